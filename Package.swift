@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "swift-tiny-container",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "demo-server", targets: ["demo-server"]),
+        .library(name: "HTTPServer", targets: ["HTTPServer"]),
+        .library(name: "DemoApp", targets: ["DemoApp"]),
+    ],
+    dependencies: [
+        // Structured logging with a pluggable backend: the one logging API of the Swift server world.
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        // `serve` / `healthcheck` subcommands, --help, --version and exit code 64 on bad usage.
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // The system SQLite (Debian: libsqlite3-dev), linked statically in the container builds.
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        // Linux calls Swift's Glibc module leaves out (epoll, eventfd, sendfile, accept4).
+        .target(name: "CHTTPShims"),
+        .target(
+            name: "HTTPServer",
+            dependencies: ["CHTTPShims", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "DemoApp",
+            dependencies: [
+                "HTTPServer",
+                "CSQLite",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "demo-server",
+            dependencies: [
+                "DemoApp",
+                "HTTPServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "DemoAppTests", dependencies: ["DemoApp", "HTTPServer"]),
+        .testTarget(name: "DemoServerTests", dependencies: ["DemoApp", "HTTPServer"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

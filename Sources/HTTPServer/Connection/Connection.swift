@@ -1,0 +1,300 @@
+import Logging
+
+/// One client connection, driven by its event loop's thread only.
+///
+/// It reads into the parser, hands one complete request at a time to the handler (so pipelined
+/// responses go out in order), writes the response with backpressure, and closes on errors,
+/// deadlines and shutdown. Decisions about state and deadlines are the `ConnectionStateMachine`'s.
+final class Connection {
+    let socket: Socket
+    let remoteAddress: String
+    private unowned let loop: EventLoop
+    private(set) var machine: ConnectionStateMachine
+    private var parser: RequestParser
+    private var input = InputBuffer()
+    private var pendingWrite: PendingWrite?
+
+    /// The number of the request in flight, so a late response for a closed one is dropped.
+    private var serial: UInt64 = 0
+    private var isDispatching = false
+    private var responseDuringDispatch: HTTPResponse?
+    private var currentRequestIsHead = false
+    private var currentRequestVersion = HTTPVersion.http1_1
+    private var currentRequestWantsKeepAlive = false
+    /// The client shut its sending side; answer what is in flight, then close.
+    private var peerClosedInput = false
+    /// Reading stopped because too much pipelined input is buffered; resume after the response.
+    private var isReadSuspended = false
+    private(set) var isClosed = false
+
+    /// Buffered pipelined input above which reading pauses until the current response is out.
+    private static let pipelineHighWater = 64 * 1024
+
+    init(socket: Socket, remoteAddress: String, loop: EventLoop, acceptedAt now: MonotonicInstant) {
+        self.socket = socket
+        self.remoteAddress = remoteAddress
+        self.loop = loop
+        self.machine = ConnectionStateMachine(timeouts: loop.configuration.timeouts, acceptedAt: now)
+        self.parser = RequestParser(limits: loop.configuration.limits)
+    }
+
+    // MARK: - Events from the loop
+
+    /// The socket may have input (edge-triggered: read until it would block).
+    func onReadable(at now: MonotonicInstant) {
+        while !isClosed && !isReadSuspended && !peerClosedInput {
+            let result: Socket.IOResult
+            do {
+                result = try socket.read(into: loop.readBuffer)
+            } catch {
+                loop.logger.debug("read failed", metadata: ["peer": "\(remoteAddress)", "error": "\(error)"])
+                close()
+                return
+            }
+            switch result {
+            case .transferred(let count):
+                if case .lingering = machine.state { continue }  // Discard: the exchange is over.
+                input.append(UnsafeRawBufferPointer(rebasing: loop.readBuffer[..<count]))
+                machine.bytesReceived(at: now)
+                drive(at: now)
+                if !machine.canParseRequest && input.readableCount > Self.pipelineHighWater {
+                    isReadSuspended = true
+                }
+            case .wouldBlock:
+                return
+            case .endOfFile:
+                peerClosedInput = true
+            }
+        }
+        guard peerClosedInput, !isClosed else { return }
+        if case .lingering = machine.state {
+            close()
+        } else {
+            drive(at: now)
+        }
+    }
+
+    /// The socket may accept output again.
+    func onWritable(at now: MonotonicInstant) {
+        guard !isClosed, pendingWrite != nil else { return }
+        if flush(at: now) {
+            finishResponse(at: now)
+            drive(at: now)
+        }
+    }
+
+    /// Checks the deadline of the current state and acts on it.
+    func checkDeadline(at now: MonotonicInstant) {
+        switch machine.checkDeadline(at: now) {
+        case .none:
+            break
+        case .close:
+            close()
+        case .sendRequestTimeout:
+            loop.logger.debug("request timed out", metadata: ["peer": "\(remoteAddress)"])
+            sendError(HTTPError(.requestTimeout, "the request took too long to arrive"), at: now)
+        }
+    }
+
+    /// The server is shutting down: close if idle, else finish the exchange in flight and close.
+    func beginShutdown() {
+        if machine.shutdownRequested() { close() }
+    }
+
+    // MARK: - Requests
+
+    /// Parses and dispatches buffered requests for as long as the state allows.
+    private func drive(at now: MonotonicInstant) {
+        while !isClosed && machine.canParseRequest {
+            let event: ParseEvent?
+            do {
+                event = try parser.next(&input)
+            } catch let error as HTTPError {
+                loop.logger.debug("bad request", metadata: ["peer": "\(remoteAddress)", "error": "\(error)"])
+                sendError(error, at: now)
+                return
+            } catch {
+                sendError(HTTPError(.badRequest, "malformed request"), at: now)
+                return
+            }
+            guard let event else {
+                // Input ended before a request was complete: nothing left to answer.
+                if peerClosedInput { close() }
+                return
+            }
+            switch event {
+            case .head(let head):
+                machine.headReceived(at: now)
+                if head.expectsContinue && input.isEmpty { sendContinue() }
+            case .request(var request):
+                request.remoteAddress = remoteAddress
+                dispatch(request, at: now)
+            }
+        }
+    }
+
+    private func dispatch(_ request: HTTPRequest, at now: MonotonicInstant) {
+        serial &+= 1
+        let requestSerial = serial
+        currentRequestIsHead = request.method == .head
+        currentRequestVersion = request.version
+        currentRequestWantsKeepAlive = request.wantsKeepAlive
+        machine.requestReceived()
+        let reference = ConnectionReference(connection: self)
+        let loop = self.loop
+        let responder = HTTPResponder { response in
+            loop.runOnLoop { reference.connection.deliver(response, serial: requestSerial) }
+        }
+        isDispatching = true
+        loop.handler.handle(request, responder: responder)
+        isDispatching = false
+        if let response = responseDuringDispatch {
+            responseDuringDispatch = nil
+            startResponse(response, at: now)
+        }
+    }
+
+    /// A handler's response arrives (on the loop thread).
+    private func deliver(_ response: HTTPResponse, serial responseSerial: UInt64) {
+        guard !isClosed, responseSerial == serial, machine.state == .processing else { return }
+        if isDispatching {
+            // Answered synchronously inside `handle`: send after it returns, not re-entrantly.
+            responseDuringDispatch = response
+            return
+        }
+        let now = MonotonicInstant.now()
+        startResponse(response, at: now)
+        drive(at: now)
+    }
+
+    // MARK: - Responses
+
+    private func sendContinue() {
+        // An interim response is tiny; if the socket cannot take it now the client simply sends
+        // the body after its own wait, so a short write is not retried.
+        let bytes = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+        _ = bytes.withUnsafeBytes { try? socket.send($0, UnsafeRawBufferPointer(start: nil, count: 0), more: false) }
+    }
+
+    private func sendError(_ error: HTTPError, at now: MonotonicInstant) {
+        currentRequestIsHead = false
+        currentRequestWantsKeepAlive = false
+        let response = HTTPResponse.text("\(error.status.reasonPhrase): \(error.reason)\n", status: error.status)
+        startResponse(response, at: now)
+    }
+
+    private func startResponse(_ response: HTTPResponse, at now: MonotonicInstant) {
+        let keepAlive = machine.responseStarted(
+            at: now, clientWantsKeepAlive: currentRequestWantsKeepAlive && !peerClosedInput)
+        let head = loop.encodeHead(response, keepAlive: keepAlive, requestVersion: currentRequestVersion)
+        let sendsContent = !currentRequestIsHead && !response.status.forbidsContent
+        var write = PendingWrite(head: head)
+        if sendsContent {
+            switch response.body {
+            case .empty: break
+            case .bytes(let bytes): write.bytes = bytes
+            case .file(let region): write.file = region
+            }
+        }
+        pendingWrite = write
+        if flush(at: now) { finishResponse(at: now) }
+    }
+
+    /// Writes as much of the pending response as the socket takes.
+    /// - Returns: True when all of it is written.
+    private func flush(at now: MonotonicInstant) -> Bool {
+        guard var write = pendingWrite else { return true }
+        defer { if !isClosed { pendingWrite = write } }
+        do {
+            while true {
+                if write.headOffset < write.head.count || write.bytesOffset < write.bytes.count {
+                    let result = try write.head.withUnsafeBytes { head in
+                        try write.bytes.withUnsafeBytes { bytes in
+                            try socket.send(
+                                UnsafeRawBufferPointer(rebasing: head[write.headOffset...]),
+                                UnsafeRawBufferPointer(rebasing: bytes[write.bytesOffset...]),
+                                more: write.file != nil)
+                        }
+                    }
+                    guard case .transferred(let count) = result else { return false }
+                    write.advance(by: count)
+                    machine.wroteBytes(at: now)
+                } else if let file = write.file, write.fileSent < file.length {
+                    let result = try socket.sendFile(
+                        file.descriptor, offset: file.offset + write.fileSent, count: file.length - write.fileSent)
+                    switch result {
+                    case .transferred(let count):
+                        write.fileSent += count
+                        machine.wroteBytes(at: now)
+                    case .wouldBlock:
+                        return false
+                    case .endOfFile:
+                        // The file shrank after Content-Length went out: the framing is broken.
+                        loop.logger.warning("file shorter than announced", metadata: ["peer": "\(remoteAddress)"])
+                        close()
+                        return false
+                    }
+                } else {
+                    return true
+                }
+            }
+        } catch {
+            loop.logger.debug("write failed", metadata: ["peer": "\(remoteAddress)", "error": "\(error)"])
+            close()
+            return false
+        }
+    }
+
+    private func finishResponse(at now: MonotonicInstant) {
+        pendingWrite = nil
+        switch machine.responseSent(at: now) {
+        case .readNextRequest:
+            if isReadSuspended {
+                isReadSuspended = false
+                let reference = ConnectionReference(connection: self)
+                loop.schedule { reference.connection.onReadable(at: .now()) }
+            }
+        case .linger:
+            input = InputBuffer()
+            socket.shutdownWrite()
+            if peerClosedInput { close() }
+        case .close:
+            close()
+        }
+    }
+
+    /// Closes the socket and forgets the connection. Safe to call more than once.
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        machine.closed()
+        pendingWrite = nil
+        loop.connectionClosed(self)
+    }
+}
+
+/// The rest of a response still to write.
+private struct PendingWrite {
+    var head: [UInt8]
+    var headOffset = 0
+    var bytes: [UInt8] = []
+    var bytesOffset = 0
+    var file: FileRegion?
+    var fileSent = 0
+
+    init(head: [UInt8]) {
+        self.head = head
+    }
+
+    mutating func advance(by count: Int) {
+        let fromHead = min(count, head.count - headOffset)
+        headOffset += fromHead
+        bytesOffset += count - fromHead
+    }
+}
+
+/// Carries a connection into a responder, which is Sendable. The connection is only ever
+/// touched again on its loop's thread (`runOnLoop`), which makes this sound.
+private struct ConnectionReference: @unchecked Sendable {
+    let connection: Connection
+}

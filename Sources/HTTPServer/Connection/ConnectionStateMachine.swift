@@ -1,0 +1,155 @@
+/// The life of one connection as a pure state machine: no sockets, no clock of its own.
+///
+/// The connection tells it what happened and when (`now` is injected), and it answers with what to
+/// do. Deadlines live here, so every timeout is unit-tested by passing instants instead of sleeping.
+struct ConnectionStateMachine {
+    enum State: Equatable {
+        /// Between requests on a kept-alive connection; nothing of the next request yet.
+        case idle(since: MonotonicInstant)
+        /// Reading a request head. `hasBytes` is false on a fresh connection that sent nothing yet.
+        case readingHead(since: MonotonicInstant, hasBytes: Bool)
+        /// Reading a request body; `lastProgress` is when bytes last arrived.
+        case readingBody(lastProgress: MonotonicInstant)
+        /// The handler has the request; no deadline but the server's shutdown deadline.
+        case processing
+        /// Writing a response; `lastProgress` is when the socket last accepted bytes.
+        case writing(lastProgress: MonotonicInstant, closeAfter: Bool)
+        /// The final response is out and our side is shut; discarding input until the peer closes.
+        case lingering(since: MonotonicInstant)
+        case closed
+    }
+
+    /// What the connection must do after a deadline check.
+    enum TimeoutAction: Equatable {
+        case none
+        /// Close without a word: the client sent nothing, or the response cannot be delivered.
+        case close
+        /// Answer 408 Request Timeout, then close (RFC 9110 §15.5.9).
+        case sendRequestTimeout
+    }
+
+    /// What the connection must do after a response has been written.
+    enum AfterResponse: Equatable {
+        /// Wait for (or parse) the next request.
+        case readNextRequest
+        /// Shut down our side and linger until the peer closes.
+        case linger
+        /// Close now (the server is shutting down and nothing more will come).
+        case close
+    }
+
+    let timeouts: ConnectionTimeouts
+    private(set) var state: State
+    /// The server is shutting down: finish what is in flight, start nothing new.
+    private(set) var isDraining = false
+
+    /// A machine for a connection accepted at `now`.
+    init(timeouts: ConnectionTimeouts, acceptedAt now: MonotonicInstant) {
+        self.timeouts = timeouts
+        self.state = .readingHead(since: now, hasBytes: false)
+    }
+
+    /// Whether a new request may be parsed from buffered input now.
+    var canParseRequest: Bool {
+        switch state {
+        case .idle, .readingHead, .readingBody: true
+        default: false
+        }
+    }
+
+    /// Whether nothing of a request is in progress, so closing loses no work.
+    var isQuiescent: Bool {
+        switch state {
+        case .idle, .readingHead(_, hasBytes: false), .closed: true
+        default: false
+        }
+    }
+
+    /// Request bytes arrived.
+    mutating func bytesReceived(at now: MonotonicInstant) {
+        switch state {
+        case .idle:
+            state = .readingHead(since: now, hasBytes: true)
+        case .readingHead(let since, false):
+            state = .readingHead(since: since, hasBytes: true)
+        case .readingBody:
+            state = .readingBody(lastProgress: now)
+        default:
+            break
+        }
+    }
+
+    /// A complete head arrived and a body follows.
+    mutating func headReceived(at now: MonotonicInstant) {
+        state = .readingBody(lastProgress: now)
+    }
+
+    /// A complete request went to the handler.
+    mutating func requestReceived() {
+        state = .processing
+    }
+
+    /// A response is about to be written.
+    /// - Parameters:
+    ///   - now: The current instant.
+    ///   - clientWantsKeepAlive: What the request's version and `Connection` field ask for;
+    ///     false for error responses, after which the framing of any further input is unknown.
+    /// - Returns: Whether the connection stays open after this response (send `Connection: close`
+    ///   when false).
+    mutating func responseStarted(at now: MonotonicInstant, clientWantsKeepAlive: Bool) -> Bool {
+        let keepAlive = clientWantsKeepAlive && !isDraining
+        state = .writing(lastProgress: now, closeAfter: !keepAlive)
+        return keepAlive
+    }
+
+    /// The socket accepted more response bytes.
+    mutating func wroteBytes(at now: MonotonicInstant) {
+        if case .writing(_, let closeAfter) = state {
+            state = .writing(lastProgress: now, closeAfter: closeAfter)
+        }
+    }
+
+    /// The whole response is written.
+    mutating func responseSent(at now: MonotonicInstant) -> AfterResponse {
+        guard case .writing(_, let closeAfter) = state else { return .close }
+        if closeAfter {
+            state = .lingering(since: now)
+            return .linger
+        }
+        state = .idle(since: now)
+        return .readNextRequest
+    }
+
+    /// The server began a graceful shutdown.
+    /// - Returns: Whether the connection should close now (it has nothing in progress).
+    mutating func shutdownRequested() -> Bool {
+        isDraining = true
+        return isQuiescent
+    }
+
+    /// The connection was closed.
+    mutating func closed() {
+        state = .closed
+    }
+
+    /// Checks the deadline of the current state.
+    /// - Parameter now: The current instant.
+    /// - Returns: What to do about an expired deadline.
+    func checkDeadline(at now: MonotonicInstant) -> TimeoutAction {
+        switch state {
+        case .idle(let since):
+            return now >= since + timeouts.idle ? .close : .none
+        case .readingHead(let since, let hasBytes):
+            guard now >= since + timeouts.headerRead else { return .none }
+            return hasBytes ? .sendRequestTimeout : .close
+        case .readingBody(let lastProgress):
+            return now >= lastProgress + timeouts.bodyRead ? .sendRequestTimeout : .none
+        case .writing(let lastProgress, _):
+            return now >= lastProgress + timeouts.write ? .close : .none
+        case .lingering(let since):
+            return now >= since + timeouts.linger ? .close : .none
+        case .processing, .closed:
+            return .none
+        }
+    }
+}

@@ -1,0 +1,302 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CHTTPShims
+import Logging
+import Synchronization
+
+/// One thread running an edge-triggered epoll loop over its own listener and connections.
+///
+/// Everything but `runOnLoop` is called on the loop's thread only. Other threads hand work in
+/// through a locked inbox and an eventfd wake-up. An idle loop sleeps in `epoll_wait` with no
+/// timeout; with connections open it wakes only to check deadlines (`tickInterval`).
+final class EventLoop: @unchecked Sendable {
+    let index: Int
+    let configuration: HTTPServer.Configuration
+    let handler: any HTTPHandler
+    let logger: Logger
+    /// The loop's scratch buffer for reads; its bytes are copied into a connection's input.
+    let readBuffer: UnsafeMutableRawBufferPointer
+
+    private let statistics: ServerStatistics
+    private let epollDescriptor: Int32
+    private let wakeDescriptor: Int32
+    private let inbox = Mutex<Inbox>(Inbox())
+    private var threadID = pthread_t()
+    private var listener: Socket?
+    private var connections: [Int32: Connection] = [:]
+    private var headEncoder = ResponseHeadEncoder()
+    private let tickInterval: Duration
+    private var nextTick = MonotonicInstant(nanoseconds: 0)
+    private var isAcceptPaused = false
+    private var acceptRetryAt = MonotonicInstant(nanoseconds: 0)
+    private var drainDeadline: MonotonicInstant?
+    private var onStopped: (@Sendable () -> Void)?
+
+    private struct Inbox {
+        var tasks: [@Sendable () -> Void] = []
+        var isWakePending = false
+    }
+
+    private static let readBufferSize = 64 * 1024
+    private static let maxEventsPerWait: Int32 = 256
+    /// How long accepting pauses after EMFILE/ENFILE before trying again.
+    private static let acceptRetryDelay = Duration.milliseconds(100)
+
+    init(
+        index: Int,
+        listener: Socket,
+        configuration: HTTPServer.Configuration,
+        handler: any HTTPHandler,
+        statistics: ServerStatistics,
+        logger: Logger
+    ) throws {
+        self.index = index
+        self.listener = listener
+        self.configuration = configuration
+        self.handler = handler
+        self.statistics = statistics
+        self.logger = logger
+        let tick = configuration.timeouts.shortest / 4
+        self.tickInterval = min(max(tick, .milliseconds(5)), .seconds(1))
+
+        epollDescriptor = epoll_create1(Int32(EPOLL_CLOEXEC))
+        guard epollDescriptor >= 0 else { throw SocketError.failed("epoll_create1") }
+        wakeDescriptor = eventfd(0, Int32(EFD_NONBLOCK) | Int32(EFD_CLOEXEC))
+        guard wakeDescriptor >= 0 else {
+            let error = SocketError.failed("eventfd")
+            Glibc.close(epollDescriptor)
+            throw error
+        }
+        readBuffer = .allocate(byteCount: Self.readBufferSize, alignment: 16)
+        do {
+            try register(wakeDescriptor, events: EPOLLIN.rawValue | EPOLLET.rawValue)
+            try register(listener.descriptor, events: EPOLLIN.rawValue | EPOLLET.rawValue)
+        } catch {
+            releaseResources()
+            throw error
+        }
+    }
+
+    deinit {
+        readBuffer.deallocate()
+    }
+
+    // MARK: - Thread
+
+    /// Starts the loop's thread.
+    /// - Parameter onStopped: Called on the loop's thread after it has closed everything.
+    func start(onStopped: @escaping @Sendable () -> Void) throws {
+        self.onStopped = onStopped
+        let box = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        let result = pthread_create(&thread, nil, { argument in
+            let loop = Unmanaged<EventLoop>.fromOpaque(argument!).takeRetainedValue()
+            loop.run()
+            return nil
+        }, box)
+        guard result == 0 else {
+            Unmanaged<EventLoop>.fromOpaque(box).release()
+            throw SocketError.failed("pthread_create", code: result)
+        }
+        pthread_detach(thread)
+    }
+
+    /// Runs `task` on the loop's thread: at once when called there, else at its next wake-up.
+    func runOnLoop(_ task: @escaping @Sendable () -> Void) {
+        if pthread_equal(pthread_self(), threadID) != 0 {
+            task()
+            return
+        }
+        schedule(task)
+    }
+
+    /// Queues `task` for the loop's next wake-up, even when called on the loop's thread (to run
+    /// it after the current event instead of re-entering a connection).
+    func schedule(_ task: @escaping @Sendable () -> Void) {
+        let mustWake = inbox.withLock { inbox in
+            inbox.tasks.append(task)
+            defer { inbox.isWakePending = true }
+            return !inbox.isWakePending
+        }
+        if mustWake {
+            var one: UInt64 = 1
+            _ = write(wakeDescriptor, &one, MemoryLayout<UInt64>.size)
+        }
+    }
+
+    private func run() {
+        threadID = pthread_self()
+        chttp_set_thread_name("http-loop-\(index)")
+        var events = [epoll_event](repeating: epoll_event(), count: Int(Self.maxEventsPerWait))
+        while true {
+            let count = epoll_wait(epollDescriptor, &events, Self.maxEventsPerWait, waitTimeoutMilliseconds())
+            if count < 0 {
+                if errno == EINTR { continue }
+                logger.critical("epoll_wait failed; the event loop stops", metadata: ["error": "\(SocketError.failed("epoll_wait"))"])
+                break
+            }
+            let now = MonotonicInstant.now()
+            for event in events[..<Int(count)] {
+                handle(event, at: now)
+            }
+            if drainDeadline != nil || !connections.isEmpty || isAcceptPaused, now >= nextTick {
+                tick(at: now)
+            }
+            if drainDeadline != nil && connections.isEmpty { break }
+        }
+        for connection in Array(connections.values) { connection.close() }
+        releaseResources()
+        onStopped?()
+        onStopped = nil
+    }
+
+    private func waitTimeoutMilliseconds() -> Int32 {
+        guard drainDeadline != nil || !connections.isEmpty || isAcceptPaused else { return -1 }
+        let now = MonotonicInstant.now()
+        if nextTick <= now { nextTick = now + tickInterval }
+        return Int32(clamping: (nextTick - now).millisecondsRoundedUp)
+    }
+
+    private func handle(_ event: epoll_event, at now: MonotonicInstant) {
+        let descriptor = event.data.fd
+        if descriptor == wakeDescriptor {
+            var value: UInt64 = 0
+            _ = read(wakeDescriptor, &value, MemoryLayout<UInt64>.size)
+            runInbox()
+        } else if descriptor == listener?.descriptor {
+            acceptConnections(at: now)
+        } else if let connection = connections[descriptor] {
+            let readable = EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue
+            if event.events & readable != 0 { connection.onReadable(at: now) }
+            if event.events & EPOLLOUT.rawValue != 0 && !connection.isClosed { connection.onWritable(at: now) }
+        }
+    }
+
+    private func runInbox() {
+        let tasks = inbox.withLock { inbox -> [@Sendable () -> Void] in
+            inbox.isWakePending = false
+            let tasks = inbox.tasks
+            inbox.tasks = []
+            return tasks
+        }
+        for task in tasks { task() }
+    }
+
+    private func tick(at now: MonotonicInstant) {
+        nextTick = now + tickInterval
+        for connection in Array(connections.values) {
+            connection.checkDeadline(at: now)
+        }
+        if isAcceptPaused && now >= acceptRetryAt {
+            acceptConnections(at: now)
+        }
+        if let deadline = drainDeadline, now >= deadline, !connections.isEmpty {
+            logger.warning(
+                "shutdown deadline passed; closing connections still in flight",
+                metadata: ["loop": "\(index)", "connections": "\(connections.count)"])
+            for connection in Array(connections.values) { connection.close() }
+        }
+    }
+
+    // MARK: - Connections
+
+    private func acceptConnections(at now: MonotonicInstant) {
+        guard let listener, drainDeadline == nil else { return }
+        isAcceptPaused = false
+        while true {
+            guard statistics.reserveConnection(limit: configuration.maxConnections) else {
+                // At the cap: leave newcomers in the kernel's queue; a close or a tick resumes.
+                isAcceptPaused = true
+                acceptRetryAt = now
+                return
+            }
+            let accepted: (Socket, SocketAddress)?
+            do {
+                accepted = try listener.accept()
+            } catch let error as SocketError {
+                statistics.releaseConnection()
+                // EMFILE/ENFILE/ENOBUFS/ENOMEM: pause instead of spinning on a queue we cannot drain.
+                logger.error("accept failed; pausing accepts", metadata: ["error": "\(error)"])
+                isAcceptPaused = true
+                acceptRetryAt = now + Self.acceptRetryDelay
+                return
+            } catch {
+                statistics.releaseConnection()
+                return
+            }
+            guard let (socket, address) = accepted else {
+                statistics.releaseConnection()
+                return
+            }
+            socket.setNoDelay()
+            do {
+                try register(
+                    socket.descriptor,
+                    events: EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue)
+            } catch {
+                logger.error("epoll_ctl failed for a new connection", metadata: ["error": "\(error)"])
+                socket.close()
+                statistics.releaseConnection()
+                continue
+            }
+            statistics.connectionAccepted()
+            connections[socket.descriptor] = Connection(
+                socket: socket, remoteAddress: address.host, loop: self, acceptedAt: now)
+        }
+    }
+
+    /// Called by a connection as it closes.
+    func connectionClosed(_ connection: Connection) {
+        connections[connection.socket.descriptor] = nil
+        connection.socket.close()
+        statistics.releaseConnection()
+        if isAcceptPaused && drainDeadline == nil && MonotonicInstant.now() >= acceptRetryAt {
+            acceptConnections(at: .now())
+        }
+    }
+
+    /// Encodes a response head with the loop's cached `Date`.
+    func encodeHead(_ response: HTTPResponse, keepAlive: Bool, requestVersion: HTTPVersion) -> [UInt8] {
+        headEncoder.encode(
+            response, keepAlive: keepAlive, requestVersion: requestVersion,
+            nowEpochSeconds: HTTPDate.nowEpochSeconds())
+    }
+
+    // MARK: - Shutdown
+
+    /// Stops accepting, closes idle connections and lets the others finish until `deadline`.
+    func beginShutdown(deadline: MonotonicInstant) {
+        guard drainDeadline == nil else { return }
+        drainDeadline = deadline
+        isAcceptPaused = false
+        if let listener {
+            listener.close()
+            self.listener = nil
+        }
+        for connection in Array(connections.values) {
+            connection.beginShutdown()
+        }
+        nextTick = .now()
+    }
+
+    // MARK: - epoll
+
+    private func register(_ descriptor: Int32, events: UInt32) throws {
+        var event = epoll_event()
+        event.events = events
+        event.data.fd = descriptor
+        guard epoll_ctl(epollDescriptor, EPOLL_CTL_ADD, descriptor, &event) == 0 else {
+            throw SocketError.failed("epoll_ctl")
+        }
+    }
+
+    private func releaseResources() {
+        listener?.close()
+        listener = nil
+        Glibc.close(wakeDescriptor)
+        Glibc.close(epollDescriptor)
+    }
+}

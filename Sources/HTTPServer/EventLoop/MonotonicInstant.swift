@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A point on the monotonic clock in nanoseconds. Connection deadlines use it because wall-clock
+/// time can jump; tests make instants by hand, so timeouts are tested without sleeping.
+public struct MonotonicInstant: Comparable, Hashable, Sendable {
+    /// Nanoseconds since an arbitrary start (boot, for the real clock).
+    public var nanoseconds: UInt64
+
+    /// Creates an instant.
+    /// - Parameter nanoseconds: Nanoseconds since an arbitrary start.
+    public init(nanoseconds: UInt64) {
+        self.nanoseconds = nanoseconds
+    }
+
+    /// Now, on `CLOCK_MONOTONIC`.
+    public static func now() -> MonotonicInstant {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return MonotonicInstant(nanoseconds: UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec))
+    }
+
+    public static func < (lhs: MonotonicInstant, rhs: MonotonicInstant) -> Bool {
+        lhs.nanoseconds < rhs.nanoseconds
+    }
+
+    /// The instant `duration` later.
+    public static func + (lhs: MonotonicInstant, rhs: Duration) -> MonotonicInstant {
+        MonotonicInstant(nanoseconds: lhs.nanoseconds &+ rhs.nanosecondsClamped)
+    }
+
+    /// The time from `rhs` to `lhs`, zero when `rhs` is later.
+    public static func - (lhs: MonotonicInstant, rhs: MonotonicInstant) -> Duration {
+        lhs > rhs ? .nanoseconds(Int64(lhs.nanoseconds - rhs.nanoseconds)) : .zero
+    }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds, negative durations as zero.
+    var nanosecondsClamped: UInt64 {
+        let (seconds, attoseconds) = components
+        guard seconds >= 0 else { return 0 }
+        return UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
+    }
+
+    /// The duration in whole milliseconds, rounded up so a deadline is never missed by polling early.
+    var millisecondsRoundedUp: Int {
+        Int((nanosecondsClamped + 999_999) / 1_000_000)
+    }
+
+    /// The duration in seconds as a Double, for logs and metrics.
+    public var secondsValue: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

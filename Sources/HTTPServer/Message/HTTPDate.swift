@@ -1,0 +1,70 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// IMF-fixdate (RFC 9110 §5.6.7), formatted and parsed by hand: the Foundation formatter would
+/// pull ICU data into the static binary (tens of megabytes) for one fixed, English, UTC format.
+public enum HTTPDate {
+    private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// Formats seconds since the Unix epoch, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
+    /// - Parameter epochSeconds: Seconds since 1970-01-01T00:00:00Z.
+    /// - Returns: The IMF-fixdate text.
+    public static func format(epochSeconds: Int) -> String {
+        var time = time_t(epochSeconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        return "\(weekdays[Int(parts.tm_wday)]), \(twoDigits(Int(parts.tm_mday))) \(months[Int(parts.tm_mon)]) "
+            + "\(1900 + Int(parts.tm_year)) \(twoDigits(Int(parts.tm_hour))):\(twoDigits(Int(parts.tm_min))):"
+            + "\(twoDigits(Int(parts.tm_sec))) GMT"
+    }
+
+    /// Parses an IMF-fixdate. The two obsolete formats are not accepted; RFC 9110 §13.1.3 has a
+    /// recipient ignore a conditional header whose date it cannot parse, which is safe.
+    /// - Parameter text: The header value.
+    /// - Returns: Seconds since the Unix epoch, or nil.
+    public static func parse(_ text: String) -> Int? {
+        let bytes = Array(text.utf8)
+        // "Sun, 06 Nov 1994 08:49:37 GMT" is exactly 29 bytes.
+        guard bytes.count == 29, bytes[3] == UInt8(ascii: ","), bytes[4] == 0x20, bytes[7] == 0x20,
+            bytes[11] == 0x20, bytes[16] == 0x20, bytes[19] == UInt8(ascii: ":"), bytes[22] == UInt8(ascii: ":"),
+            bytes[25] == 0x20, String(decoding: bytes[26...], as: UTF8.self) == "GMT",
+            let month = months.firstIndex(of: String(decoding: bytes[8..<11], as: UTF8.self)),
+            let day = number(bytes[5..<7]), let year = number(bytes[12..<16]),
+            let hour = number(bytes[17..<19]), let minute = number(bytes[20..<22]), let second = number(bytes[23..<25]),
+            (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        return daysFromCivil(year: year, month: month + 1, day: day) * 86_400 + hour * 3_600 + minute * 60 + second
+    }
+
+    private static func number(_ digits: ArraySlice<UInt8>) -> Int? {
+        var value = 0
+        for digit in digits {
+            guard (0x30...0x39).contains(digit) else { return nil }
+            value = value * 10 + Int(digit - 0x30)
+        }
+        return value
+    }
+
+    private static func twoDigits(_ value: Int) -> String {
+        value < 10 ? "0\(value)" : "\(value)"
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let year = month <= 2 ? year - 1 : year
+        let era = (year >= 0 ? year : year - 399) / 400
+        let yearOfEra = year - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The current wall-clock time in whole seconds since the Unix epoch.
+    public static func nowEpochSeconds() -> Int {
+        Int(time(nil))
+    }
+}

@@ -1,0 +1,44 @@
+/// A response status code with its reason phrase (RFC 9110 §15).
+public struct HTTPStatus: Hashable, Sendable, CustomStringConvertible {
+    /// The three-digit status code.
+    public let code: Int
+    /// The reason phrase sent on the status line; clients must ignore it (RFC 9112 §4).
+    public let reasonPhrase: String
+
+    /// Creates a status.
+    /// - Parameters:
+    ///   - code: A code from 100 to 599.
+    ///   - reasonPhrase: The phrase for the status line.
+    public init(code: Int, reasonPhrase: String) {
+        precondition((100...599).contains(code), "status code out of range: \(code)")
+        self.code = code
+        self.reasonPhrase = reasonPhrase
+    }
+
+    public var description: String { "\(code) \(reasonPhrase)" }
+
+    /// Whether a response with this status never carries content (RFC 9110 §6.4.1).
+    public var forbidsContent: Bool { code < 200 || code == 204 || code == 304 }
+
+    public static let `continue` = HTTPStatus(code: 100, reasonPhrase: "Continue")
+    public static let ok = HTTPStatus(code: 200, reasonPhrase: "OK")
+    public static let created = HTTPStatus(code: 201, reasonPhrase: "Created")
+    public static let noContent = HTTPStatus(code: 204, reasonPhrase: "No Content")
+    public static let movedPermanently = HTTPStatus(code: 301, reasonPhrase: "Moved Permanently")
+    public static let notModified = HTTPStatus(code: 304, reasonPhrase: "Not Modified")
+    public static let badRequest = HTTPStatus(code: 400, reasonPhrase: "Bad Request")
+    public static let forbidden = HTTPStatus(code: 403, reasonPhrase: "Forbidden")
+    public static let notFound = HTTPStatus(code: 404, reasonPhrase: "Not Found")
+    public static let methodNotAllowed = HTTPStatus(code: 405, reasonPhrase: "Method Not Allowed")
+    public static let requestTimeout = HTTPStatus(code: 408, reasonPhrase: "Request Timeout")
+    public static let lengthRequired = HTTPStatus(code: 411, reasonPhrase: "Length Required")
+    public static let contentTooLarge = HTTPStatus(code: 413, reasonPhrase: "Content Too Large")
+    public static let uriTooLong = HTTPStatus(code: 414, reasonPhrase: "URI Too Long")
+    public static let unsupportedMediaType = HTTPStatus(code: 415, reasonPhrase: "Unsupported Media Type")
+    public static let expectationFailed = HTTPStatus(code: 417, reasonPhrase: "Expectation Failed")
+    public static let requestHeaderFieldsTooLarge = HTTPStatus(code: 431, reasonPhrase: "Request Header Fields Too Large")
+    public static let internalServerError = HTTPStatus(code: 500, reasonPhrase: "Internal Server Error")
+    public static let notImplemented = HTTPStatus(code: 501, reasonPhrase: "Not Implemented")
+    public static let serviceUnavailable = HTTPStatus(code: 503, reasonPhrase: "Service Unavailable")
+    public static let httpVersionNotSupported = HTTPStatus(code: 505, reasonPhrase: "HTTP Version Not Supported")
+}

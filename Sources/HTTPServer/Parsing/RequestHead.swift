@@ -1,0 +1,33 @@
+/// How the body of a request is delimited (RFC 9112 §6.3).
+enum BodyFraming: Equatable, Sendable {
+    /// No body.
+    case none
+    /// Exactly this many bytes follow the head.
+    case length(Int)
+    /// The chunked transfer coding (RFC 9112 §7.1).
+    case chunked
+}
+
+/// The parsed head of a request, before its body has arrived.
+struct RequestHead: Sendable {
+    var method: HTTPMethod
+    var target: String
+    var version: HTTPVersion
+    var headers: HTTPHeaders
+    var framing: BodyFraming
+    /// The client sent `Expect: 100-continue` and waits for an interim response (RFC 9110 §10.1.1).
+    var expectsContinue: Bool
+
+    /// The complete request once the body is known.
+    func request(body: [UInt8]) -> HTTPRequest {
+        HTTPRequest(method: method, target: target, version: version, headers: headers, body: body)
+    }
+}
+
+/// What the parser produced from the bytes so far.
+enum ParseEvent {
+    /// The head is complete and a body follows; the connection may answer `100 Continue` now.
+    case head(RequestHead)
+    /// A whole request.
+    case request(HTTPRequest)
+}

@@ -1,0 +1,54 @@
+import Synchronization
+
+/// Anything that answers requests. `HTTPServer` knows nothing else about the application.
+public protocol HTTPHandler: Sendable {
+    /// Handles one request.
+    ///
+    /// Called on an event-loop thread, so it must never block: answer at once, or hand blocking
+    /// work (a database, a file system scan) to a thread of its own and answer from there.
+    /// - Parameters:
+    ///   - request: The complete request, body included.
+    ///   - responder: Call `respond(_:)` exactly once, from any thread.
+    func handle(_ request: HTTPRequest, responder: HTTPResponder)
+}
+
+/// The way back to a request's connection. Thread-safe; the first response wins.
+///
+/// A responder that is dropped without answering answers 500 itself, so a handler bug never
+/// leaves a client waiting.
+public final class HTTPResponder: Sendable {
+    private let deliver: @Sendable (HTTPResponse) -> Void
+    private let hasResponded = Atomic<Bool>(false)
+
+    /// Creates a responder that passes the response to `deliver`; the server makes one per
+    /// request, and tests make their own to call a handler without sockets.
+    /// - Parameter deliver: Receives the response, once.
+    public init(_ deliver: @escaping @Sendable (HTTPResponse) -> Void) {
+        self.deliver = deliver
+    }
+
+    /// Sends the response. Calls after the first are ignored.
+    /// - Parameter response: The response.
+    public func respond(_ response: HTTPResponse) {
+        guard !hasResponded.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        deliver(response)
+    }
+
+    deinit {
+        if !hasResponded.load(ordering: .acquiring) {
+            deliver(.text("Internal Server Error\n", status: .internalServerError))
+        }
+    }
+}
+
+extension HTTPHandler {
+    /// Calls the handler without a server and waits for its response: for tests and for
+    /// composing handlers.
+    /// - Parameter request: The request.
+    /// - Returns: The response the handler gave.
+    public func response(to request: HTTPRequest) async -> HTTPResponse {
+        await withCheckedContinuation { continuation in
+            handle(request, responder: HTTPResponder { continuation.resume(returning: $0) })
+        }
+    }
+}

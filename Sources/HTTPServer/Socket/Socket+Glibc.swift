@@ -1,0 +1,156 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CHTTPShims
+
+extension Socket {
+    /// Creates a bound, listening, non-blocking TCP socket.
+    ///
+    /// `SO_REUSEADDR` lets a restarted server bind while old connections sit in TIME_WAIT;
+    /// `SO_REUSEPORT` lets every event loop own a listener on the same port, so the kernel spreads
+    /// new connections across loops with no shared accept lock. An IPv6 wildcard also accepts IPv4.
+    /// - Parameters:
+    ///   - address: Where to listen.
+    ///   - backlog: The accept queue length (capped by `net.core.somaxconn`).
+    /// - Returns: The listening socket.
+    /// - Throws: `SocketError` naming the failing call.
+    static func listen(on address: SocketAddress, backlog: Int32) throws -> Socket {
+        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SocketError.failed("socket") }
+        let socket = Socket(descriptor: fd)
+        do {
+            try socket.setOption(SOL_SOCKET, SO_REUSEADDR, 1, name: "SO_REUSEADDR")
+            try socket.setOption(SOL_SOCKET, SO_REUSEPORT, 1, name: "SO_REUSEPORT")
+            if address.family == AF_INET6 {
+                try socket.setOption(Int32(IPPROTO_IPV6), IPV6_V6ONLY, 0, name: "IPV6_V6ONLY")
+            }
+            let bound = address.withSockAddr { bind(fd, $0, $1) }
+            guard bound == 0 else { throw SocketError.failed("bind") }
+            guard Glibc.listen(fd, backlog) == 0 else { throw SocketError.failed("listen") }
+            return socket
+        } catch {
+            socket.close()
+            throw error
+        }
+    }
+
+    /// The address the socket is bound to (after binding port 0, the port the kernel chose).
+    func localAddress() throws -> SocketAddress {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let result = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        guard result == 0 else { throw SocketError.failed("getsockname") }
+        return SocketAddress(storage: storage, length: length)
+    }
+
+    /// Accepts one pending connection as a non-blocking, close-on-exec socket.
+    /// - Returns: The socket and peer address, or nil when none is pending (EAGAIN).
+    /// - Throws: `SocketError` for real failures (EMFILE, ENFILE, ENOBUFS...). EINTR and
+    ///   ECONNABORTED (the peer gave up while queued) are retried.
+    func accept() throws -> (Socket, SocketAddress)? {
+        while true {
+            var storage = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let fd = withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    chttp_accept_nonblocking(descriptor, $0, &length)
+                }
+            }
+            if fd >= 0 { return (Socket(descriptor: fd), SocketAddress(storage: storage, length: length)) }
+            switch errno {
+            case EAGAIN, EWOULDBLOCK: return nil
+            case EINTR, ECONNABORTED: continue
+            default: throw SocketError.failed("accept4")
+            }
+        }
+    }
+
+    /// Disables Nagle's algorithm: a response goes out at once instead of waiting for the ACK
+    /// of the previous segment (which delayed ACK holds back ~40 ms).
+    func setNoDelay() {
+        _ = try? setOption(Int32(IPPROTO_TCP), TCP_NODELAY, 1, name: "TCP_NODELAY")
+    }
+
+    /// Reads what is available into `buffer`.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> IOResult {
+        while true {
+            let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
+            if count > 0 { return .transferred(count) }
+            if count == 0 { return .endOfFile }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return .wouldBlock
+            default: throw SocketError.failed("read")
+            }
+        }
+    }
+
+    /// Writes up to two buffers in one `sendmsg` (the head and in-memory content of a response).
+    /// `MSG_NOSIGNAL` turns a write to a closed peer into EPIPE instead of SIGPIPE.
+    /// - Parameters:
+    ///   - first: The first buffer.
+    ///   - second: The second buffer, possibly empty.
+    ///   - more: Sets `MSG_MORE`: more data (a file) follows at once, so the kernel may coalesce.
+    func send(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, more: Bool) throws -> IOResult {
+        var vectors = [
+            iovec(iov_base: UnsafeMutableRawPointer(mutating: first.baseAddress), iov_len: first.count),
+            iovec(iov_base: UnsafeMutableRawPointer(mutating: second.baseAddress), iov_len: second.count),
+        ]
+        let vectorCount = second.isEmpty ? 1 : 2
+        let flags = Int32(MSG_NOSIGNAL) | (more ? Int32(MSG_MORE) : 0)
+        while true {
+            let count = vectors.withUnsafeMutableBufferPointer { vectorBuffer -> Int in
+                var message = msghdr()
+                message.msg_iov = vectorBuffer.baseAddress
+                message.msg_iovlen = vectorCount
+                return sendmsg(descriptor, &message, flags)
+            }
+            if count >= 0 { return .transferred(count) }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return .wouldBlock
+            default: throw SocketError.failed("sendmsg")
+            }
+        }
+    }
+
+    /// Sends part of a file with `sendfile`, never copying it through user space.
+    /// - Parameters:
+    ///   - file: The open file.
+    ///   - offset: Where to start in the file.
+    ///   - count: How many bytes at most.
+    func sendFile(_ file: Int32, offset: Int, count: Int) throws -> IOResult {
+        while true {
+            var position = off_t(offset)
+            let sent = sendfile(descriptor, file, &position, count)
+            if sent > 0 { return .transferred(sent) }
+            if sent == 0 { return .endOfFile }  // The file shrank under us.
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return .wouldBlock
+            default: throw SocketError.failed("sendfile")
+            }
+        }
+    }
+
+    /// Closes our sending side so the peer sees the end of the response, while we may still read.
+    func shutdownWrite() {
+        _ = Glibc.shutdown(descriptor, Int32(SHUT_WR))
+    }
+
+    /// Closes the descriptor. Retrying close after EINTR is wrong on Linux (the fd is gone).
+    func close() {
+        _ = Glibc.close(descriptor)
+    }
+
+    private func setOption(_ level: Int32, _ option: Int32, _ value: Int32, name: String) throws {
+        var value = value
+        guard setsockopt(descriptor, level, option, &value, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+            throw SocketError.failed("setsockopt(\(name))")
+        }
+    }
+}

@@ -1,0 +1,87 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// An IPv4 or IPv6 address with a port, as the socket calls take it.
+struct SocketAddress {
+    private(set) var storage = sockaddr_storage()
+    private(set) var length: socklen_t = 0
+
+    /// The address family, `AF_INET` or `AF_INET6`.
+    var family: Int32 { Int32(storage.ss_family) }
+
+    /// Parses a numeric host (no DNS: a static binary in `scratch` has no resolver to ask).
+    /// - Parameters:
+    ///   - host: An IPv4 or IPv6 literal, e.g. `0.0.0.0` or `::`.
+    ///   - port: The port, 0 for any free one.
+    /// - Throws: `SocketError.invalidAddress` when `host` is not an IP literal.
+    init(host: String, port: Int) throws {
+        let host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        var ipv4 = sockaddr_in()
+        if inet_pton(AF_INET, host, &ipv4.sin_addr) == 1 {
+            ipv4.sin_family = sa_family_t(AF_INET)
+            ipv4.sin_port = in_port_t(UInt16(port).bigEndian)
+            withUnsafeBytes(of: ipv4) { source in
+                withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: source) }
+            }
+            length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            return
+        }
+        var ipv6 = sockaddr_in6()
+        if inet_pton(AF_INET6, host, &ipv6.sin6_addr) == 1 {
+            ipv6.sin6_family = sa_family_t(AF_INET6)
+            ipv6.sin6_port = in_port_t(UInt16(port).bigEndian)
+            withUnsafeBytes(of: ipv6) { source in
+                withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: source) }
+            }
+            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            return
+        }
+        throw SocketError.invalidAddress(host)
+    }
+
+    /// Wraps an address filled in by `accept4` or `getsockname`.
+    init(storage: sockaddr_storage, length: socklen_t) {
+        self.storage = storage
+        self.length = length
+    }
+
+    /// The port in host byte order.
+    var port: Int {
+        withUnsafeBytes(of: storage) { raw in
+            switch Int32(storage.ss_family) {
+            case AF_INET: Int(UInt16(bigEndian: raw.load(as: sockaddr_in.self).sin_port))
+            case AF_INET6: Int(UInt16(bigEndian: raw.load(as: sockaddr_in6.self).sin6_port))
+            default: 0
+            }
+        }
+    }
+
+    /// The numeric host, e.g. `127.0.0.1` or `::1`; IPv4-mapped IPv6 addresses print as IPv4.
+    var host: String {
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+        withUnsafeBytes(of: storage) { raw in
+            switch Int32(storage.ss_family) {
+            case AF_INET:
+                var address = raw.load(as: sockaddr_in.self).sin_addr
+                _ = inet_ntop(AF_INET, &address, &text, socklen_t(text.count))
+            case AF_INET6:
+                var address = raw.load(as: sockaddr_in6.self).sin6_addr
+                _ = inet_ntop(AF_INET6, &address, &text, socklen_t(text.count))
+            default:
+                break
+            }
+        }
+        let result = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return result.hasPrefix("::ffff:") && result.contains(".") ? String(result.dropFirst(7)) : result
+    }
+
+    /// Calls `body` with the address as the socket calls take it.
+    func withSockAddr<T>(_ body: (UnsafePointer<sockaddr>, socklen_t) throws -> T) rethrows -> T {
+        try withUnsafeBytes(of: storage) { raw in
+            try body(raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), length)
+        }
+    }
+}
