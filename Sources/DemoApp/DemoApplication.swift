@@ -1,0 +1,253 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import HTTPServer
+import Logging
+import Synchronization
+
+/// The demo service: routes, the page, static files, the visit API, health and metrics.
+///
+/// It runs on the server's event loops and never blocks them: answers that need the database are
+/// given from the store's own thread when it is done.
+public final class DemoApplication: HTTPHandler {
+    private let configuration: DemoConfiguration
+    private let store: any VisitStore
+    private let staticFiles: StaticFileServer
+    private let serverStatistics: ServerStatistics
+    private let metrics = Metrics()
+    private let accessLogger: Logger?
+    private let logger: Logger
+    private let startedAt = MonotonicInstant.now()
+    private let isShuttingDown = Atomic<Bool>(false)
+    /// The last total the store reported, for `/metrics` without a database round trip.
+    private let lastKnownTotal = Atomic<Int>(-1)
+
+    /// The routes and the methods each answers (HEAD is implied by GET).
+    private static let routes: [String: [HTTPMethod]] = [
+        "/": [.get, .head],
+        "/basic": [.get, .head],
+        "/api/visits": [.get, .head, .post],
+        "/healthz": [.get, .head],
+        "/readyz": [.get, .head],
+        "/metrics": [.get, .head],
+        "/tutorial": [.get, .head],
+    ]
+
+    /// Security headers on every response.
+    private static let commonHeaders: HTTPHeaders = [
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+    ]
+
+    /// The page loads only its own stylesheet and icon: no scripts, no outside origins.
+    private static let pagePolicy =
+        "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+    /// Creates the application.
+    /// - Parameters:
+    ///   - configuration: Public directory, variant, version.
+    ///   - store: Where visits are kept.
+    ///   - serverStatistics: The server's live counters, for `/metrics`.
+    ///   - logger: For errors.
+    ///   - accessLogger: One line per request, or nil for none.
+    /// - Throws: `StaticFileServerError` when the public directory cannot be served.
+    public init(
+        configuration: DemoConfiguration,
+        store: any VisitStore,
+        serverStatistics: ServerStatistics,
+        logger: Logger,
+        accessLogger: Logger?
+    ) throws {
+        self.configuration = configuration
+        self.store = store
+        self.staticFiles = try StaticFileServer(directory: configuration.publicDirectory)
+        self.serverStatistics = serverStatistics
+        self.logger = logger
+        self.accessLogger = accessLogger
+    }
+
+    /// Readiness turns 503 from now on, so a load balancer stops sending traffic before the
+    /// listener closes.
+    public func beginShutdown() {
+        isShuttingDown.store(true, ordering: .releasing)
+    }
+
+    public func handle(_ request: HTTPRequest, responder: HTTPResponder) {
+        let started = MonotonicInstant.now()
+        let route = Self.routes[request.path] != nil ? request.path : "static"
+        let observed = HTTPResponder { [metrics, accessLogger] response in
+            var response = response
+            for field in Self.commonHeaders { response.headers.set(field.name, field.value) }
+            let seconds = (MonotonicInstant.now() - started).secondsValue
+            let routeLabel = route == "static" && response.status == .notFound ? "unmatched" : route
+            metrics.observe(route: routeLabel, method: request.method.rawValue, status: response.status.code, seconds: seconds)
+            accessLogger?.info(
+                "\(request.method) \(request.target) \(response.status.code)",
+                metadata: [
+                    "remote": "\(request.remoteAddress ?? "-")",
+                    "method": "\(request.method)",
+                    "path": "\(request.path)",
+                    "status": "\(response.status.code)",
+                    "bytes": "\(request.method == .head ? 0 : response.body.count)",
+                    "duration_ms": "\(Self.milliseconds(seconds))",
+                    "user_agent": "\(request.headers["User-Agent"] ?? "-")",
+                ])
+            responder.respond(response)
+        }
+        dispatch(request, responder: observed)
+    }
+
+    private func dispatch(_ request: HTTPRequest, responder: HTTPResponder) {
+        let path = request.path
+        guard let allowed = Self.routes[path] else {
+            serveStatic(request, responder: responder)
+            return
+        }
+        if request.method == .options {
+            responder.respond(HTTPResponse(status: .noContent, headers: ["Allow": (allowed + [.options]).map(\.rawValue).joined(separator: ", ")]))
+            return
+        }
+        guard allowed.contains(request.method) else {
+            responder.respond(ErrorResponses.methodNotAllowed(path, allowed: allowed + [.options]))
+            return
+        }
+        switch path {
+        case "/": servePage(request, responder: responder)
+        case "/basic": responder.respond(.text("Just a basic route, nothing here!"))
+        case "/api/visits": serveVisits(request, responder: responder)
+        case "/healthz": responder.respond(.text("ok\n"))
+        case "/readyz": serveReadiness(responder: responder)
+        case "/metrics": serveMetrics(responder: responder)
+        case "/tutorial": serveTutorial(responder: responder)
+        default: responder.respond(ErrorResponses.forPath(path, status: .notFound, message: "No such page."))
+        }
+    }
+
+    // MARK: - Page
+
+    private func servePage(_ request: HTTPRequest, responder: HTTPResponder) {
+        let completion: @Sendable (Result<VisitCounts, any Error>) -> Void = { [self] result in
+            switch result {
+            case .success(let counts):
+                lastKnownTotal.store(counts.total, ordering: .relaxed)
+                var response = HTTPResponse.text(
+                    DemoPage.render(pageFacts(visits: counts.total)), contentType: "text/html; charset=utf-8")
+                response.headers.set("Content-Security-Policy", Self.pagePolicy)
+                response.headers.set("X-Frame-Options", "DENY")
+                response.headers.set("Cache-Control", "no-store")
+                responder.respond(response)
+            case .failure(let error):
+                logger.error("visit store failed", metadata: ["error": "\(error)"])
+                responder.respond(ErrorResponses.forPath(
+                    "/", status: .serviceUnavailable, message: "The visit counter is unavailable; try again shortly."))
+            }
+        }
+        // HEAD is safe (RFC 9110 §9.2.1): it shows the page's head without counting a visit.
+        if request.method == .head {
+            store.counts(completion: completion)
+        } else {
+            store.recordVisit(variant: configuration.imageVariant, completion: completion)
+        }
+    }
+
+    private func pageFacts(visits: Int) -> DemoPage.Facts {
+        DemoPage.Facts(
+            variant: configuration.imageVariant,
+            visits: visits,
+            uptimeSeconds: Int((MonotonicInstant.now() - startedAt).components.seconds),
+            userID: getuid(),
+            groupID: getgid(),
+            swiftVersion: DemoVersion.swiftVersion,
+            appVersion: configuration.version,
+            imageSizes: ImageSizes.load(path: staticFiles.rootDirectory + "/image-sizes.json"))
+    }
+
+    // MARK: - API
+
+    private func serveVisits(_ request: HTTPRequest, responder: HTTPResponder) {
+        if request.method == .post {
+            let variant: String
+            do {
+                variant = try VisitRequest.variant(from: request, defaultVariant: configuration.imageVariant)
+            } catch let error as HTTPError {
+                responder.respond(ErrorResponses.json(error.status, error.reason))
+                return
+            } catch {
+                responder.respond(ErrorResponses.json(.badRequest, "invalid request"))
+                return
+            }
+            store.recordVisit(variant: variant) { [self] result in
+                responder.respond(visitsResponse(result, status: .created))
+            }
+        } else {
+            store.counts { [self] result in
+                responder.respond(visitsResponse(result, status: .ok))
+            }
+        }
+    }
+
+    private func visitsResponse(_ result: Result<VisitCounts, any Error>, status: HTTPStatus) -> HTTPResponse {
+        switch result {
+        case .success(let counts):
+            lastKnownTotal.store(counts.total, ordering: .relaxed)
+            let byVariant = counts.byVariant.sorted { $0.key < $1.key }
+                .map { "\($0.key.jsonQuoted):\($0.value)" }.joined(separator: ",")
+            var response = HTTPResponse.text(
+                "{\"total\":\(counts.total),\"byVariant\":{\(byVariant)}}\n", status: status, contentType: "application/json")
+            response.headers.set("Cache-Control", "no-store")
+            return response
+        case .failure(let error):
+            logger.error("visit store failed", metadata: ["error": "\(error)"])
+            return ErrorResponses.json(.serviceUnavailable, "the visit store is unavailable")
+        }
+    }
+
+    // MARK: - Operations
+
+    private func serveReadiness(responder: HTTPResponder) {
+        if isShuttingDown.load(ordering: .acquiring) {
+            responder.respond(.text("shutting down\n", status: .serviceUnavailable))
+            return
+        }
+        store.checkHealth { isHealthy in
+            responder.respond(isHealthy ? .text("ready\n") : .text("database unavailable\n", status: .serviceUnavailable))
+        }
+    }
+
+    private func serveMetrics(responder: HTTPResponder) {
+        let total = lastKnownTotal.load(ordering: .relaxed)
+        let text = metrics.render(
+            openConnections: serverStatistics.openConnections,
+            acceptedConnections: serverStatistics.acceptedConnections,
+            visitsTotal: total >= 0 ? total : nil,
+            version: configuration.version,
+            variant: configuration.imageVariant)
+        responder.respond(.text(text, contentType: "text/plain; version=0.0.4; charset=utf-8"))
+    }
+
+    private func serveTutorial(responder: HTTPResponder) {
+        responder.respond(ErrorResponses.forPath(
+            "/tutorial", status: .notFound, message: "The walkthrough is not part of this build."))
+    }
+
+    // MARK: - Static files
+
+    private func serveStatic(_ request: HTTPRequest, responder: HTTPResponder) {
+        let isRead = request.method == .get || request.method == .head
+        var lookup = request
+        lookup.method = .get
+        guard let response = staticFiles.response(for: lookup) else {
+            responder.respond(ErrorResponses.forPath(request.path, status: .notFound, message: "No such page."))
+            return
+        }
+        responder.respond(isRead ? response : ErrorResponses.methodNotAllowed(request.path, allowed: [.get, .head]))
+    }
+
+    private static func milliseconds(_ seconds: Double) -> String {
+        let micros = Int((seconds * 1_000_000).rounded())
+        let fraction = micros % 1000
+        return "\(micros / 1000).\(fraction < 10 ? "00" : fraction < 100 ? "0" : "")\(fraction)"
+    }
+}

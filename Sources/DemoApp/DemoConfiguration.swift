@@ -1,0 +1,54 @@
+/// What the demo application needs to know, resolved and validated by the executable.
+public struct DemoConfiguration: Sendable {
+    /// The directory static files are served from (`PUBLIC_DIR`).
+    public var publicDirectory: String
+    /// The image variant the page reports (`IMAGE_VARIANT`): naive, alpine, multistage, or local.
+    public var imageVariant: String
+    /// The application version shown on the page and in `build_info`.
+    public var version: String
+
+    /// Creates a configuration.
+    /// - Parameters:
+    ///   - publicDirectory: The static file root.
+    ///   - imageVariant: The variant name; must satisfy `DemoConfiguration.isValidVariant`.
+    ///   - version: The application version.
+    public init(publicDirectory: String, imageVariant: String, version: String = DemoVersion.current) {
+        self.publicDirectory = publicDirectory
+        self.imageVariant = imageVariant
+        self.version = version
+    }
+
+    /// Whether `name` can name a variant: 1 to 32 of `a-z 0-9 . _ -`, starting with a letter or
+    /// digit. Variants end up in HTML, JSON, metrics labels and the database, so they are kept plain.
+    /// - Parameter name: The candidate.
+    public static func isValidVariant(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard (1...32).contains(bytes.count) else { return false }
+        func isAlphanumeric(_ byte: UInt8) -> Bool { (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) }
+        guard isAlphanumeric(bytes[0]) else { return false }
+        return bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") }
+    }
+}
+
+/// The version of this project.
+public enum DemoVersion {
+    /// Semantic version of the release.
+    public static let current = "0.1.0"
+
+    /// The Swift compiler that built this binary, e.g. `6.3`.
+    public static var swiftVersion: String {
+        #if compiler(>=6.5)
+        return "6.5 or later"
+        #elseif compiler(>=6.4)
+        return "6.4"
+        #elseif compiler(>=6.3)
+        return "6.3"
+        #elseif compiler(>=6.2)
+        return "6.2"
+        #elseif compiler(>=6.1)
+        return "6.1"
+        #else
+        return "6.0"
+        #endif
+    }
+}

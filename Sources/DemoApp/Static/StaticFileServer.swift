@@ -1,0 +1,174 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import HTTPServer
+import Synchronization
+
+/// Serves regular files from one directory, and never anything outside it.
+///
+/// Every request path goes through `StaticPath` (no `..`, no encoded escapes, no dotfiles), then
+/// `realpath` must land inside the root (a symlink pointing out is refused), then the file is
+/// opened with `O_NOFOLLOW` and must be a regular file. Small files are kept in memory, keyed by
+/// inode, size and modification time, so a hit costs a `realpath`, an `open` and an `fstat`.
+/// File I/O happens on the event loop, as in nginx: these are page-cache reads of small files.
+final class StaticFileServer: Sendable {
+    /// Where files come from, resolved to an absolute path without symlinks.
+    let rootDirectory: String
+
+    /// Files up to this size are answered from memory; larger ones stream with `sendfile`.
+    static let memoryCacheFileLimit = 256 * 1024
+    /// The most bytes the memory cache holds.
+    static let memoryCacheBudget = 8 * 1024 * 1024
+
+    private let cache = Mutex<[String: CachedFile]>([:])
+
+    private struct CachedFile {
+        let identity: FileIdentity
+        let bytes: [UInt8]
+    }
+
+    private struct FileIdentity: Equatable {
+        let device: UInt64
+        let inode: UInt64
+        let size: Int
+        let modifiedNanoseconds: Int
+    }
+
+    /// Opens a root directory.
+    /// - Parameter directory: The directory to serve.
+    /// - Throws: `StaticFileServerError` when it does not exist or is not a directory.
+    init(directory: String) throws {
+        guard let resolved = realpath(directory, nil) else {
+            throw StaticFileServerError(path: directory, reason: String(cString: strerror(errno)))
+        }
+        defer { free(resolved) }
+        var info = stat()
+        guard stat(resolved, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw StaticFileServerError(path: directory, reason: "not a directory")
+        }
+        rootDirectory = String(cString: resolved)
+    }
+
+    /// Answers a GET or HEAD for `request.path`.
+    /// - Parameter request: The request.
+    /// - Returns: The file, 304 when the client's copy is current, or nil when there is no such
+    ///   public file (the caller answers 404).
+    func response(for request: HTTPRequest) -> HTTPResponse? {
+        guard let relative = try? StaticPath.relativePath(from: request.path),
+            let file = open(relative)
+        else { return nil }
+        let identity = file.identity
+        let etag = "\"\(String(identity.modifiedNanoseconds, radix: 16))-\(String(identity.size, radix: 16))\""
+        let modifiedSeconds = identity.modifiedNanoseconds / 1_000_000_000
+        var headers: HTTPHeaders = [
+            "Content-Type": MediaTypes.contentType(forPath: relative),
+            "ETag": etag,
+            "Last-Modified": HTTPDate.format(epochSeconds: modifiedSeconds),
+            // Revalidate every time: the ETag makes that a cheap 304, and an edited file shows at once.
+            "Cache-Control": "no-cache",
+        ]
+        if Self.isNotModified(request: request, etag: etag, modifiedSeconds: modifiedSeconds) {
+            Glibc.close(file.descriptor)
+            headers.remove("Content-Type")
+            return HTTPResponse(status: .notModified, headers: headers)
+        }
+        if identity.size <= Self.memoryCacheFileLimit {
+            let bytes = cachedBytes(relative: relative, file: file)
+            Glibc.close(file.descriptor)
+            guard let bytes else { return nil }
+            return HTTPResponse(headers: headers, body: .bytes(bytes))
+        }
+        return HTTPResponse(headers: headers, body: .file(FileRegion(descriptor: file.descriptor, length: identity.size)))
+    }
+
+    /// RFC 9110 §13.1.2 and §13.2.2: If-None-Match wins over If-Modified-Since; weak comparison.
+    private static func isNotModified(request: HTTPRequest, etag: String, modifiedSeconds: Int) -> Bool {
+        if let condition = request.headers["If-None-Match"] {
+            if condition.trimmingSpaces() == "*" { return true }
+            return condition.split(separator: ",").contains { candidate in
+                let tag = candidate.trimmingSpaces()
+                return (tag.hasPrefix("W/") ? String(tag.dropFirst(2)) : tag) == etag
+            }
+        }
+        if let since = request.headers["If-Modified-Since"], let sinceSeconds = HTTPDate.parse(since) {
+            return modifiedSeconds <= sinceSeconds
+        }
+        return false
+    }
+
+    private struct OpenFile {
+        let descriptor: Int32
+        let identity: FileIdentity
+    }
+
+    /// Resolves, checks containment, opens without following a final symlink, and checks it is
+    /// a regular file.
+    private func open(_ relative: String) -> OpenFile? {
+        guard let resolvedPointer = realpath(rootDirectory + "/" + relative, nil) else { return nil }
+        let resolved = String(cString: resolvedPointer)
+        free(resolvedPointer)
+        guard resolved.hasPrefix(rootDirectory + "/") else { return nil }
+        let descriptor = Glibc.open(resolved, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard descriptor >= 0 else { return nil }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            Glibc.close(descriptor)
+            return nil
+        }
+        let identity = FileIdentity(
+            device: UInt64(info.st_dev),
+            inode: UInt64(info.st_ino),
+            size: Int(info.st_size),
+            modifiedNanoseconds: Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec))
+        return OpenFile(descriptor: descriptor, identity: identity)
+    }
+
+    private func cachedBytes(relative: String, file: OpenFile) -> [UInt8]? {
+        if let hit = cache.withLock({ $0[relative] }), hit.identity == file.identity {
+            return hit.bytes
+        }
+        guard let bytes = Self.readAll(file.descriptor, size: file.identity.size) else { return nil }
+        cache.withLock { cache in
+            var used = cache.values.reduce(0) { $0 + $1.bytes.count }
+            if let old = cache[relative] { used -= old.bytes.count }
+            if used + bytes.count <= Self.memoryCacheBudget {
+                cache[relative] = CachedFile(identity: file.identity, bytes: bytes)
+            }
+        }
+        return bytes
+    }
+
+    private static func readAll(_ descriptor: Int32, size: Int) -> [UInt8]? {
+        var bytes = [UInt8](repeating: 0, count: size)
+        var offset = 0
+        while offset < size {
+            let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + offset, size - offset, off_t(offset)) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return nil }
+            offset += count
+        }
+        return bytes
+    }
+}
+
+/// The public directory cannot be served.
+public struct StaticFileServerError: Error, CustomStringConvertible, Sendable {
+    /// The configured directory.
+    public let path: String
+    /// Why it cannot be used.
+    public let reason: String
+
+    public var description: String { "PUBLIC_DIR '\(path)' cannot be served: \(reason)" }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces and tabs.
+    func trimmingSpaces() -> String {
+        var text = Substring(self)
+        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
+        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
+        return String(text)
+    }
+}

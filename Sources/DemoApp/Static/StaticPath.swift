@@ -1,0 +1,68 @@
+/// Turns a request path into a safe path relative to the public directory, or refuses.
+///
+/// The rules are deliberately narrower than what a file system accepts: one round of
+/// percent-decoding, then no `%` left (so a double-encoded `%252e%252e` cannot become `..` later),
+/// no `..` or `.` segments, no segment starting with `.` (dotfiles such as `.env`, `.git`), no
+/// backslash, no NUL or other control characters, no empty segments, valid UTF-8 only.
+/// Symlinks are checked separately, after resolution (`StaticFileServer`).
+enum StaticPath {
+    /// Why a path was refused; every case is answered 404 so probing learns nothing.
+    enum Refusal: Error, Equatable {
+        case malformedEncoding
+        case forbiddenCharacter
+        case forbiddenSegment
+    }
+
+    /// The longest request path considered.
+    static let maxLength = 1024
+
+    /// Validates and decodes a request path.
+    /// - Parameter requestPath: The percent-encoded path, starting with `/`.
+    /// - Returns: The decoded relative path, e.g. `css/style.css`.
+    /// - Throws: `Refusal` when the path could reach outside, or at something hidden.
+    static func relativePath(from requestPath: String) throws -> String {
+        guard requestPath.utf8.count <= maxLength, requestPath.hasPrefix("/") else { throw Refusal.forbiddenCharacter }
+        let decoded = try percentDecoded(Array(requestPath.utf8))
+        for byte in decoded {
+            if byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "%") {
+                throw Refusal.forbiddenCharacter
+            }
+        }
+        guard let text = String(validating: decoded, as: UTF8.self) else { throw Refusal.malformedEncoding }
+        let segments = text.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+        guard !segments.isEmpty else { throw Refusal.forbiddenSegment }
+        for segment in segments {
+            if segment.isEmpty || segment.hasPrefix(".") { throw Refusal.forbiddenSegment }
+        }
+        return segments.joined(separator: "/")
+    }
+
+    private static func percentDecoded(_ bytes: [UInt8]) throws -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "%") {
+                guard index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) else {
+                    throw Refusal.malformedEncoding
+                }
+                output.append(high << 4 | low)
+                index += 3
+            } else {
+                output.append(byte)
+                index += 1
+            }
+        }
+        return output
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: byte - 0x30
+        case 0x41...0x46: byte - 0x41 + 10
+        case 0x61...0x66: byte - 0x61 + 10
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import DemoApp
+import Logging
+
+/// How log lines look.
+enum LogFormat: String, CaseIterable {
+    /// `2026-11-29T10:00:00.123Z info access: GET / 200 remote=127.0.0.1 ...`
+    case text
+    /// One JSON object per line, for log shippers.
+    case json
+}
+
+/// A swift-log backend that writes one line per event: info and below to stdout, warnings and
+/// errors to stderr. Each line goes out in a single `write(2)`, so lines from several threads never
+/// interleave and nothing sits in a buffer when the container stops. Timestamps are UTC.
+struct LineLogHandler: LogHandler {
+    let label: String
+    let format: LogFormat
+    var logLevel: Logger.Level
+    var metadata: Logger.Metadata = [:]
+    var metadataProvider: Logger.MetadataProvider?
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var fields = metadata
+        if let extra = event.metadata { fields.merge(extra) { $1 } }
+        let timestamp = Self.timestamp()
+        var line: String
+        switch format {
+        case .text:
+            line = "\(timestamp) \(event.level) \(label): \(event.message)"
+            for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
+                line += " \(key)=\(Self.textValue("\(value)"))"
+            }
+        case .json:
+            line = "{\"timestamp\":\"\(timestamp)\",\"level\":\"\(event.level)\",\"logger\":\(Self.jsonString(label)),"
+                + "\"message\":\(Self.jsonString(event.message.description))"
+            for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
+                line += ",\(Self.jsonString(key)):\(Self.jsonString("\(value)"))"
+            }
+            line += "}"
+        }
+        line += "\n"
+        let descriptor: Int32 = event.level >= .warning ? STDERR_FILENO : STDOUT_FILENO
+        var utf8 = line
+        utf8.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { return }
+                offset += written
+            }
+        }
+    }
+
+    /// `2026-11-29T10:00:00.123Z`, from the real-time clock, by hand (no Foundation formatter).
+    static func timestamp() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var seconds = now.tv_sec
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        let millis = Int32(now.tv_nsec / 1_000_000)
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(millis, 3))Z"
+    }
+
+    private static func textValue(_ value: String) -> String {
+        value.contains(where: { $0 == " " || $0 == "\"" || $0.isNewline }) ? jsonString(value) : value
+    }
+
+    private static func jsonString(_ value: String) -> String {
+        value.jsonQuoted
+    }
+}

@@ -1,0 +1,137 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import ArgumentParser
+import DemoApp
+import HTTPServer
+import Logging
+
+/// `demo-server serve`: runs the web service until SIGTERM or SIGINT.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the demo page, static files and the visit API (the default command)."
+    )
+
+    @Option(help: "TCP port; 0 picks a free one. [env: PORT, default: 8080]")
+    var port: String?
+    @Option(help: "IPv4 or IPv6 address to listen on; :: also accepts IPv4. [env: HOST, default: 0.0.0.0]")
+    var host: String?
+    @Option(help: "SQLite file; its directory is created. [env: DATABASE_PATH, default: data/visits.sqlite]")
+    var databasePath: String?
+    @Option(help: "Directory of static files. [env: PUBLIC_DIR, default: Public]")
+    var publicDir: String?
+    @Option(help: "Image variant the page reports. [env: IMAGE_VARIANT, default: local]")
+    var imageVariant: String?
+    @Option(help: "trace, debug, info, notice, warning, error or critical. [env: LOG_LEVEL, default: info]")
+    var logLevel: String?
+    @Option(help: "text or json. [env: LOG_FORMAT, default: text]")
+    var logFormat: String?
+    @Option(help: "on or off: one line per request on stdout. [env: ACCESS_LOG, default: on]")
+    var accessLog: String?
+    @Option(help: "Seconds to let requests in flight finish on SIGTERM. [env: SHUTDOWN_TIMEOUT, default: 10]")
+    var shutdownTimeout: String?
+    @Option(help: "Event loop threads, or auto for the CPUs available (affinity and cgroup quota). [env: EVENT_LOOPS, default: auto]")
+    var eventLoops: String?
+    @Option(help: "Most connections open at once. [env: MAX_CONNECTIONS, default: 4096]")
+    var maxConnections: String?
+    @Option(help: "Largest request body in bytes. [env: MAX_BODY_SIZE, default: 1048576]")
+    var maxBodySize: String?
+    @Option(help: "Largest request head in bytes. [env: MAX_HEADER_BYTES, default: 16384]")
+    var maxHeaderBytes: String?
+    @Option(help: "Most header fields in a request. [env: MAX_HEADER_COUNT, default: 100]")
+    var maxHeaderCount: String?
+    @Option(help: "Longest request line in bytes. [env: MAX_REQUEST_LINE, default: 8192]")
+    var maxRequestLine: String?
+    @Option(help: "Seconds to receive a request head. [env: HEADER_TIMEOUT, default: 10]")
+    var headerTimeout: String?
+    @Option(help: "Seconds a request body may stall. [env: BODY_TIMEOUT, default: 30]")
+    var bodyTimeout: String?
+    @Option(help: "Seconds an idle keep-alive connection stays open. [env: IDLE_TIMEOUT, default: 60]")
+    var idleTimeout: String?
+    @Option(help: "Seconds a client may stall reading a response. [env: WRITE_TIMEOUT, default: 30]")
+    var writeTimeout: String?
+
+    private var flags: [Setting: String] {
+        let pairs: [(Setting, String?)] = [
+            (.port, port), (.host, host), (.databasePath, databasePath), (.publicDir, publicDir),
+            (.imageVariant, imageVariant), (.logLevel, logLevel), (.logFormat, logFormat), (.accessLog, accessLog),
+            (.shutdownTimeout, shutdownTimeout), (.eventLoops, eventLoops), (.maxConnections, maxConnections),
+            (.maxBodySize, maxBodySize), (.maxHeaderBytes, maxHeaderBytes), (.maxHeaderCount, maxHeaderCount),
+            (.maxRequestLine, maxRequestLine), (.headerTimeout, headerTimeout), (.bodyTimeout, bodyTimeout),
+            (.idleTimeout, idleTimeout), (.writeTimeout, writeTimeout),
+        ]
+        return Dictionary(uniqueKeysWithValues: pairs.compactMap { setting, value in value.map { (setting, $0) } })
+    }
+
+    func run() async throws {
+        let settings: ServeSettings
+        do {
+            settings = try ServeSettings(flags: flags)
+        } catch let error as ConfigurationError {
+            throw Self.startupFailure(error.description, exitCode: .validationFailure)
+        }
+        let format = settings.logFormat
+        let level = settings.logLevel
+        LoggingSystem.bootstrap { label in LineLogHandler(label: label, format: format, logLevel: level) }
+        let logger = Logger(label: "demo-server")
+        let accessLogger = settings.accessLog ? Logger(label: "access") : nil
+
+        // Signals are caught before anything starts, so an early SIGTERM is a clean stop too.
+        let signals = SignalWaiter(signals: [SIGTERM, SIGINT])
+
+        let store: SQLiteVisitStore
+        do {
+            store = try SQLiteVisitStore(path: settings.databasePath, logger: logger)
+        } catch {
+            throw Self.startupFailure("DATABASE_PATH: \(error)", exitCode: ExitCode(1))
+        }
+        let statistics = ServerStatistics()
+        let application: DemoApplication
+        do {
+            application = try DemoApplication(
+                configuration: DemoConfiguration(publicDirectory: settings.publicDirectory, imageVariant: settings.imageVariant),
+                store: store,
+                serverStatistics: statistics,
+                logger: logger,
+                accessLogger: accessLogger)
+        } catch {
+            store.close()
+            throw Self.startupFailure("\(error)", exitCode: ExitCode(1))
+        }
+        let server = HTTPServer(configuration: settings.server, handler: application, statistics: statistics, logger: logger)
+        do {
+            try server.start()
+        } catch {
+            store.close()
+            throw Self.startupFailure("cannot listen on \(settings.server.host) port \(settings.server.port): \(error)", exitCode: ExitCode(1))
+        }
+        logger.info(
+            "demo-server started",
+            metadata: [
+                "version": "\(DemoVersion.current)", "variant": "\(settings.imageVariant)",
+                "database": "\(settings.databasePath)", "public": "\(settings.publicDirectory)",
+            ])
+
+        let signal = await signals.next()
+        logger.info("received \(signal == SIGTERM ? "SIGTERM" : "SIGINT"); draining", metadata: ["timeout": "\(settings.shutdownTimeout)"])
+        signals.onSecondSignal {
+            // A second Ctrl-C means "now": skip the drain (acknowledged visits are already committed).
+            _exit(1)
+        }
+        application.beginShutdown()
+        await server.shutdown(gracePeriod: settings.shutdownTimeout)
+        store.close()
+        logger.info("stopped cleanly")
+    }
+
+    /// Prints one line on stderr and returns the exit code to throw: start-up errors must be
+    /// readable, not a stack trace.
+    private static func startupFailure(_ message: String, exitCode: ExitCode) -> ExitCode {
+        var line = "demo-server: \(message)\n"
+        line.withUTF8 { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        return exitCode
+    }
+}

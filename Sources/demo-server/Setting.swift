@@ -1,0 +1,92 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Every setting: its environment variable, flag and default, in one table (as the README's).
+enum Setting: String, CaseIterable {
+    case port, host, databasePath, publicDir, imageVariant, logLevel, logFormat, accessLog
+    case shutdownTimeout, eventLoops, maxConnections, maxBodySize, maxHeaderBytes, maxHeaderCount
+    case maxRequestLine, headerTimeout, bodyTimeout, idleTimeout, writeTimeout
+
+    /// `UPPER_SNAKE`, e.g. `DATABASE_PATH`.
+    var environmentName: String {
+        var name = ""
+        for character in rawValue {
+            if character.isUppercase { name += "_" }
+            name += character.uppercased()
+        }
+        return name
+    }
+
+    /// `kebab-case`, e.g. `database-path`.
+    var flagName: String {
+        var name = ""
+        for character in rawValue {
+            if character.isUppercase { name += "-" }
+            name += character.lowercased()
+        }
+        return name
+    }
+
+    /// The value when neither the flag nor the variable is given; chosen so `swift run` works
+    /// from a fresh clone.
+    var defaultValue: String {
+        switch self {
+        case .port: "8080"
+        case .host: "0.0.0.0"
+        case .databasePath: "data/visits.sqlite"
+        case .publicDir: "Public"
+        case .imageVariant: "local"
+        case .logLevel: "info"
+        case .logFormat: "text"
+        case .accessLog: "on"
+        case .shutdownTimeout: "10"
+        case .eventLoops: "auto"
+        case .maxConnections: "4096"
+        case .maxBodySize: "1048576"
+        case .maxHeaderBytes: "16384"
+        case .maxHeaderCount: "100"
+        case .maxRequestLine: "8192"
+        case .headerTimeout: "10"
+        case .bodyTimeout: "30"
+        case .idleTimeout: "60"
+        case .writeTimeout: "30"
+        }
+    }
+
+    /// The value from the flag, else the environment, else the default.
+    /// - Parameter flag: The flag's value, if given.
+    func resolve(flag: String?) -> String {
+        if let flag { return flag }
+        if let raw = getenv(environmentName) { return String(cString: raw) }
+        return defaultValue
+    }
+
+    // MARK: - Parsing
+
+    /// An integer in `range`.
+    func integer(_ text: String, in range: ClosedRange<Int>) throws -> Int {
+        guard let value = Int(text), range.contains(value) else {
+            throw ConfigurationError.invalid(self, value: text, expected: "an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
+    /// A duration in seconds (fractions allowed), more than 0 and at most an hour.
+    func seconds(_ text: String) throws -> Duration {
+        guard let value = Double(text), value > 0, value <= 3600 else {
+            throw ConfigurationError.invalid(self, value: text, expected: "a number of seconds above 0 and at most 3600")
+        }
+        return .milliseconds(Int64((value * 1000).rounded()))
+    }
+
+    /// One of a fixed set of words.
+    func choice(_ text: String, from choices: [String]) throws -> String {
+        guard choices.contains(text.lowercased()) else {
+            throw ConfigurationError.invalid(self, value: text, expected: "one of \(choices.joined(separator: ", "))")
+        }
+        return text.lowercased()
+    }
+}
