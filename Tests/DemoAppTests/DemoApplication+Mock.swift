@@ -1,0 +1,79 @@
+import DemoApp
+import Foundation
+import HTTPServer
+import Logging
+
+/// A demo application on a temporary public directory and database, removed by `close()`.
+final class DemoFixture: Sendable {
+    let directory: String
+    let publicDirectory: String
+    let store: SQLiteVisitStore
+    let application: DemoApplication
+    let statistics = ServerStatistics()
+
+    static let silentLogger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+
+    /// - Parameters:
+    ///   - variant: The image variant the page reports.
+    ///   - files: Files to put in the public directory, by relative path.
+    init(variant: String = "test", files: [String: String] = ["style.css": "body { color: black; }\n"]) throws {
+        directory = NSTemporaryDirectory() + "demo-app-tests-" + UUID().uuidString
+        publicDirectory = directory + "/Public"
+        try FileManager.default.createDirectory(atPath: publicDirectory, withIntermediateDirectories: true)
+        for (path, contents) in files {
+            let url = URL(fileURLWithPath: publicDirectory + "/" + path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(contents.utf8).write(to: url)
+        }
+        store = try SQLiteVisitStore(path: directory + "/data/visits.sqlite", logger: Self.silentLogger)
+        application = try DemoApplication(
+            configuration: DemoConfiguration(publicDirectory: publicDirectory, imageVariant: variant),
+            store: store,
+            serverStatistics: statistics,
+            logger: Self.silentLogger,
+            accessLogger: nil)
+    }
+
+    /// Calls the application without a server.
+    func get(_ target: String, headers: HTTPHeaders = [:]) async -> HTTPResponse {
+        await application.response(to: HTTPRequest(method: .get, target: target, headers: headers))
+    }
+
+    func close() {
+        store.close()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+extension HTTPResponse {
+    /// The body as UTF-8 text (in-memory bodies; a file body reads its region).
+    var text: String {
+        switch body {
+        case .empty: return ""
+        case .bytes(let bytes): return String(decoding: bytes, as: UTF8.self)
+        case .file(let region):
+            var bytes = [UInt8](repeating: 0, count: region.length)
+            let count = bytes.withUnsafeMutableBytes { pread(region.descriptor, $0.baseAddress, region.length, off_t(region.offset)) }
+            return String(decoding: bytes.prefix(max(0, count)), as: UTF8.self)
+        }
+    }
+}
+
+/// A store that always fails, for the 503 paths.
+struct FailingVisitStore: VisitStore {
+    struct Failure: Error {}
+
+    func recordVisit(variant: String, completion: @escaping @Sendable (Result<VisitCounts, any Error>) -> Void) {
+        completion(.failure(Failure()))
+    }
+
+    func counts(completion: @escaping @Sendable (Result<VisitCounts, any Error>) -> Void) {
+        completion(.failure(Failure()))
+    }
+
+    func checkHealth(completion: @escaping @Sendable (Bool) -> Void) {
+        completion(false)
+    }
+
+    func close() {}
+}

@@ -1,0 +1,109 @@
+import Foundation
+import HTTPServer
+import Testing
+
+@testable import DemoApp
+
+@Suite struct StaticFileServerTests {
+    private func withRoot(_ body: (String, StaticFileServer) throws -> Void) throws {
+        let base = NSTemporaryDirectory() + "static-tests-" + UUID().uuidString
+        let root = base + "/Public"
+        try FileManager.default.createDirectory(atPath: root + "/css", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        try Data("body{}\n".utf8).write(to: URL(fileURLWithPath: root + "/css/site.css"))
+        try Data("<svg/>".utf8).write(to: URL(fileURLWithPath: root + "/icon.svg"))
+        try Data("SECRET=1\n".utf8).write(to: URL(fileURLWithPath: root + "/.env"))
+        try Data("outside\n".utf8).write(to: URL(fileURLWithPath: base + "/outside.txt"))
+        try FileManager.default.createSymbolicLink(atPath: root + "/escape.txt", withDestinationPath: base + "/outside.txt")
+        try FileManager.default.createSymbolicLink(atPath: root + "/escape-dir", withDestinationPath: base)
+        try FileManager.default.createSymbolicLink(atPath: root + "/alias.css", withDestinationPath: root + "/css/site.css")
+        try body(root, try StaticFileServer(directory: root))
+    }
+
+    private func get(_ server: StaticFileServer, _ path: String, headers: HTTPHeaders = [:]) -> HTTPResponse? {
+        server.response(for: HTTPRequest(method: .get, target: path, headers: headers))
+    }
+
+    @Test func servesFilesWithTypeAndValidators() throws {
+        try withRoot { _, server in
+            let response = try #require(get(server, "/css/site.css"))
+            #expect(response.status == .ok)
+            #expect(response.text == "body{}\n")
+            #expect(response.headers["Content-Type"] == "text/css; charset=utf-8")
+            #expect(response.headers["ETag"]?.hasPrefix("\"") == true)
+            #expect(response.headers["Last-Modified"]?.hasSuffix(" GMT") == true)
+            #expect(response.headers["Cache-Control"] == "no-cache")
+            #expect(get(server, "/icon.svg")?.headers["Content-Type"] == "image/svg+xml")
+        }
+    }
+
+    @Test func refusesEverythingOutsideOrHidden() throws {
+        try withRoot { _, server in
+            for path in ["/escape.txt", "/escape-dir/outside.txt", "/.env", "/%2e%2e/outside.txt", "/css", "/css/", "/missing.txt", "/css/..%2f..%2foutside.txt"] {
+                #expect(get(server, path) == nil, "\(path) must not be served")
+            }
+        }
+    }
+
+    @Test func followsSymlinksThatStayInside() throws {
+        try withRoot { _, server in
+            #expect(get(server, "/alias.css")?.text == "body{}\n")
+        }
+    }
+
+    @Test func answersNotModifiedToMatchingValidators() throws {
+        try withRoot { _, server in
+            let first = try #require(get(server, "/css/site.css"))
+            let etag = try #require(first.headers["ETag"])
+            let lastModified = try #require(first.headers["Last-Modified"])
+            #expect(get(server, "/css/site.css", headers: ["If-None-Match": etag])?.status == .notModified)
+            #expect(get(server, "/css/site.css", headers: ["If-None-Match": "W/\(etag)"])?.status == .notModified)
+            #expect(get(server, "/css/site.css", headers: ["If-None-Match": "\"other\", \(etag)"])?.status == .notModified)
+            #expect(get(server, "/css/site.css", headers: ["If-None-Match": "*"])?.status == .notModified)
+            #expect(get(server, "/css/site.css", headers: ["If-None-Match": "\"other\""])?.status == .ok)
+            #expect(get(server, "/css/site.css", headers: ["If-Modified-Since": lastModified])?.status == .notModified)
+            #expect(get(server, "/css/site.css", headers: ["If-Modified-Since": "Sun, 06 Nov 1994 08:49:37 GMT"])?.status == .ok)
+            // If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2).
+            #expect(get(server, "/css/site.css", headers: ["If-None-Match": "\"other\"", "If-Modified-Since": lastModified])?.status == .ok)
+            #expect(get(server, "/css/site.css", headers: ["If-Modified-Since": "not a date"])?.status == .ok)
+            let notModified = try #require(get(server, "/css/site.css", headers: ["If-None-Match": etag]))
+            #expect(notModified.body.count == 0)
+            #expect(notModified.headers["ETag"] == etag)
+        }
+    }
+
+    @Test func seesChangedFilesAtOnce() throws {
+        try withRoot { root, server in
+            #expect(get(server, "/css/site.css")?.text == "body{}\n")
+            try Data("body{color:red}\n".utf8).write(to: URL(fileURLWithPath: root + "/css/site.css"))
+            #expect(get(server, "/css/site.css")?.text == "body{color:red}\n")
+        }
+    }
+
+    @Test func streamsLargeFilesFromDisk() throws {
+        try withRoot { root, server in
+            let size = StaticFileServer.memoryCacheFileLimit + 1
+            try Data(repeating: 0x61, count: size).write(to: URL(fileURLWithPath: root + "/big.bin"))
+            let response = try #require(get(server, "/big.bin"))
+            guard case .file(let region) = response.body else {
+                Issue.record("a large file should stream with sendfile")
+                return
+            }
+            #expect(region.length == size)
+            #expect(response.headers["Content-Type"] == "application/octet-stream")
+        }
+    }
+
+    @Test func refusesAMissingRoot() {
+        #expect(throws: StaticFileServerError.self) { try StaticFileServer(directory: "/nonexistent/public") }
+    }
+
+    @Test(arguments: [
+        ("index.html", "text/html; charset=utf-8"), ("a/b.JS", "text/javascript; charset=utf-8"),
+        ("x.png", "image/png"), ("x.woff2", "font/woff2"), ("x.json", "application/json"),
+        ("noextension", "application/octet-stream"), ("dir.d/file", "application/octet-stream"),
+    ])
+    func mediaTypes(path: String, expected: String) {
+        #expect(MediaTypes.contentType(forPath: path) == expected)
+    }
+}
