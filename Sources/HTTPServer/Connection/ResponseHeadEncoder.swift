@@ -1,6 +1,6 @@
 /// Serializes a response head (RFC 9112 §4, §6). The server owns framing, so the handler's own
 /// `Content-Length`, `Transfer-Encoding`, `Connection` and `Date` fields are replaced; bytes that
-/// would split a response (CR, LF, NUL) are replaced with spaces.
+/// would split a response (CR, LF, NUL) are replaced with spaces, in values and reason phrases.
 struct ResponseHeadEncoder {
     /// The `Date` value, recomputed at most once a second.
     private var cachedDate: [UInt8] = []
@@ -21,8 +21,11 @@ struct ResponseHeadEncoder {
     ) -> [UInt8] {
         var head: [UInt8] = []
         head.reserveCapacity(256)
-        head.append(contentsOf: "HTTP/1.1 \(response.status.code) \(response.status.reasonPhrase)\r\n".utf8)
-        for field in response.headers where !Self.serverOwned(field.name) {
+        head.append(contentsOf: "HTTP/1.1 \(response.status.code) ".utf8)
+        Self.appendNeutralized(&head, response.status.reasonPhrase)
+        head.append(contentsOf: "\r\n".utf8)
+        // A field without a name would be an invalid line that clients reject with the response.
+        for field in response.headers where !field.name.isEmpty && !Self.serverOwned(field.name) {
             Self.appendField(&head, field.name, field.value)
         }
         if now != cachedDateSecond {
@@ -55,9 +58,15 @@ struct ResponseHeadEncoder {
             head.append(ByteClasses.token[Int(byte)] ? byte : UInt8(ascii: "-"))
         }
         head.append(contentsOf: ": ".utf8)
-        for byte in value.utf8 {
+        appendNeutralized(&head, value)
+        head.append(contentsOf: "\r\n".utf8)
+    }
+
+    /// Appends `text` with CR, LF and NUL replaced by spaces, so no value (a field's, or a custom
+    /// status's reason phrase) can end a line early and inject fields or a second response.
+    private static func appendNeutralized(_ head: inout [UInt8], _ text: String) {
+        for byte in text.utf8 {
             head.append(byte == 0x0D || byte == 0x0A || byte == 0x00 ? 0x20 : byte)
         }
-        head.append(contentsOf: "\r\n".utf8)
     }
 }

@@ -117,10 +117,12 @@ struct RequestParser {
                 guard index > 0, bytes[index - 1] == cr else { throw HTTPError(.badRequest, "bare LF in request head") }
                 if index >= 3, bytes[index - 2] == lf, bytes[index - 3] == cr {
                     let end = index + 1
+                    // The request line first, as on the incomplete-head path below: the status
+                    // must not depend on how the head was split into reads.
+                    try checkRequestLineLength(bytes, upTo: end, limits: limits)
                     guard end <= limits.maxHeaderBytes else {
                         throw HTTPError(.requestHeaderFieldsTooLarge, "request head larger than \(limits.maxHeaderBytes) bytes")
                     }
-                    try checkRequestLineLength(bytes, upTo: end, limits: limits)
                     return (end, end)
                 }
             } else if byte == cr {
