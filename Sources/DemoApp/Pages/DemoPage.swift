@@ -16,9 +16,8 @@ enum DemoPage {
     /// - Parameter facts: The values to show.
     static func render(_ facts: Facts) -> String {
         let variant = facts.variant.htmlEscaped
-        let user = facts.userID == 0
-            ? "root (uid 0) — fine on a laptop, avoid in a container"
-            : "uid \(facts.userID), gid \(facts.groupID) — not root"
+        let user = facts.userID == 0 ? "root (uid 0)" : "uid \(facts.userID)"
+        let userHint = facts.userID == 0 ? "fine on a laptop; avoid in a container" : "gid \(facts.groupID), not root"
         return """
             <!doctype html>
             <html lang="en">
@@ -46,7 +45,7 @@ enum DemoPage {
             <dl class="facts">
             <div><dt>Visits</dt><dd id="visits">\(facts.visits)</dd><dd class="hint">this one included</dd></div>
             <div><dt>Uptime</dt><dd id="uptime">\(formatUptime(facts.uptimeSeconds))</dd></div>
-            <div><dt>Running as</dt><dd id="user">\(user.htmlEscaped)</dd></div>
+            <div><dt>Running as</dt><dd id="user">\(user)</dd><dd class="hint">\(userHint)</dd></div>
             <div><dt>Swift</dt><dd id="swift">\(facts.swiftVersion.htmlEscaped)</dd><dd class="hint">server \(facts.appVersion.htmlEscaped)</dd></div>
             </dl>
             </section>
