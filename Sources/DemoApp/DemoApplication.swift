@@ -15,6 +15,7 @@ public final class DemoApplication: HTTPHandler {
     private let configuration: DemoConfiguration
     private let store: any VisitStore
     private let staticFiles: StaticFileServer
+    private let tutorial: TutorialPage
     private let serverStatistics: ServerStatistics
     private let metrics = Metrics()
     private let accessLogger: Logger?
@@ -63,6 +64,7 @@ public final class DemoApplication: HTTPHandler {
         self.configuration = configuration
         self.store = store
         self.staticFiles = try StaticFileServer(directory: configuration.publicDirectory)
+        self.tutorial = TutorialPage(markdownPath: configuration.tutorialPath)
         self.serverStatistics = serverStatistics
         self.logger = logger
         self.accessLogger = accessLogger
@@ -76,7 +78,7 @@ public final class DemoApplication: HTTPHandler {
 
     public func handle(_ request: HTTPRequest, responder: HTTPResponder) {
         let started = MonotonicInstant.now()
-        let route = Self.routes[request.path] != nil ? request.path : "static"
+        let route = Self.routes[request.path] != nil ? request.path : request.path.hasPrefix("/tutorial/") ? "/tutorial" : "static"
         let observed = HTTPResponder { [metrics, accessLogger] response in
             var response = response
             for field in Self.commonHeaders { response.headers.set(field.name, field.value) }
@@ -228,8 +230,15 @@ public final class DemoApplication: HTTPHandler {
     }
 
     private func serveTutorial(responder: HTTPResponder) {
-        responder.respond(ErrorResponses.forPath(
-            "/tutorial", status: .notFound, message: "The walkthrough is not part of this build."))
+        guard var response = tutorial.response() else {
+            responder.respond(ErrorResponses.forPath(
+                "/tutorial", status: .notFound,
+                message: "The walkthrough is not in this build; read docs/TUTORIAL.md in the repository."))
+            return
+        }
+        response.headers.set("Content-Security-Policy", Self.pagePolicy)
+        response.headers.set("X-Frame-Options", "DENY")
+        responder.respond(response)
     }
 
     // MARK: - Static files
@@ -238,7 +247,7 @@ public final class DemoApplication: HTTPHandler {
         let isRead = request.method == .get || request.method == .head
         var lookup = request
         lookup.method = .get
-        guard let response = staticFiles.response(for: lookup) else {
+        guard let response = tutorial.asset(for: lookup) ?? staticFiles.response(for: lookup) else {
             responder.respond(ErrorResponses.forPath(request.path, status: .notFound, message: "No such page."))
             return
         }

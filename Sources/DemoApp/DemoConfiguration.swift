@@ -4,6 +4,8 @@ public struct DemoConfiguration: Sendable {
     public var publicDirectory: String
     /// The image variant the page reports (`IMAGE_VARIANT`): naive, alpine, multistage, or local.
     public var imageVariant: String
+    /// The walkthrough's Markdown file served at `/tutorial` (`TUTORIAL_PATH`).
+    public var tutorialPath: String
     /// The application version shown on the page and in `build_info`.
     public var version: String
 
@@ -11,10 +13,17 @@ public struct DemoConfiguration: Sendable {
     /// - Parameters:
     ///   - publicDirectory: The static file root.
     ///   - imageVariant: The variant name; must satisfy `DemoConfiguration.isValidVariant`.
+    ///   - tutorialPath: The walkthrough's Markdown file; `/tutorial` answers 404 while it is missing.
     ///   - version: The application version.
-    public init(publicDirectory: String, imageVariant: String, version: String = DemoVersion.current) {
+    public init(
+        publicDirectory: String,
+        imageVariant: String,
+        tutorialPath: String = "docs/TUTORIAL.md",
+        version: String = DemoVersion.current
+    ) {
         self.publicDirectory = publicDirectory
         self.imageVariant = imageVariant
+        self.tutorialPath = tutorialPath
         self.version = version
     }
 

@@ -23,6 +23,8 @@ struct ServeCommand: AsyncParsableCommand {
     var databasePath: String?
     @Option(help: "Directory of static files. [env: PUBLIC_DIR, default: Public]")
     var publicDir: String?
+    @Option(help: "Markdown walkthrough served at /tutorial (404 while missing). [env: TUTORIAL_PATH, default: docs/TUTORIAL.md]")
+    var tutorialPath: String?
     @Option(help: "Image variant the page reports. [env: IMAGE_VARIANT, default: local]")
     var imageVariant: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical. [env: LOG_LEVEL, default: info]")
@@ -56,7 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     private var flags: [Setting: String] {
         let pairs: [(Setting, String?)] = [
-            (.port, port), (.host, host), (.databasePath, databasePath), (.publicDir, publicDir),
+            (.port, port), (.host, host), (.databasePath, databasePath), (.publicDir, publicDir), (.tutorialPath, tutorialPath),
             (.imageVariant, imageVariant), (.logLevel, logLevel), (.logFormat, logFormat), (.accessLog, accessLog),
             (.shutdownTimeout, shutdownTimeout), (.eventLoops, eventLoops), (.maxConnections, maxConnections),
             (.maxBodySize, maxBodySize), (.maxHeaderBytes, maxHeaderBytes), (.maxHeaderCount, maxHeaderCount),
@@ -92,7 +94,9 @@ struct ServeCommand: AsyncParsableCommand {
         let application: DemoApplication
         do {
             application = try DemoApplication(
-                configuration: DemoConfiguration(publicDirectory: settings.publicDirectory, imageVariant: settings.imageVariant),
+                configuration: DemoConfiguration(
+                    publicDirectory: settings.publicDirectory, imageVariant: settings.imageVariant,
+                    tutorialPath: settings.tutorialPath),
                 store: store,
                 serverStatistics: statistics,
                 logger: logger,

@@ -12,6 +12,7 @@ struct ServeSettings {
     var server: HTTPServer.Configuration
     var databasePath: String
     var publicDirectory: String
+    var tutorialPath: String
     var imageVariant: String
     var logLevel: Logger.Level
     var logFormat: LogFormat
@@ -57,6 +58,7 @@ struct ServeSettings {
         guard !publicDirectory.isEmpty else {
             throw ConfigurationError.invalid(.publicDir, value: publicDirectory, expected: "a directory path")
         }
+        tutorialPath = value(.tutorialPath)
         imageVariant = value(.imageVariant)
         guard DemoConfiguration.isValidVariant(imageVariant) else {
             throw ConfigurationError.invalid(

@@ -6,7 +6,7 @@ import Musl
 
 /// Every setting: its environment variable, flag and default, in one table (as the README's).
 enum Setting: String, CaseIterable {
-    case port, host, databasePath, publicDir, imageVariant, logLevel, logFormat, accessLog
+    case port, host, databasePath, publicDir, tutorialPath, imageVariant, logLevel, logFormat, accessLog
     case shutdownTimeout, eventLoops, maxConnections, maxBodySize, maxHeaderBytes, maxHeaderCount
     case maxRequestLine, headerTimeout, bodyTimeout, idleTimeout, writeTimeout
 
@@ -38,6 +38,7 @@ enum Setting: String, CaseIterable {
         case .host: "0.0.0.0"
         case .databasePath: "data/visits.sqlite"
         case .publicDir: "Public"
+        case .tutorialPath: "docs/TUTORIAL.md"
         case .imageVariant: "local"
         case .logLevel: "info"
         case .logFormat: "text"

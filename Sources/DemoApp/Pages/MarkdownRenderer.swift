@@ -1,0 +1,260 @@
+/// Turns the Markdown the walkthrough uses into HTML: headings (with anchor ids), paragraphs,
+/// fenced code, lists, block quotes, tables, rules, and inline code, bold, italics, links and
+/// images. Everything else is text, and all text is escaped: raw HTML in the source is shown, not
+/// obeyed, and HTML comments (used as markers for the tutorial's test script) are dropped.
+///
+/// Hand-written because the Markdown packages available pull in full Foundation (tens of
+/// megabytes in a static binary) for a page this simple; this costs a few kilobytes.
+struct MarkdownRenderer {
+    /// Rewrites a relative image source (e.g. `images/sizes.svg`) to a URL the browser can fetch.
+    var imageURL: (String) -> String
+
+    /// Renders a document.
+    /// - Parameter markdown: The source.
+    /// - Returns: The HTML body fragment.
+    func render(_ markdown: String) -> String {
+        var html = ""
+        var lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+        }[...]
+        var paragraph: [String] = []
+
+        func flushParagraph() {
+            guard !paragraph.isEmpty else { return }
+            html += "<p>\(inline(paragraph.joined(separator: " ")))</p>\n"
+            paragraph = []
+        }
+
+        while let line = lines.first {
+            let trimmed = line.trimmingSpaces()
+            if trimmed.hasPrefix("<!--") {
+                flushParagraph()
+                while let current = lines.first, !current.contains("-->") { lines.removeFirst() }
+                lines = lines.dropFirst()
+                continue
+            }
+            if trimmed.hasPrefix("```") {
+                flushParagraph()
+                let language = trimmed.dropFirst(3).split(separator: " ").first.map(String.init) ?? ""
+                lines.removeFirst()
+                var code: [String] = []
+                while let current = lines.first, !current.trimmingSpaces().hasPrefix("```") {
+                    code.append(current)
+                    lines.removeFirst()
+                }
+                lines = lines.dropFirst()
+                let languageClass = language.isEmpty ? "" : " class=\"language-\(language.htmlEscaped)\""
+                html += "<pre><code\(languageClass)>\(code.joined(separator: "\n").htmlEscaped)</code></pre>\n"
+                continue
+            }
+            if trimmed.isEmpty {
+                flushParagraph()
+                lines.removeFirst()
+                continue
+            }
+            if let level = Self.headingLevel(trimmed) {
+                flushParagraph()
+                let text = String(trimmed.dropFirst(level + 1)).trimmingSpaces()
+                html += "<h\(level) id=\"\(Self.slug(text))\">\(inline(text))</h\(level)>\n"
+                lines.removeFirst()
+                continue
+            }
+            if trimmed == "---" || trimmed == "***" || trimmed == "___" {
+                flushParagraph()
+                html += "<hr>\n"
+                lines.removeFirst()
+                continue
+            }
+            if trimmed.hasPrefix(">") {
+                flushParagraph()
+                var quoted: [String] = []
+                while let current = lines.first, current.trimmingSpaces().hasPrefix(">") {
+                    quoted.append(String(current.trimmingSpaces().dropFirst()).trimmingSpaces())
+                    lines.removeFirst()
+                }
+                html += "<blockquote>\n\(render(quoted.joined(separator: "\n")))</blockquote>\n"
+                continue
+            }
+            if trimmed.hasPrefix("|"), lines.count > 1, Self.isTableSeparator(lines[lines.startIndex + 1]) {
+                flushParagraph()
+                html += table(&lines)
+                continue
+            }
+            if Self.listMarker(trimmed) != nil {
+                flushParagraph()
+                html += list(&lines)
+                continue
+            }
+            paragraph.append(trimmed)
+            lines.removeFirst()
+        }
+        flushParagraph()
+        return html
+    }
+
+    // MARK: - Blocks
+
+    private func list(_ lines: inout ArraySlice<String>) -> String {
+        let ordered = Self.listMarker(lines.first!.trimmingSpaces()) == .ordered
+        var items: [String] = []
+        while let line = lines.first {
+            let trimmed = line.trimmingSpaces()
+            if let marker = Self.listMarker(trimmed), !line.hasPrefix("  ") {
+                items.append(String(trimmed.dropFirst(marker == .ordered ? trimmed.prefix { $0.isNumber }.count + 2 : 2)))
+            } else if !trimmed.isEmpty, line.hasPrefix("  "), !items.isEmpty {
+                items[items.count - 1] += " " + trimmed  // Continuation line of the item.
+            } else {
+                break
+            }
+            lines.removeFirst()
+        }
+        let tag = ordered ? "ol" : "ul"
+        return "<\(tag)>\n" + items.map { "<li>\(inline($0))</li>\n" }.joined() + "</\(tag)>\n"
+    }
+
+    private func table(_ lines: inout ArraySlice<String>) -> String {
+        func cells(_ line: String) -> [String] {
+            var text = line.trimmingSpaces()
+            if text.hasPrefix("|") { text.removeFirst() }
+            if text.hasSuffix("|") { text.removeLast() }
+            return text.split(separator: "|", omittingEmptySubsequences: false).map { String($0).trimmingSpaces() }
+        }
+        let header = cells(lines.removeFirst())
+        lines.removeFirst()  // The separator row.
+        var html = "<div class=\"table\"><table>\n<thead><tr>"
+        html += header.map { "<th>\(inline($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+        while let line = lines.first, line.trimmingSpaces().hasPrefix("|") {
+            html += "<tr>" + cells(line).map { "<td>\(inline($0))</td>" }.joined() + "</tr>\n"
+            lines.removeFirst()
+        }
+        return html + "</tbody>\n</table></div>\n"
+    }
+
+    // MARK: - Inline
+
+    /// Inline spans. Code spans are literal; the rest is escaped first, then marked up.
+    func inline(_ text: String) -> String {
+        var output = ""
+        var rest = Substring(text)
+        while let tick = rest.firstIndex(of: "`") {
+            output += spans(String(rest[..<tick]))
+            let afterTick = rest.index(after: tick)
+            guard let close = rest[afterTick...].firstIndex(of: "`") else {
+                output += spans(String(rest[tick...]))
+                return output
+            }
+            output += "<code>\(String(rest[afterTick..<close]).htmlEscaped)</code>"
+            rest = rest[rest.index(after: close)...]
+        }
+        return output + spans(String(rest))
+    }
+
+    private func spans(_ text: String) -> String {
+        var output = ""
+        var rest = Substring(text)
+        while !rest.isEmpty {
+            if rest.hasPrefix("!["), let (alt, target, after) = Self.linkParts(rest.dropFirst()) {
+                let source = target.hasPrefix("https://") || target.hasPrefix("/") ? target : imageURL(target)
+                output += "<img src=\"\(source.htmlEscaped)\" alt=\"\(alt.htmlEscaped)\">"
+                rest = after
+            } else if rest.hasPrefix("["), let (label, target, after) = Self.linkParts(rest) {
+                if target.hasPrefix("https://") || target.hasPrefix("http://") || target.hasPrefix("#") || target.hasPrefix("/") {
+                    output += "<a href=\"\(target.htmlEscaped)\">\(emphasis(label.htmlEscaped))</a>"
+                } else {
+                    // Relative links point into the repository, which the container does not serve.
+                    output += emphasis(label.htmlEscaped)
+                }
+                rest = after
+            } else {
+                let next = rest.dropFirst().firstIndex(where: { $0 == "[" || $0 == "!" }) ?? rest.endIndex
+                output += emphasis(String(rest[..<next]).htmlEscaped)
+                rest = rest[next...]
+            }
+        }
+        return output
+    }
+
+    /// `**bold**` and `*italic*` / `_italic_` on already-escaped text.
+    private func emphasis(_ text: String) -> String {
+        var result = Self.wrap(text, delimiter: "**", tag: "strong")
+        result = Self.wrap(result, delimiter: "*", tag: "em")
+        return Self.wrap(result, delimiter: "_", tag: "em", wordBoundaries: true)
+    }
+
+    private static func wrap(_ text: String, delimiter: String, tag: String, wordBoundaries: Bool = false) -> String {
+        let parts = text.splitting(on: delimiter)
+        guard parts.count >= 3 else { return text }
+        var result = parts[0]
+        var index = 1
+        while index < parts.count {
+            let canPair = index + 1 < parts.count && !parts[index].isEmpty && !parts[index].hasPrefix(" ")
+                && (!wordBoundaries || (result.last.map { !$0.isLetter && !$0.isNumber } ?? true))
+            if canPair {
+                result += "<\(tag)>\(parts[index])</\(tag)>" + parts[index + 1]
+                index += 2
+            } else {
+                result += delimiter + parts[index]
+                index += 1
+            }
+        }
+        return result
+    }
+
+    /// `[label](target)` at the start of `text`.
+    private static func linkParts(_ text: Substring) -> (String, String, Substring)? {
+        guard text.hasPrefix("["), let closeLabel = text.firstIndex(of: "]") else { return nil }
+        let afterLabel = text.index(after: closeLabel)
+        guard afterLabel < text.endIndex, text[afterLabel] == "(", let closeTarget = text[afterLabel...].firstIndex(of: ")") else {
+            return nil
+        }
+        let label = String(text[text.index(after: text.startIndex)..<closeLabel])
+        let target = String(text[text.index(after: afterLabel)..<closeTarget])
+        return (label, target, text[text.index(after: closeTarget)...])
+    }
+
+    // MARK: - Line classes
+
+    private enum ListKind { case ordered, unordered }
+
+    private static func listMarker(_ line: String) -> ListKind? {
+        if line.hasPrefix("- ") || line.hasPrefix("* ") { return .unordered }
+        let digits = line.prefix { $0.isNumber }
+        if !digits.isEmpty, line.dropFirst(digits.count).hasPrefix(". ") { return .ordered }
+        return nil
+    }
+
+    private static func headingLevel(_ line: String) -> Int? {
+        let hashes = line.prefix { $0 == "#" }.count
+        guard (1...6).contains(hashes), line.dropFirst(hashes).hasPrefix(" ") else { return nil }
+        return hashes
+    }
+
+    private static func isTableSeparator(_ line: String) -> Bool {
+        let trimmed = line.trimmingSpaces()
+        return trimmed.hasPrefix("|") && trimmed.contains("-") && trimmed.allSatisfy { "|-: ".contains($0) }
+    }
+
+    /// GitHub-style anchor: lowercase, letters, digits and hyphens.
+    static func slug(_ text: String) -> String {
+        var slug = ""
+        for character in text.lowercased() {
+            if character.isLetter || character.isNumber { slug.append(character) }
+            else if character == " " || character == "-" { slug.append("-") }
+        }
+        return slug.htmlEscaped
+    }
+}
+
+extension String {
+    /// Splits on a separator string, keeping empty parts.
+    func splitting(on separator: String) -> [String] {
+        var parts: [String] = []
+        var rest = Substring(self)
+        while let range = rest.firstRange(of: separator) {
+            parts.append(String(rest[..<range.lowerBound]))
+            rest = rest[range.upperBound...]
+        }
+        parts.append(String(rest))
+        return parts
+    }
+}

@@ -1,0 +1,55 @@
+import Testing
+
+@testable import DemoApp
+
+@Suite struct MarkdownRendererTests {
+    private let renderer = MarkdownRenderer(imageURL: { "/tutorial/" + $0 })
+
+    @Test func headingsGetAnchors() {
+        #expect(renderer.render("# Getting ready\n## Multi-stage: copy only what runs") ==
+            "<h1 id=\"getting-ready\">Getting ready</h1>\n<h2 id=\"multi-stage-copy-only-what-runs\">Multi-stage: copy only what runs</h2>\n")
+    }
+
+    @Test func paragraphsJoinLinesAndBreakOnBlankLines() {
+        #expect(renderer.render("one\ntwo\n\nthree") == "<p>one two</p>\n<p>three</p>\n")
+    }
+
+    @Test func fencedCodeIsLiteralAndEscaped() {
+        let html = renderer.render("```sh\necho '<b>' && ls **/*\n```\nafter")
+        #expect(html == "<pre><code class=\"language-sh\">echo &#39;&lt;b&gt;&#39; &amp;&amp; ls **/*</code></pre>\n<p>after</p>\n")
+    }
+
+    @Test func inlineMarkup() {
+        #expect(renderer.inline("a `x < y` and **bold** and *em* and _em_") ==
+            "a <code>x &lt; y</code> and <strong>bold</strong> and <em>em</em> and <em>em</em>")
+        #expect(renderer.inline("snake_case_name stays") == "snake_case_name stays")
+        #expect(renderer.inline("a * b * c") == "a * b * c")
+    }
+
+    @Test func linksAndImages() {
+        #expect(renderer.inline("[docs](https://example.org/a?b=1&c=2)") == "<a href=\"https://example.org/a?b=1&amp;c=2\">docs</a>")
+        #expect(renderer.inline("[section](#multi-stage)") == "<a href=\"#multi-stage\">section</a>")
+        // Relative links lead into the repository, which a container does not serve: text only.
+        #expect(renderer.inline("see [the README](../README.md)") == "see the README")
+        #expect(renderer.inline("![Sizes](images/sizes.svg)") == "<img src=\"/tutorial/images/sizes.svg\" alt=\"Sizes\">")
+        #expect(renderer.inline("[x](javascript:alert(1))") == "x)")
+    }
+
+    @Test func rawHTMLIsShownNotObeyed() {
+        #expect(renderer.render("<script>alert(1)</script>") == "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n")
+    }
+
+    @Test func commentsAreDropped() {
+        #expect(renderer.render("<!-- runnable -->\ntext\n<!--\nmulti\nline -->\nmore") == "<p>text</p>\n<p>more</p>\n")
+    }
+
+    @Test func listsQuotesRulesAndTables() {
+        #expect(renderer.render("- a\n- b `c`\n  continued") == "<ul>\n<li>a</li>\n<li>b <code>c</code> continued</li>\n</ul>\n")
+        #expect(renderer.render("1. one\n2. two") == "<ol>\n<li>one</li>\n<li>two</li>\n</ol>\n")
+        #expect(renderer.render("> quoted\n> more") == "<blockquote>\n<p>quoted more</p>\n</blockquote>\n")
+        #expect(renderer.render("---") == "<hr>\n")
+        let table = renderer.render("| Image | Size |\n|---|--:|\n| naive | 4.3 GB |\n| `multistage` | 16 MB |")
+        #expect(table.contains("<thead><tr><th>Image</th><th>Size</th></tr></thead>"))
+        #expect(table.contains("<tr><td><code>multistage</code></td><td>16 MB</td></tr>"))
+    }
+}
