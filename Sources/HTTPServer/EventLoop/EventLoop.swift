@@ -38,6 +38,7 @@ final class EventLoop: @unchecked Sendable {
     private struct Inbox {
         var tasks: [@Sendable () -> Void] = []
         var isWakePending = false
+        var isStopped = false
     }
 
     private static let readBufferSize = 64 * 1024
@@ -116,12 +117,14 @@ final class EventLoop: @unchecked Sendable {
     /// Queues `task` for the loop's next wake-up, even when called on the loop's thread (to run
     /// it after the current event instead of re-entering a connection).
     func schedule(_ task: @escaping @Sendable () -> Void) {
-        let mustWake = inbox.withLock { inbox in
+        // The eventfd is written under the lock so it cannot be closed (and its number reused by
+        // another file) between the check and the write.
+        inbox.withLock { inbox in
+            // A stopped loop has closed all its connections: a late response has nowhere to go.
+            guard !inbox.isStopped else { return }
             inbox.tasks.append(task)
-            defer { inbox.isWakePending = true }
-            return !inbox.isWakePending
-        }
-        if mustWake {
+            guard !inbox.isWakePending else { return }
+            inbox.isWakePending = true
             var one: UInt64 = 1
             _ = write(wakeDescriptor, &one, MemoryLayout<UInt64>.size)
         }
@@ -148,6 +151,10 @@ final class EventLoop: @unchecked Sendable {
             if drainDeadline != nil && connections.isEmpty { break }
         }
         for connection in Array(connections.values) { connection.close() }
+        inbox.withLock { inbox in
+            inbox.isStopped = true
+            inbox.tasks = []
+        }
         releaseResources()
         onStopped?()
         onStopped = nil
