@@ -1,0 +1,237 @@
+# shellcheck shell=bash
+# Shared helpers for scripts/compare-images.sh and scripts/test-images.sh. Source it; it defines
+# functions and a few variables and runs nothing else.
+#
+# Environment (all optional):
+#   DOCKER               docker client to use (default: `docker`, or the Debian 20.10 client at
+#                        /usr/bin/docker when the first `docker` on PATH has no buildx, since
+#                        BuildKit then works only through the latter)
+#   IMAGE_REPOSITORY     image name the variants are tagged under (default: swift-tiny-container)
+#   OFFLINE_BASE_IMAGES  script that creates local base images when no registry is reachable
+#                        (default: ../shared/tools/offline-base-images, relative to the repo root)
+
+# shellcheck disable=SC2034 # used by the scripts that source this file
+IMG_VARIANTS=(naive alpine multistage)
+IMAGE_REPOSITORY="${IMAGE_REPOSITORY:-swift-tiny-container}"
+
+# Every container and volume a script starts, removed by img_cleanup (set as an EXIT trap).
+IMG_CONTAINERS=()
+IMG_VOLUMES=()
+IMG_TEMP_DIRS=()
+
+img_log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+img_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Nanoseconds since the epoch, and a difference of two of them as seconds with 2 decimals.
+img_now_ns() { date +%s%N; }
+img_seconds_since() { awk -v a="$1" -v b="$(img_now_ns)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; }
+
+# Picks the docker client. BuildKit needs either a CLI with the buildx plugin or an older CLI with
+# BuildKit built in; on these machines the first `docker` is a 28.x CLI without buildx, and
+# /usr/bin/docker is Debian's 20.10 client that has it.
+img_init_docker() {
+  if [[ -z "${DOCKER:-}" ]]; then
+    DOCKER=docker
+    if ! docker buildx version >/dev/null 2>&1 && [[ -x /usr/bin/docker ]]; then
+      DOCKER=/usr/bin/docker
+    fi
+  fi
+  export DOCKER
+  "$DOCKER" info >/dev/null 2>&1 || img_die "'$DOCKER info' failed: is the Docker daemon running?"
+}
+
+# Makes sure the base images exist. With no registry reachable, ../shared/tools/offline-base-images
+# creates them under their official names (and starts the git daemon that serves the Swift
+# package dependencies to `docker build --network host`). The script is idempotent and takes
+# under a second when everything is there, so it is also run when the images exist but were
+# made by it, to make sure that git daemon is up.
+img_ensure_base_images() {
+  local tool="${OFFLINE_BASE_IMAGES:-../shared/tools/offline-base-images}"
+  if ! "$DOCKER" image inspect swift:6.3-bookworm >/dev/null 2>&1; then
+    [[ -x "$tool" ]] || img_die "swift:6.3-bookworm is missing and $tool is not there to create it"
+    img_log "base images missing: running $tool (5-6 min the first time)"
+    "$tool" >&2 || img_die "$tool failed"
+  elif [[ -x "$tool" ]] && [[ -n "$("$DOCKER" image inspect -f '{{index .Config.Labels "offline-base-images.git"}}' swift:6.3-bookworm 2>/dev/null)" ]]; then
+    "$tool" >/dev/null 2>&1 || img_log "warning: $tool failed; dependency resolution may fail"
+  fi
+}
+
+# Build metadata for the OCI labels. `created` is the commit's time, not the clock's, so that
+# building the same commit twice gives the same image.
+img_version() {
+  sed -n 's/.*static let current = "\([^"]*\)".*/\1/p' Sources/DemoApp/DemoConfiguration.swift 2>/dev/null | head -n 1
+}
+img_revision() { git rev-parse HEAD 2>/dev/null || echo unknown; }
+img_created() { git log -1 --format=%cI 2>/dev/null || echo 1970-01-01T00:00:00Z; }
+img_source() {
+  local url
+  url=$(git remote get-url origin 2>/dev/null) || { echo unknown; return; }
+  # Never put credentials from a URL into an image label.
+  sed -E 's#^(https?://)[^/@]*@#\1#' <<<"$url"
+}
+
+# img_build VARIANT LOGFILE [extra docker build arguments...]
+# Builds Dockerfile.VARIANT of the context directory ($IMG_CONTEXT, default: the current one) as
+# $IMAGE_REPOSITORY:VARIANT (or $IMG_TAG when set) with BuildKit. The full progress output goes
+# to LOGFILE; on failure its tail is shown.
+IMG_CONTEXT=.
+img_build() {
+  local variant=$1 log=$2 tag="${IMG_TAG:-$IMAGE_REPOSITORY:$1}"
+  shift 2
+  local version
+  version=$(img_version)
+  if ! DOCKER_BUILDKIT=1 "$DOCKER" build --network host --progress=plain \
+      -f "$IMG_CONTEXT/Dockerfile.$variant" -t "$tag" \
+      --build-arg "VERSION=${version:-0.1.0}" \
+      --build-arg "REVISION=$(img_revision)" \
+      --build-arg "CREATED=$(img_created)" \
+      --build-arg "SOURCE=$(img_source)" \
+      "$@" "$IMG_CONTEXT" >"$log" 2>&1; then
+    printf -- '--- last lines of %s ---\n' "$log" >&2
+    tail -n 40 "$log" >&2
+    return 1
+  fi
+}
+
+# Whether the build log shows the dependency step (`swift package resolve`) taken from the cache.
+img_resolve_was_cached() {
+  local log=$1 step
+  step=$(grep -E '^#[0-9]+ \[.*\] RUN .*swift package resolve' "$log" | head -n 1 | cut -d' ' -f1)
+  [[ -n "$step" ]] && grep -qE "^$step CACHED" "$log"
+}
+
+# A TCP port that is free on 127.0.0.1 right now.
+img_free_port() {
+  if command -v python3 >/dev/null 2>&1; then
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+    return
+  fi
+  local attempt port
+  for ((attempt = 0; attempt < 50; attempt++)); do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+  img_die "no free port found after 50 attempts"
+}
+
+# img_http METHOD URL [curl arguments...]: prints "STATUS" and leaves the body in $IMG_BODY_FILE.
+IMG_BODY_FILE=""
+img_http() {
+  local method=$1 url=$2
+  shift 2
+  : >"$IMG_BODY_FILE"
+  curl -s -o "$IMG_BODY_FILE" -w '%{http_code}' --max-time 5 -X "$method" "$@" "$url" 2>/dev/null || true
+}
+
+# img_wait_200 URL TIMEOUT_SECONDS: polls until URL answers 200; returns 1 on timeout.
+# Bounded in time and in attempts (at most 100 a second).
+img_wait_200() {
+  local url=$1 timeout=$2 start attempts=0 limit
+  start=$(img_now_ns)
+  limit=$((timeout * 100))
+  while ((attempts < limit)); do
+    if [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" 2>/dev/null)" == 200 ]]; then
+      return 0
+    fi
+    attempts=$((attempts + 1))
+    (( $(img_now_ns) - start > timeout * 1000000000 )) && return 1
+    sleep 0.01
+  done
+  return 1
+}
+
+# img_wait_health CONTAINER TIMEOUT_SECONDS: waits for Docker's health status to turn healthy.
+img_wait_health() {
+  local container=$1 timeout=$2 i status
+  for ((i = 0; i < timeout * 5; i++)); do
+    status=$("$DOCKER" inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{end}}' "$container" 2>/dev/null)
+    [[ "$status" == healthy ]] && return 0
+    [[ "$status" == unhealthy ]] && return 1
+    sleep 0.2
+  done
+  return 1
+}
+
+# The user the image runs as, numeric (from its USER instruction; empty means root).
+img_user() { "$DOCKER" image inspect -f '{{.Config.User}}' "$1"; }
+
+# The uid:gid the /data tmpfs or volume should have for an image.
+img_data_owner() {
+  local user
+  user=$(img_user "$1")
+  [[ "$user" == *:* ]] && echo "$user" || echo "$user:$user"
+}
+
+# img_run NAME_VAR IMAGE PORT [docker run arguments...]: starts a container detached on the host
+# network (this machine has no bridge) and records it for clean-up. Sets the variable NAME_VAR to
+# its id.
+img_run() {
+  local __var=$1 image=$2 port=$3 id
+  shift 3
+  id=$("$DOCKER" run -d --network host -e "PORT=$port" "$@" "$image") || return 1
+  IMG_CONTAINERS+=("$id")
+  printf -v "$__var" '%s' "$id"
+}
+
+# The flags of the hardened run: read-only root file system, no capabilities, no privilege gain.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+IMG_HARDENED=(--read-only --cap-drop ALL --security-opt no-new-privileges)
+
+# img_new_volume NAME_VAR: creates a volume, records it for clean-up, sets NAME_VAR to its name.
+# (Not `$(...)`: the record must be made in this shell, not a subshell.)
+img_new_volume() {
+  local __var=$1 name
+  name="$IMAGE_REPOSITORY-test-$$-$RANDOM"
+  "$DOCKER" volume create "$name" >/dev/null || return 1
+  IMG_VOLUMES+=("$name")
+  printf -v "$__var" '%s' "$name"
+}
+
+# img_new_temp_dir NAME_VAR: a temporary directory, removed on clean-up.
+img_new_temp_dir() {
+  local __var=$1 dir
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/swift-tiny-container.XXXXXX") || return 1
+  IMG_TEMP_DIRS+=("$dir")
+  printf -v "$__var" '%s' "$dir"
+}
+
+img_cleanup() {
+  local id
+  for id in "${IMG_CONTAINERS[@]}"; do
+    "$DOCKER" rm -f -v "$id" >/dev/null 2>&1 || true
+  done
+  for id in "${IMG_VOLUMES[@]}"; do
+    "$DOCKER" volume rm -f "$id" >/dev/null 2>&1 || true
+  done
+  for id in "${IMG_TEMP_DIRS[@]}"; do
+    [[ -n "$id" && -d "$id" ]] && rm -rf -- "$id"
+  done
+  IMG_CONTAINERS=() IMG_VOLUMES=() IMG_TEMP_DIRS=()
+}
+
+# The base image of a Dockerfile's last stage (the one that ships).
+img_runtime_base() { awk 'toupper($1) == "FROM" { base = $2 } END { print base }' "Dockerfile.$1"; }
+
+# Whether IMAGE is one of the local images made by offline-base-images (a stand-in or a local
+# replica, not the registry's image): they carry an `offline-base-images` label. scratch is no
+# image at all, so it is never a stand-in.
+img_is_stand_in() {
+  [[ "$1" == scratch ]] && return 1
+  [[ -n "$("$DOCKER" image inspect -f '{{index .Config.Labels "offline-base-images"}}' "$1" 2>/dev/null)" ]]
+}
+img_stand_in_label() { "$DOCKER" image inspect -f '{{index .Config.Labels "offline-base-images"}}' "$1" 2>/dev/null; }
+
+# The size in bytes of FILE inside IMAGE, read without running anything in it (works on scratch).
+img_file_size() {
+  local image=$1 path=$2 id size
+  id=$("$DOCKER" create --network host "$image") || return 1
+  size=$("$DOCKER" cp "$id:$path" - | tar -tvf - | awk 'NR == 1 { print $3 }')
+  "$DOCKER" rm -f -v "$id" >/dev/null # -v: also the anonymous volume of the image's VOLUME
+  echo "$size"
+}
+
+# Megabytes (10^6 bytes, as docker reports them) with one decimal.
+img_mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e6 }'; }
