@@ -140,18 +140,26 @@ final class Connection {
         currentRequestVersion = request.version
         currentRequestWantsKeepAlive = request.wantsKeepAlive
         machine.requestReceived()
-        let reference = ConnectionReference(connection: self)
-        let loop = self.loop
-        let responder = HTTPResponder { response in
-            loop.runOnLoop { reference.connection.deliver(response, serial: requestSerial) }
-        }
         isDispatching = true
-        loop.handler.handle(request, responder: responder)
+        handOver(request, serial: requestSerial)
         isDispatching = false
         if let response = responseDuringDispatch {
             responseDuringDispatch = nil
             startResponse(response, at: now)
         }
+    }
+
+    /// Calls the handler with a fresh responder. The responder is released when this returns, so
+    /// one the handler dropped answers (500) while `isDispatching` still holds: a local in
+    /// `dispatch` would live to the end of that function in unoptimized builds and answer after
+    /// it, re-entering `drive` once per pipelined request (one stack level each).
+    private func handOver(_ request: HTTPRequest, serial requestSerial: UInt64) {
+        let reference = ConnectionReference(connection: self)
+        let loop = self.loop
+        let responder = HTTPResponder { response in
+            loop.runOnLoop { reference.connection.deliver(response, serial: requestSerial) }
+        }
+        loop.handler.handle(request, responder: responder)
     }
 
     /// A handler's response arrives (on the loop thread).
@@ -184,8 +192,11 @@ final class Connection {
     }
 
     private func startResponse(_ response: HTTPResponse, at now: MonotonicInstant) {
+        // After a half-close, pipelined requests already buffered are still answered (the client
+        // is waiting for them); only the response that leaves nothing buffered says close.
+        let moreInputMayFollow = !peerClosedInput || !input.isEmpty
         let keepAlive = machine.responseStarted(
-            at: now, clientWantsKeepAlive: currentRequestWantsKeepAlive && !peerClosedInput)
+            at: now, clientWantsKeepAlive: currentRequestWantsKeepAlive && moreInputMayFollow)
         let head = loop.encodeHead(response, keepAlive: keepAlive, requestVersion: currentRequestVersion)
         let sendsContent = !currentRequestIsHead && !response.status.forbidsContent
         var write = PendingWrite(head: head)
@@ -249,6 +260,11 @@ final class Connection {
         pendingWrite = nil
         switch machine.responseSent(at: now) {
         case .readNextRequest:
+            if !input.isEmpty {
+                // Part of the next request arrived with this one: it is being read, not idle, so
+                // the header-read deadline applies (408), not the idle one (silent close).
+                machine.bytesReceived(at: now)
+            }
             if isReadSuspended {
                 isReadSuspended = false
                 let reference = ConnectionReference(connection: self)

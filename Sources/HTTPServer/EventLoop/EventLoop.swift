@@ -46,6 +46,7 @@ final class EventLoop: @unchecked Sendable {
     /// How long accepting pauses after EMFILE/ENFILE before trying again.
     private static let acceptRetryDelay = Duration.milliseconds(100)
 
+    /// Creates a loop that owns `listener`: it closes it when it stops, or here if init throws.
     init(
         index: Int,
         listener: Socket,
@@ -64,10 +65,15 @@ final class EventLoop: @unchecked Sendable {
         self.tickInterval = min(max(tick, .milliseconds(5)), .seconds(1))
 
         epollDescriptor = epoll_create1(Int32(EPOLL_CLOEXEC))
-        guard epollDescriptor >= 0 else { throw SocketError.failed("epoll_create1") }
+        guard epollDescriptor >= 0 else {
+            let error = SocketError.failed("epoll_create1")
+            listener.close()
+            throw error
+        }
         wakeDescriptor = eventfd(0, Int32(EFD_NONBLOCK) | Int32(EFD_CLOEXEC))
         guard wakeDescriptor >= 0 else {
             let error = SocketError.failed("eventfd")
+            listener.close()
             Glibc.close(epollDescriptor)
             throw error
         }
@@ -158,6 +164,11 @@ final class EventLoop: @unchecked Sendable {
         releaseResources()
         onStopped?()
         onStopped = nil
+    }
+
+    /// Releases the descriptors of a loop whose thread never started (a failed server start).
+    func discard() {
+        releaseResources()
     }
 
     private func waitTimeoutMilliseconds() -> Int32 {

@@ -71,14 +71,20 @@ public final class HTTPServer: Sendable {
             let backlog = Int32(clamping: configuration.backlog)
             var listeners: [Socket] = []
             var loops: [EventLoop] = []
+            // Listeners handed to a loop (which then closes it, even when its init throws), and
+            // loops whose thread runs: what a failure must release, and how.
+            var handedOver = 0
+            var started = 0
             do {
                 let first = try Socket.listen(on: SocketAddress(host: configuration.host, port: configuration.port), backlog: backlog)
                 listeners.append(first)
                 let port = try first.localAddress().port
                 for _ in 1..<loopCount {
-                    listeners.append(try Socket.listen(on: SocketAddress(host: configuration.host, port: port), backlog: backlog))
+                    listeners.append(try Socket.listen(
+                        on: SocketAddress(host: configuration.host, port: port), backlog: backlog, joiningPort: true))
                 }
                 for (index, listener) in listeners.enumerated() {
+                    handedOver += 1
                     loops.append(try EventLoop(
                         index: index, listener: listener, configuration: configuration, handler: handler,
                         statistics: statistics, logger: logger))
@@ -86,12 +92,18 @@ public final class HTTPServer: Sendable {
                 state = .running(loops: loops, port: port, runningLoops: loops.count, waiters: [])
                 for loop in loops {
                     try loop.start { [weak self] in self?.loopStopped() }
+                    started += 1
                 }
                 logger.info(
                     "listening",
                     metadata: ["address": "\(configuration.host)", "port": "\(port)", "eventLoops": "\(loopCount)"])
             } catch {
-                if loops.isEmpty { listeners.forEach { $0.close() } }
+                // Leave nothing behind: a failed start must not leak descriptors or keep serving.
+                listeners.dropFirst(handedOver).forEach { $0.close() }
+                loops.dropFirst(started).forEach { $0.discard() }
+                for loop in loops.prefix(started) {
+                    loop.runOnLoop { loop.beginShutdown(deadline: .now()) }
+                }
                 state = .stopped
                 throw error
             }

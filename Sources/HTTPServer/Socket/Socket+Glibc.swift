@@ -11,23 +11,35 @@ extension Socket {
     /// `SO_REUSEADDR` lets a restarted server bind while old connections sit in TIME_WAIT;
     /// `SO_REUSEPORT` lets every event loop own a listener on the same port, so the kernel spreads
     /// new connections across loops with no shared accept lock. An IPv6 wildcard also accepts IPv4.
+    ///
+    /// The first listener binds *without* `SO_REUSEPORT` and sets it only before `listen`: Linux
+    /// checks for conflicts at bind time against the sockets already there, so a port held by
+    /// another process (say, a second copy of this server) fails with EADDRINUSE instead of being
+    /// silently shared, while this server's other loops, binding with the option, still join.
     /// - Parameters:
     ///   - address: Where to listen.
     ///   - backlog: The accept queue length (capped by `net.core.somaxconn`).
+    ///   - joiningPort: False for the first listener, which must find the port free; true for
+    ///     the further listeners of the same server, which share it.
     /// - Returns: The listening socket.
     /// - Throws: `SocketError` naming the failing call.
-    static func listen(on address: SocketAddress, backlog: Int32) throws -> Socket {
+    static func listen(on address: SocketAddress, backlog: Int32, joiningPort: Bool = false) throws -> Socket {
         let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SocketError.failed("socket") }
         let socket = Socket(descriptor: fd)
         do {
             try socket.setOption(SOL_SOCKET, SO_REUSEADDR, 1, name: "SO_REUSEADDR")
-            try socket.setOption(SOL_SOCKET, SO_REUSEPORT, 1, name: "SO_REUSEPORT")
+            if joiningPort {
+                try socket.setOption(SOL_SOCKET, SO_REUSEPORT, 1, name: "SO_REUSEPORT")
+            }
             if address.family == AF_INET6 {
                 try socket.setOption(Int32(IPPROTO_IPV6), IPV6_V6ONLY, 0, name: "IPV6_V6ONLY")
             }
             let bound = address.withSockAddr { bind(fd, $0, $1) }
             guard bound == 0 else { throw SocketError.failed("bind") }
+            if !joiningPort {
+                try socket.setOption(SOL_SOCKET, SO_REUSEPORT, 1, name: "SO_REUSEPORT")
+            }
             guard Glibc.listen(fd, backlog) == 0 else { throw SocketError.failed("listen") }
             return socket
         } catch {

@@ -16,8 +16,11 @@ struct SocketAddress {
     /// - Parameters:
     ///   - host: An IPv4 or IPv6 literal, e.g. `0.0.0.0` or `::`.
     ///   - port: The port, 0 for any free one.
-    /// - Throws: `SocketError.invalidAddress` when `host` is not an IP literal.
+    /// - Throws: `SocketError.invalidAddress` when `host` is not an IP literal,
+    ///   `SocketError.invalidPort` when `port` is outside 0...65535.
     init(host: String, port: Int) throws {
+        // Checked here because `UInt16(port)` below would trap on a bad configuration value.
+        guard (0...Int(UInt16.max)).contains(port) else { throw SocketError.invalidPort(port) }
         let host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         var ipv4 = sockaddr_in()
         if inet_pton(AF_INET, host, &ipv4.sin_addr) == 1 {

@@ -36,5 +36,12 @@ public struct SocketError: Error, Equatable, Sendable, CustomStringConvertible {
         SocketError(call: "inet_pton", code: EINVAL, message: "'\(host)' is not an IPv4 or IPv6 address")
     }
 
+    /// A port number outside 0...65535.
+    /// - Parameter port: The number given.
+    /// - Returns: The error.
+    public static func invalidPort(_ port: Int) -> SocketError {
+        SocketError(call: "bind", code: EINVAL, message: "port \(port) is not in 0...65535")
+    }
+
     public var description: String { "\(call) failed: \(message) (errno \(code))" }
 }

@@ -1,0 +1,173 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Dispatch
+import Synchronization
+
+@testable import HTTPServer
+
+/// The handler the integration tests run, one route per behaviour under test.
+///
+/// - `/echo`: 200 with the request body (or `METHOD target` when empty) and `X-` fields
+///   describing the request.
+/// - `/late?ms=N`: the echo, answered N ms later from a Dispatch thread.
+/// - `/never`: drops the responder without answering (its deinit must answer 500), and
+///   records how deep in the stack the handler was called.
+/// - `/hold`: keeps the responder in `stash` until the test answers or drops it.
+/// - `/large?size=N`: N bytes of `MockHandler.pattern`.
+/// - `/file?offset=O&length=L`: a `FileRegion` of `filePath`.
+/// - `/status?code=C`: status C with content that must never be sent (for 204/304).
+struct MockHandler: HTTPHandler {
+    let stash = ResponderStash()
+    let stackProbe = StackProbe()
+    var filePath: String?
+
+    func handle(_ request: HTTPRequest, responder: HTTPResponder) {
+        switch request.path {
+        case "/echo":
+            responder.respond(Self.echo(request))
+        case "/late":
+            let delay = request.queryInt("ms") ?? 50
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(delay)) {
+                responder.respond(Self.echo(request))
+            }
+        case "/never":
+            stackProbe.record()
+        case "/hold":
+            stash.add(responder)
+        case "/large":
+            responder.respond(HTTPResponse(body: .bytes(Self.pattern(count: request.queryInt("size") ?? 0))))
+        case "/file":
+            guard let filePath else { return responder.respond(.text("no file\n", status: .notFound)) }
+            let descriptor = open(filePath, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { return responder.respond(.text("cannot open\n", status: .internalServerError)) }
+            let region = FileRegion(
+                descriptor: descriptor, offset: request.queryInt("offset") ?? 0, length: request.queryInt("length") ?? 0)
+            responder.respond(HTTPResponse(headers: ["Content-Type": "application/octet-stream"], body: .file(region)))
+        case "/status":
+            let status = HTTPStatus(code: request.queryInt("code") ?? 200, reasonPhrase: "Test")
+            responder.respond(HTTPResponse(status: status, body: .bytes(Array("must not be sent".utf8))))
+        default:
+            responder.respond(.text("not found\n", status: .notFound))
+        }
+    }
+
+    static func echo(_ request: HTTPRequest) -> HTTPResponse {
+        let body = request.body.isEmpty ? Array("\(request.method) \(request.target)".utf8) : request.body
+        return HTTPResponse(
+            headers: [
+                "X-Method": request.method.rawValue, "X-Target": request.target, "X-Version": "\(request.version)",
+                "X-Remote": request.remoteAddress ?? "unknown",
+            ],
+            body: .bytes(body))
+    }
+
+    /// Content that exposes any lost, repeated or shifted byte (period 251, prime, not 256).
+    static func pattern(count: Int, from offset: Int = 0) -> [UInt8] {
+        (offset..<(offset + count)).map { UInt8($0 % 251) }
+    }
+}
+
+extension HTTPRequest {
+    /// The integer value of a query parameter.
+    func queryInt(_ name: String) -> Int? {
+        for pair in (query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            if parts.count == 2, parts[0] == name { return Int(parts[1]) }
+        }
+        return nil
+    }
+}
+
+/// Responders a test holds on to, so a request stays "in flight" for as long as the test wants.
+final class ResponderStash: Sendable {
+    private let responders = Mutex<[HTTPResponder]>([])
+
+    /// How many are held.
+    var count: Int { responders.withLock { $0.count } }
+
+    func add(_ responder: HTTPResponder) {
+        responders.withLock { $0.append(responder) }
+    }
+
+    /// Answers every held request with `response` and forgets them.
+    /// - Parameters:
+    ///   - response: The answer.
+    ///   - again: A second answer for each, which the responder must ignore.
+    func respondAll(_ response: HTTPResponse, thenAgain again: HTTPResponse? = nil) {
+        let held = responders.withLock { held in
+            defer { held = [] }
+            return held
+        }
+        for responder in held {
+            responder.respond(response)
+            if let again { responder.respond(again) }
+        }
+    }
+
+    /// Forgets every held request without answering (each responder then answers 500 itself).
+    func dropAll() {
+        let held = responders.withLock { held in
+            defer { held = [] }
+            return held
+        }
+        _ = held
+    }
+}
+
+/// A file with `MockHandler.pattern` content, removed by `remove()` or at deinit.
+final class TemporaryFile {
+    let path: String
+    let size: Int
+
+    init(size: Int) throws {
+        var template = Array("/tmp/httpserver-test-XXXXXX".utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else { throw TestClient.Failure.system("mkstemp", errno) }
+        defer { close(descriptor) }
+        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        self.size = size
+        let content = MockHandler.pattern(count: size)
+        var written = 0
+        while written < size {
+            let result = content.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, size - written) }
+            guard result > 0 else { throw TestClient.Failure.system("write", errno) }
+            written += result
+        }
+    }
+
+    deinit {
+        remove()
+    }
+
+    func remove() {
+        unlink(path)
+    }
+
+    /// How many descriptors this process has open on the file.
+    var openDescriptorCount: Int {
+        ProcessResources.descriptorTargets().values.filter { $0.hasPrefix(path) }.count
+    }
+}
+
+/// Records the stack addresses a handler is called at: if they keep falling, requests are being
+/// handled recursively (one stack level per request) instead of one after another.
+final class StackProbe: Sendable {
+    private let addresses = Mutex<[UInt]>([])
+
+    @inline(never)
+    func record() {
+        var marker = 0
+        let address = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+        addresses.withLock { $0.append(address) }
+    }
+
+    /// How far apart the deepest and shallowest calls were, in bytes.
+    var spread: UInt {
+        addresses.withLock { ($0.max() ?? 0) - ($0.min() ?? 0) }
+    }
+
+    var count: Int { addresses.withLock { $0.count } }
+}
