@@ -271,12 +271,13 @@ enum ParserFuzzHarness {
 /// still reproduce so the fuzzer can look past them; once the parser is fixed the check is strict
 /// again by itself. `FUZZ_STRICT=1` in the environment disables the tolerance.
 enum KnownIssues {
-    /// `scanForHeadEnd` applies the request-line (414) and head-size (431) limits only at the end
-    /// of the bytes buffered so far, and at the end of a complete head checks 431 before 414. So
-    /// for a head that breaks a limit *and* has a later syntax error (or breaks both limits), the
-    /// status depends on how the stream was split into reads: whole it is 400 (or 431), split
-    /// before the bad byte it is 414. Events, consumption and accept/reject agree; only the
-    /// status of the final head error differs among 400, 414 and 431.
+    /// `scanForHeadEnd` checks bare CR/LF byte by byte as it scans, but the request-line (414)
+    /// and head-size (431) limits only at the end of the bytes buffered so far (or at the end of
+    /// a complete head). So for a head that breaks a limit *and* has a syntax error further on,
+    /// the status depends on how the stream was split into reads: in one read the scan reaches
+    /// the syntax error first (400); in reads that end before it, the limit check fires (414 or
+    /// 431). Events, consumption and accept/reject agree; only the final head status differs,
+    /// among 400, 414 and 431.
     static let lazyHeadLimitStatusIsTolerated: Bool = {
         if getenv("FUZZ_STRICT").map({ String(cString: $0) }) == "1" { return false }
         let input = Array("GET /\(String(repeating: "a", count: 60)) HTTP/1.1\r\nHost: a\rX\r\n\r\n".utf8)
