@@ -551,6 +551,13 @@ struct HTTPServerTests {
         }
     }
 
+    @Test func contentPatternHelperHasPeriod251AtAnyOffset() {
+        #expect(MockHandler.pattern(count: 5, from: 249) == [249, 250, 0, 1, 2])
+        #expect(MockHandler.pattern(count: 0, from: 7) == [])
+        let long = MockHandler.pattern(count: 1_000, from: 100)
+        #expect(long.enumerated().allSatisfy { $0.element == UInt8(($0.offset + 100) % 251) })
+    }
+
     // MARK: - Listening
 
     @Test(.enabled(if: TestClient.supportsIPv6Loopback))

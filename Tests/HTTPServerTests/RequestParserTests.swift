@@ -256,6 +256,19 @@ struct RejectCase: Sendable, CustomTestStringConvertible {
             "request line over the limit in a head over the limit",
             "GET /" + String(repeating: "a", count: 100) + " HTTP/1.1\r\nHost: h\r\nX: " + String(repeating: "b", count: 300) + "\r\n\r\n",
             414, limits: small),
+        RejectCase(
+            "request line over the limit, then a bare CR",
+            "GET /" + String(repeating: "a", count: 60) + " HTTP/1.1\r\nHost: h\rX\r\n\r\n", 414, limits: small),
+        RejectCase(
+            "head over the limit, then a bare CR",
+            "GET / HTTP/1.1\r\nHost: h\r\nX: " + String(repeating: "b", count: 300) + "\rX\r\n\r\n", 431, limits: small),
+        RejectCase(
+            "head over the limit, then a bare LF",
+            "GET / HTTP/1.1\r\nHost: h\r\nX: " + String(repeating: "b", count: 300) + "\n\r\n", 431, limits: small),
+        RejectCase("bare CR before the request line limit", "GET /a\rb HTTP/1.1\r\nHost: h\r\n\r\n", 400, limits: small),
+        RejectCase(
+            "bare LF right at the request line limit",
+            "GET /" + String(repeating: "a", count: 64 - 14) + " HTTP/1.1\nHost: h\r\n\r\n", 400, limits: small),
         RejectCase("head over the limit", "GET / HTTP/1.1\r\nHost: h\r\nX: " + String(repeating: "b", count: 300) + "\r\n\r\n", 431, limits: small),
         RejectCase("head over the limit, no end yet", "GET / HTTP/1.1\r\nHost: h\r\nX: " + String(repeating: "b", count: 300), 431, limits: small),
         RejectCase("too many header fields", "GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n", 431, limits: small),

@@ -24,7 +24,9 @@ final class EventLoop: @unchecked Sendable {
     private let epollDescriptor: Int32
     private let wakeDescriptor: Int32
     private let inbox = Mutex<Inbox>(Inbox())
-    private var threadID = pthread_t()
+    /// The loop thread's identity (`currentThreadToken`), 0 until it runs. Atomic because any
+    /// thread reads it in `runOnLoop` while the loop thread sets it at start.
+    private let loopThread = Atomic<UInt>(0)
     private var listener: Socket?
     private var connections: [Int32: Connection] = [:]
     private var headEncoder = ResponseHeadEncoder()
@@ -113,7 +115,7 @@ final class EventLoop: @unchecked Sendable {
 
     /// Runs `task` on the loop's thread: at once when called there, else at its next wake-up.
     func runOnLoop(_ task: @escaping @Sendable () -> Void) {
-        if pthread_equal(pthread_self(), threadID) != 0 {
+        if loopThread.load(ordering: .acquiring) == Self.currentThreadToken() {
             task()
             return
         }
@@ -136,8 +138,18 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
+    /// The calling thread's `pthread_t` as a number, which an atomic can hold (it is an integer
+    /// on glibc and a pointer on musl); never 0 for a running thread.
+    private static func currentThreadToken() -> UInt {
+        #if canImport(Glibc)
+        UInt(pthread_self())
+        #elseif canImport(Musl)
+        UInt(bitPattern: pthread_self())
+        #endif
+    }
+
     private func run() {
-        threadID = pthread_self()
+        loopThread.store(Self.currentThreadToken(), ordering: .releasing)
         chttp_set_thread_name("http-loop-\(index)")
         var events = [epoll_event](repeating: epoll_event(), count: Int(Self.maxEventsPerWait))
         while true {

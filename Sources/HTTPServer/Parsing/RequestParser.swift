@@ -103,6 +103,11 @@ struct RequestParser {
 
     /// Looks for CRLF CRLF, rejecting bare CR and bare LF on the way (RFC 9112 §2.2) and enforcing
     /// the request-line and head size limits before the whole head has arrived.
+    ///
+    /// Every rule is checked at the byte that breaks it, limits before syntax, so the first
+    /// violation in the stream decides the status: the same bytes get the same answer however
+    /// they are split into reads (checking limits only at the end of what happened to be buffered
+    /// answered 400 for a bare CR in one read, but 414 or 431 when a read ended before it).
     private static func scanForHeadEnd(
         _ bytes: UnsafeBufferPointer<UInt8>,
         from start: Int,
@@ -110,20 +115,26 @@ struct RequestParser {
     ) throws -> (headEnd: Int?, resumeAt: Int) {
         let cr = ByteClasses.cr
         let lf = ByteClasses.lf
+        // Whether the request line has ended; past its limit it must have, or we threw already.
+        var requestLineEnded = bytes[..<min(start, limits.maxRequestLineLength + 1)].contains(cr)
         var index = start
         while index < bytes.count {
             let byte = bytes[index]
+            if !requestLineEnded {
+                if byte == cr {
+                    requestLineEnded = true
+                } else if index >= limits.maxRequestLineLength && byte != lf {
+                    throw HTTPError(.uriTooLong, "request line longer than \(limits.maxRequestLineLength) bytes")
+                }
+            }
+            // A head ending here would be `index + 1` bytes long.
+            guard index < limits.maxHeaderBytes else {
+                throw HTTPError(.requestHeaderFieldsTooLarge, "request head larger than \(limits.maxHeaderBytes) bytes")
+            }
             if byte == lf {
                 guard index > 0, bytes[index - 1] == cr else { throw HTTPError(.badRequest, "bare LF in request head") }
                 if index >= 3, bytes[index - 2] == lf, bytes[index - 3] == cr {
-                    let end = index + 1
-                    // The request line first, as on the incomplete-head path below: the status
-                    // must not depend on how the head was split into reads.
-                    try checkRequestLineLength(bytes, upTo: end, limits: limits)
-                    guard end <= limits.maxHeaderBytes else {
-                        throw HTTPError(.requestHeaderFieldsTooLarge, "request head larger than \(limits.maxHeaderBytes) bytes")
-                    }
-                    return (end, end)
+                    return (index + 1, index + 1)
                 }
             } else if byte == cr {
                 if index + 1 < bytes.count, bytes[index + 1] != lf {
@@ -132,24 +143,9 @@ struct RequestParser {
             }
             index += 1
         }
-        try checkRequestLineLength(bytes, upTo: bytes.count, limits: limits)
-        guard bytes.count < limits.maxHeaderBytes else {
-            throw HTTPError(.requestHeaderFieldsTooLarge, "request head larger than \(limits.maxHeaderBytes) bytes")
-        }
         // Resume on a trailing CR so its LF is checked next time.
         let resumeAt = bytes.count > 0 && bytes[bytes.count - 1] == cr ? bytes.count - 1 : bytes.count
         return (nil, resumeAt)
-    }
-
-    private static func checkRequestLineLength(
-        _ bytes: UnsafeBufferPointer<UInt8>,
-        upTo end: Int,
-        limits: RequestLimits
-    ) throws {
-        let lineEnd = bytes[..<end].firstIndex(of: ByteClasses.cr) ?? end
-        if lineEnd > limits.maxRequestLineLength {
-            throw HTTPError(.uriTooLong, "request line longer than \(limits.maxRequestLineLength) bytes")
-        }
     }
 
     /// Parses a complete head (ending in CRLF CRLF, no bare CR or LF inside).
