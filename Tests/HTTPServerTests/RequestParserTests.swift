@@ -405,6 +405,30 @@ struct RejectCase: Sendable, CustomTestStringConvertible {
         #expect(outcome.requests.map(\.body) == [expected])
     }
 
+    @Test func chunkedBodyArrivingInTinyReadsCostsLinearTime() {
+        // One 1 MiB chunk in 16-byte reads: 65,536 calls. Copying the body so far on each call
+        // (it was held twice, by the parser's state and the local being appended to) made this
+        // ~34 GB of memmove; appending in place takes well under a second even unoptimized.
+        let size = 1024 * 1024
+        let head = Array(http: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n100000\r\n")
+        let tail = Array(http: "\r\n0\r\n\r\n")
+        var parser = RequestParser(limits: RequestLimits(maxBodySize: size))
+        var buffer = InputBuffer()
+        buffer.append(contentsOf: head)
+        #expect(throws: Never.self) { _ = try parser.next(&buffer) }
+        let piece = [UInt8](repeating: 0x61, count: 16)
+        let started = ContinuousClock.now
+        var request: HTTPRequest?
+        for index in 0..<(size / 16 + 1) {
+            buffer.append(contentsOf: index < size / 16 ? piece : tail)
+            if case .request(let complete)? = try? parser.next(&buffer) { request = complete }
+            if ContinuousClock.now - started > .seconds(30) { break }
+        }
+        let elapsed = ContinuousClock.now - started
+        #expect(request?.body.count == size)
+        #expect(elapsed < .seconds(10), "quadratic: \(elapsed)")
+    }
+
     @Test func leadingEmptyLinesAreCountedPerRequest() {
         // Four empty lines before each of several requests is fine: the allowance resets.
         let one = "\r\n\r\n\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n"

@@ -56,8 +56,16 @@ struct RequestParser {
             buffer.consume(remaining)
             state = .head(scanned: 0)
             return .request(head.request(body: body))
-        case .chunkedBody(let head, let chunkState, let body):
-            return try parseChunked(&buffer, head: head, chunkState: chunkState, body: body)
+        case .chunkedBody(let head, var chunkState, var body):
+            // Move the body out of `state` while it grows: held twice, every append would copy
+            // all of it, once per read (quadratic in a body sent in small segments). After an
+            // error the state does not matter.
+            state = .head(scanned: 0)
+            if let body = try parseChunked(&buffer, chunkState: &chunkState, body: &body) {
+                return .request(head.request(body: body))
+            }
+            state = .chunkedBody(head, chunkState, body: body)
+            return nil
         }
     }
 
@@ -346,17 +354,13 @@ struct RequestParser {
 
     // MARK: - Chunked body (RFC 9112 §7.1)
 
-    private mutating func parseChunked(
+    /// Consumes chunked framing from `buffer`, appending chunk data to `body`.
+    /// - Returns: The whole body once the last chunk and trailers are in, else nil (more needed).
+    private func parseChunked(
         _ buffer: inout InputBuffer,
-        head: RequestHead,
-        chunkState: ChunkState,
-        body: [UInt8]
-    ) throws -> ParseEvent? {
-        var chunkState = chunkState
-        var body = body
-        defer {
-            if case .chunkedBody = state { state = .chunkedBody(head, chunkState, body: body) }
-        }
+        chunkState: inout ChunkState,
+        body: inout [UInt8]
+    ) throws -> [UInt8]? {
         let limits = self.limits
         while true {
             switch chunkState {
@@ -391,8 +395,7 @@ struct RequestParser {
                 }
                 if lineLength == 2 {
                     buffer.consume(2)
-                    state = .head(scanned: 0)
-                    return .request(head.request(body: body))
+                    return body
                 }
                 guard lines < limits.maxHeaderCount else {
                     throw HTTPError(.requestHeaderFieldsTooLarge, "too many trailer fields")
