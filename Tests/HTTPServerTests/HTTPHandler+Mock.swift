@@ -127,11 +127,14 @@ final class ResponderStash: Sendable {
 
 /// A file with `MockHandler.pattern` content, removed by `remove()` or at deinit.
 final class TemporaryFile {
+    /// Where every temporary file of these tests starts.
+    static let pathPrefix = "/tmp/httpserver-test-"
+
     let path: String
     let size: Int
 
     init(size: Int) throws {
-        var template = Array("/tmp/httpserver-test-XXXXXX".utf8CString)
+        var template = Array((Self.pathPrefix + "XXXXXX").utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else { throw TestClient.Failure.system("mkstemp", errno) }
         defer { close(descriptor) }

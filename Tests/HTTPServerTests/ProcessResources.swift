@@ -8,8 +8,14 @@ import Musl
 /// from the code under test.
 enum ProcessResources {
     /// The number of open file descriptors (entries in `/proc/self/fd`, minus the one listing it).
+    ///
+    /// Files that unit tests running in parallel open for a moment are not counted: temporary
+    /// files of `TemporaryFile`, and `/proc` and `/sys` files (CPU quota, this very listing).
+    /// Everything the server opens (sockets, epoll, eventfd, files of `FileRegion`s) is counted.
     static func openDescriptorCount() -> Int {
-        descriptorTargets().count
+        descriptorTargets().values.filter { target in
+            !target.hasPrefix(TemporaryFile.pathPrefix) && !target.hasPrefix("/proc/") && !target.hasPrefix("/sys/")
+        }.count
     }
 
     /// What each open descriptor points at, e.g. `socket:[1234]`, `anon_inode:[eventpoll]`.
@@ -30,26 +36,47 @@ enum ProcessResources {
         return targets
     }
 
+    /// Descriptors open now that were not open (to the same target) in `before`, leaving out only
+    /// what tests of other suites and targets, running in parallel in this process, may hold:
+    /// TCP sockets with neither end on `port`, pipes (child processes), and the transient files
+    /// `openDescriptorCount` leaves out. A leaked listener, connection, client, epoll, eventfd or
+    /// served file is reported.
+    static func descriptorsOpened(since before: [Int32: String], port: Int) -> [Int32: String] {
+        let related = socketInodes(port: port, localOnly: false)
+        return descriptorTargets().filter { descriptor, target in
+            guard before[descriptor] != target else { return false }
+            if target.hasPrefix("pipe:") || target.hasPrefix(TemporaryFile.pathPrefix) { return false }
+            if target.hasPrefix("/proc/") || target.hasPrefix("/sys/") { return false }
+            if target.hasPrefix("socket:["), let inode = UInt64(target.dropFirst(8).dropLast()) {
+                return related.contains(inode)
+            }
+            return true
+        }
+    }
+
     /// Descriptors of this process that are TCP sockets whose *local* port is `port`: the
     /// server's listeners and accepted connections (a client's sockets have it as remote port).
     static func serverSockets(port: Int) -> [Int32] {
-        let inodes = socketInodes(localPort: port)
+        let inodes = socketInodes(port: port, localOnly: true)
         return descriptorTargets().compactMap { descriptor, target in
             guard target.hasPrefix("socket:["), let inode = UInt64(target.dropFirst(8).dropLast()) else { return nil }
             return inodes.contains(inode) ? descriptor : nil
         }
     }
 
-    /// Inodes of TCP sockets (any process) bound to local `port`, from `/proc/net/tcp{,6}`.
-    private static func socketInodes(localPort port: Int) -> Set<UInt64> {
+    /// Inodes of TCP sockets (any process) with local port `port` (or, unless `localOnly`, remote
+    /// port `port`), from `/proc/net/tcp{,6}`.
+    private static func socketInodes(port: Int, localOnly: Bool) -> Set<UInt64> {
         var inodes = Set<UInt64>()
         for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
             for line in readText(table).split(separator: "\n").dropFirst() {
                 let fields = line.split(separator: " ")
-                guard fields.count > 9 else { continue }
+                guard fields.count > 9, let inode = UInt64(fields[9]) else { continue }
                 let local = fields[1].split(separator: ":")
-                guard local.count == 2, Int(local[1], radix: 16) == port, let inode = UInt64(fields[9]) else { continue }
-                inodes.insert(inode)
+                let remote = fields[2].split(separator: ":")
+                let localMatches = local.count == 2 && Int(local[1], radix: 16) == port
+                let remoteMatches = !localOnly && remote.count == 2 && Int(remote[1], radix: 16) == port
+                if localMatches || remoteMatches { inodes.insert(inode) }
             }
         }
         return inodes
