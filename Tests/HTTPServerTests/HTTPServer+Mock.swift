@@ -57,6 +57,17 @@ func withTestServer(
     #expect(ProcessResources.serverSockets(port: port).isEmpty, "the server left sockets open")
 }
 
+/// Runs `body` for a server the test started itself, shutting the server down (at once) if
+/// `body` throws, so a failing test leaves no server running.
+func shuttingDownOnError(_ server: HTTPServer, _ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch {
+        await server.shutdown(gracePeriod: .zero)
+        throw error
+    }
+}
+
 /// Waits until `condition` holds, checking every few milliseconds, at most `timeout`.
 /// - Returns: Whether it held in time.
 func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {

@@ -624,22 +624,29 @@ struct HTTPServerTests {
         await notAnAddress.shutdown(gracePeriod: .zero)
 
         let badPort = HTTPServer(configuration: .test { $0.port = 70_000 }, handler: MockHandler(), logger: .test)
-        #expect(throws: SocketError.self) { try badPort.start() }
+        #expect(throws: SocketError.invalidPort(70_000)) { try badPort.start() }
         let negativePort = HTTPServer(configuration: .test { $0.port = -1 }, handler: MockHandler(), logger: .test)
-        #expect(throws: SocketError.self) { try negativePort.start() }
+        #expect(throws: SocketError.invalidPort(-1)) { try negativePort.start() }
 
-        let server = HTTPServer(configuration: .test(), handler: MockHandler(), logger: .test)
-        try server.start()
-        #expect(throws: HTTPServerError.alreadyStarted) { try server.start() }
-        let port = try #require(server.port)
-        let rival = HTTPServer(configuration: .test { $0.port = port }, handler: MockHandler(), logger: .test)
-        #expect(throws: SocketError.self, "a port in use must not be silently shared") { try rival.start() }
-        await rival.shutdown(gracePeriod: .zero)
-        await server.shutdown(gracePeriod: .seconds(1))
-        await server.shutdown(gracePeriod: .seconds(1))  // A second call returns at once.
-        await server.waitUntilStopped()
-        #expect(throws: HTTPServerError.alreadyStarted) { try server.start() }
-        let left = ProcessResources.descriptorsOpened(since: opened, port: port)
+        var usedPort = 0
+        try await withTestServer({ $0.eventLoopCount = 2 }) { server, port in
+            usedPort = port
+            #expect(throws: HTTPServerError.alreadyStarted) { try server.start() }
+            for loops in [1, 3] {
+                let rival = HTTPServer(
+                    configuration: .test {
+                        $0.port = port
+                        $0.eventLoopCount = loops
+                    }, handler: MockHandler(), logger: .test)
+                #expect(performing: { try rival.start() }, throws: { ($0 as? SocketError)?.code == EADDRINUSE })
+                await rival.shutdown(gracePeriod: .zero)  // In case it started after all.
+            }
+            await server.shutdown(gracePeriod: .seconds(1))
+            await server.shutdown(gracePeriod: .seconds(1))  // A second call returns at once.
+            await server.waitUntilStopped()
+            #expect(throws: HTTPServerError.alreadyStarted) { try server.start() }
+        }
+        let left = ProcessResources.descriptorsOpened(since: opened, port: usedPort)
         #expect(left.isEmpty, "descriptors left open: \(left)")
     }
 
@@ -655,35 +662,60 @@ struct HTTPServerTests {
         let server = HTTPServer(configuration: .test(), handler: handler, logger: .test)
         try server.start()
         let port = try #require(server.port)
-        let inFlight = try TestClient(port: port)
-        defer { inFlight.close() }
-        let idle = try TestClient(port: port)
-        defer { idle.close() }
-        let silent = try TestClient(port: port)
-        defer { silent.close() }
-        try idle.send(get("/echo"))
-        #expect(try idle.readResponse().status == 200)
-        try inFlight.send(get("/hold"))
-        #expect(await eventually { handler.stash.count == 1 })
-        #expect(await eventually { server.statistics.openConnections == 3 })
+        try await shuttingDownOnError(server) {
+            let inFlight = try TestClient(port: port)
+            defer { inFlight.close() }
+            let idle = try TestClient(port: port)
+            defer { idle.close() }
+            let silent = try TestClient(port: port)
+            defer { silent.close() }
+            try idle.send(get("/echo"))
+            #expect(try idle.readResponse().status == 200)
+            try inFlight.send(get("/hold"))
+            #expect(await eventually { handler.stash.count == 1 })
+            #expect(await eventually { server.statistics.openConnections == 3 })
 
-        let shutdown = Task { await server.shutdown(gracePeriod: .seconds(20)) }
-        // Idle and silent connections close at once, and nothing new is accepted.
-        #expect(try idle.waitForClose().ending == .endOfFile)
-        #expect(try silent.waitForClose().ending == .endOfFile)
-        #expect(TestClient.connectError(port: port) == ECONNREFUSED)
-        // The request in flight still gets its whole response, which says close.
-        let content = MockHandler.pattern(count: 300_000)
-        handler.stash.respondAll(HTTPResponse(body: .bytes(content)))
-        let response = try inFlight.readResponse()
-        #expect(response.status == 200)
-        #expect(response.body == content)
-        #expect(response.closes)
-        #expect(try inFlight.waitForClose().ending == .endOfFile)
-        inFlight.close()
-        await shutdown.value
+            let shutdown = Task { await server.shutdown(gracePeriod: .seconds(20)) }
+            // Idle and silent connections close at once, and nothing new is accepted.
+            #expect(try idle.waitForClose().ending == .endOfFile)
+            #expect(try silent.waitForClose().ending == .endOfFile)
+            #expect(TestClient.connectError(port: port) == ECONNREFUSED)
+            // The request in flight still gets its whole response, which says close.
+            let content = MockHandler.pattern(count: 300_000)
+            handler.stash.respondAll(HTTPResponse(body: .bytes(content)))
+            let response = try inFlight.readResponse()
+            #expect(response.status == 200)
+            #expect(response.body == content)
+            #expect(response.closes)
+            #expect(try inFlight.waitForClose().ending == .endOfFile)
+            inFlight.close()
+            await shutdown.value
+        }
         #expect(server.port == nil)
         #expect(ProcessResources.serverSockets(port: port).isEmpty)
+    }
+
+    @Test func requestWhoseBodyIsArrivingWhenShutdownBeginsIsStillServed() async throws {
+        let server = HTTPServer(configuration: .test(), handler: MockHandler(), logger: .test)
+        try server.start()
+        let port = try #require(server.port)
+        try await shuttingDownOnError(server) {
+            let client = try TestClient(port: port)
+            defer { client.close() }
+            // The interim response proves the server has parsed the head and waits for the body.
+            try client.send("POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+            #expect(try client.readResponse().status == 100)
+            let shutdown = Task { await server.shutdown(gracePeriod: .seconds(20)) }
+            #expect(await eventually { TestClient.connectError(port: port) == ECONNREFUSED })
+            try client.send("hello")
+            let response = try client.readResponse()
+            #expect(response.text == "hello")
+            #expect(response.closes)
+            #expect(try client.waitForClose().ending == .endOfFile)
+            client.close()
+            await shutdown.value
+        }
+        #expect(server.port == nil)
     }
 
     @Test func shutdownForceClosesAtTheDeadlineAndLateAnswersGoNowhere() async throws {
@@ -693,8 +725,10 @@ struct HTTPServerTests {
         let port = try #require(server.port)
         let client = try TestClient(port: port)
         defer { client.close() }
-        try client.send(get("/hold"))
-        #expect(await eventually { handler.stash.count == 1 })
+        try await shuttingDownOnError(server) {
+            try client.send(get("/hold"))
+            #expect(await eventually { handler.stash.count == 1 })
+        }
 
         let started = ContinuousClock.now
         await server.shutdown(gracePeriod: .milliseconds(300))
@@ -737,7 +771,7 @@ struct HTTPServerTests {
         try server.start()
         let port = try #require(server.port)
         var served = 0
-        do {
+        try await shuttingDownOnError(server) {
             for index in 0..<2_000 {
                 let client = try TestClient(port: port)
                 defer { client.close() }
@@ -761,9 +795,6 @@ struct HTTPServerTests {
                     if try client.readResponse().body.count == 1000 { served += 1 }
                 }
             }
-        } catch {
-            await server.shutdown(gracePeriod: .seconds(1))
-            throw error
         }
         #expect(served == 2_000)
         #expect(await eventually { server.statistics.openConnections == 0 })
