@@ -12,7 +12,6 @@
 #   FUZZ_JOBS=N        parallel fuzzing processes (default 1)
 #   FUZZ_WORK=DIR      scratch directory (default: a new mktemp dir, kept when a crash is found)
 #   FUZZ_KEEP_CORPUS=1 also keep the grown corpus (its path is printed)
-#   FUZZ_STRICT=1      fail on known, already reported divergences too (see KnownIssues in the target)
 #   SWIFTC=path        compiler (default: swiftc on PATH, else /opt/swift/usr/bin/swiftc)
 # Reproduce a crash:   .build/fuzz/parser-fuzzer <artifact>
 set -euo pipefail

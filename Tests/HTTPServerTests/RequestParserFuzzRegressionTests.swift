@@ -14,10 +14,11 @@ struct RequestParserFuzzRegressionTests {
 
     /// A request line longer than the limit, then a bare CR in a header line. Found by the fuzzer.
     ///
-    /// `scanForHeadEnd` checks bare CR/LF as it scans but the limits only at the end of what is
-    /// buffered. Fed whole, the scan meets the bare CR before any limit check: 400. Split before
-    /// the request line's CR, the limit check on the partial buffer fires: 414. The same holds
-    /// for the head-size limit (431) against a syntax error after `maxHeaderBytes`.
+    /// `scanForHeadEnd` checked bare CR/LF as it scanned but the limits only at the end of what
+    /// was buffered. Fed whole, the scan met the bare CR before any limit check: 400. Split
+    /// before the request line's CR, the limit check on the partial buffer fired: 414. The same
+    /// held for the head-size limit (431) against a syntax error after `maxHeaderBytes`.
+    /// Fixed in 2951b56 (limits are checked at the byte that breaks them).
     /// The same bytes from the same client must get the same answer however TCP segments them;
     /// the earliest violation in stream order is the request line passing 48 bytes (414).
     static let longRequestLineThenBareCR: [UInt8] =
