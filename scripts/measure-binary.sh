@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Builds the fully static release binary on the host and shows what it is made of: the stripped
+# size, and the bytes of code and data each module contributes (symbol sizes from `nm`, grouped by
+# Swift module prefix). This is how the README's dependency costs were measured.
+#
+#   scripts/measure-binary.sh            # build (in .build-static/) and report
+#   SKIP_BUILD=1 scripts/measure-binary.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scratch=.build-static
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  echo "building the static release binary (a few minutes on 2 cores)..." >&2
+  swift build -c release --product demo-server --static-swift-stdlib -Xswiftc -static-executable \
+    --scratch-path "$scratch" >&2
+fi
+binary="$scratch/release/demo-server"
+[[ -x "$binary" ]] || { echo "no binary at $binary" >&2; exit 1; }
+
+stripped=$(mktemp)
+strip -o "$stripped" "$binary"
+
+echo "binary: $(file -b "$binary" | cut -d, -f1-2,4)"
+echo "stripped size: $(stat -c %s "$stripped") bytes"
+report=$(mktemp)
+trap 'rm -f "$stripped" "$report"' EXIT
+cat > "$report" <<'PY'
+import collections, re, sys
+groups = [
+    ("swift-argument-parser", r"^\$s(14ArgumentParser|22ArgumentParserToolInfo)"),
+    ("swift-log", r"^\$s7Logging"),
+    ("FoundationEssentials", r"^\$s(20FoundationEssentials|10Foundation|12_FoundationC|18_FoundationUnicode)"),
+    ("HTTPServer (ours)", r"^\$s10HTTPServer"),
+    ("DemoApp (ours)", r"^\$s7DemoApp"),
+    ("demo-server (ours)", r"^\$s11demo_server"),
+    ("SQLite", r"^sqlite3"),
+    ("Swift runtime and stdlib", r"^\$s|^swift_|^_swift"),
+]
+sizes = collections.Counter()
+for line in sys.stdin:
+    fields = line.split()
+    if len(fields) < 4:
+        continue
+    size, name = int(fields[1], 16), fields[3]
+    group = next((label for label, pattern in groups if re.search(pattern, name)), "C libraries (glibc, libstdc++, ...)")
+    sizes[group] += size
+print(f"{'module':36} {'KB':>9}")
+for group, size in sizes.most_common():
+    print(f"{group:36} {size / 1024:9.1f}")
+print(f"{'total of sized symbols':36} {sum(sizes.values()) / 1024:9.1f}")
+PY
+nm --size-sort -S "$binary" | python3 "$report"
