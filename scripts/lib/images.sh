@@ -78,8 +78,9 @@ IMG_CONTEXT=.
 img_build() {
   local variant=$1 log=$2 tag="${IMG_TAG:-$IMAGE_REPOSITORY:$1}"
   shift 2
-  local version
+  local version previous current
   version=$(img_version)
+  previous=$("$DOCKER" image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
   if ! DOCKER_BUILDKIT=1 "$DOCKER" build --network host --progress=plain \
       -f "$IMG_CONTEXT/Dockerfile.$variant" -t "$tag" \
       --build-arg "VERSION=${version:-0.1.0}" \
@@ -90,6 +91,13 @@ img_build() {
     printf -- '--- last lines of %s ---\n' "$log" >&2
     tail -n 40 "$log" >&2
     return 1
+  fi
+  # The image this tag pointed to before is left with no name; remove it unless something still
+  # uses it (a container, another tag), so repeated runs do not pile up untagged images.
+  current=$("$DOCKER" image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
+  if [[ -n "$previous" && "$previous" != "$current" ]] &&
+      [[ -z "$("$DOCKER" image inspect -f '{{join .RepoTags ""}}' "$previous" 2>/dev/null)" ]]; then
+    "$DOCKER" rmi "$previous" >/dev/null 2>&1 || true
   fi
 }
 
