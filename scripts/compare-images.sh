@@ -71,7 +71,8 @@ measured_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 # ---------------------------------------------------------------------------------------------
 # Builds: cold, then after a one-line change. Each variant gets its own change (the comment
-# names it), so no rebuild is served from the layers of another's.
+# names it, the run and a random number), so no rebuild is served from the layers of another
+# variant's or an earlier run's.
 
 build_kind="cold (--no-cache)"
 cold_args=(--no-cache)
@@ -94,7 +95,9 @@ for variant in "${IMG_VARIANTS[@]}"; do
   changed="$work/changed-$variant"
   rm -rf "$changed"
   cp -a "$snapshot" "$changed"
-  printf '// compare-images.sh: one-line change for the %s rebuild measurement\n' "$variant" >>"$changed/$changed_file"
+  # Unique to this run and variant: a change seen before would be served from the build cache.
+  printf '// compare-images.sh: one-line change for the %s rebuild, %s, %s-%s\n' \
+    "$variant" "$measured_at" "$$" "$RANDOM" >>"$changed/$changed_file"
   start=$(img_now_ns)
   IMG_CONTEXT="$changed" IMG_TAG="$IMAGE_REPOSITORY:$variant-rebuild" \
     img_build "$variant" "$work/rebuild-$variant.log" || img_die "rebuilding $variant failed"
