@@ -5,11 +5,12 @@ import Musl
 #endif
 import ArgumentParser
 import DemoApp
+import Dispatch
 import HTTPServer
 import Logging
 
 /// `demo-server serve`: runs the web service until SIGTERM or SIGINT.
-struct ServeCommand: AsyncParsableCommand {
+struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve the demo page, static files and the visit API (the default command)."
@@ -68,7 +69,7 @@ struct ServeCommand: AsyncParsableCommand {
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { setting, value in value.map { (setting, $0) } })
     }
 
-    func run() async throws {
+    func run() throws {
         let settings: ServeSettings
         do {
             settings = try ServeSettings(flags: flags)
@@ -119,14 +120,20 @@ struct ServeCommand: AsyncParsableCommand {
                 "database": "\(settings.databasePath)", "public": "\(settings.publicDirectory)",
             ])
 
-        let signal = await signals.next()
+        let signal = signals.wait()
         logger.info("received \(signal == SIGTERM ? "SIGTERM" : "SIGINT"); draining", metadata: ["timeout": "\(settings.shutdownTimeout)"])
         signals.onSecondSignal {
             // A second Ctrl-C means "now": skip the drain (acknowledged visits are already committed).
             _exit(1)
         }
         application.beginShutdown()
-        await server.shutdown(gracePeriod: settings.shutdownTimeout)
+        let stopped = DispatchSemaphore(value: 0)
+        let gracePeriod = settings.shutdownTimeout
+        Task {
+            await server.shutdown(gracePeriod: gracePeriod)
+            stopped.signal()
+        }
+        stopped.wait()
         store.close()
         logger.info("stopped cleanly")
     }

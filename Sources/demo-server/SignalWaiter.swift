@@ -6,7 +6,7 @@ import Musl
 import Dispatch
 import Synchronization
 
-/// Turns SIGTERM and SIGINT into an awaitable event.
+/// Turns SIGTERM and SIGINT into an event the main thread waits for.
 ///
 /// The default action of both is to kill the process, and as PID 1 in a container the kernel
 /// ignores them instead; either way there would be no drain. The signals are set to SIG_IGN and
@@ -14,12 +14,12 @@ import Synchronization
 final class SignalWaiter: Sendable {
     private struct State {
         var received: [Int32] = []
-        var waiter: CheckedContinuation<Int32, Never>?
         var onSecondSignal: (@Sendable () -> Void)?
     }
 
     private final class SharedState: Sendable {
         let mutex = Mutex(State())
+        let firstSignal = DispatchSemaphore(value: 0)
     }
 
     private let shared = SharedState()
@@ -36,13 +36,11 @@ final class SignalWaiter: Sendable {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler {
-                let (waiter, second) = shared.mutex.withLock { state -> (CheckedContinuation<Int32, Never>?, (@Sendable () -> Void)?) in
+                let (isFirst, second) = shared.mutex.withLock { state -> (Bool, (@Sendable () -> Void)?) in
                     state.received.append(number)
-                    let waiter = state.waiter
-                    state.waiter = nil
-                    return (waiter, state.received.count > 1 ? state.onSecondSignal : nil)
+                    return (state.received.count == 1, state.received.count > 1 ? state.onSecondSignal : nil)
                 }
-                waiter?.resume(returning: number)
+                if isFirst { shared.firstSignal.signal() }
                 second?()
             }
             source.resume()
@@ -51,17 +49,11 @@ final class SignalWaiter: Sendable {
         self.sources = sources
     }
 
-    /// Waits for the first signal.
+    /// Blocks the calling thread (the main thread, never a task) until the first signal.
     /// - Returns: The signal number.
-    func next() async -> Int32 {
-        await withCheckedContinuation { continuation in
-            let early = shared.mutex.withLock { state -> Int32? in
-                if let first = state.received.first { return first }
-                state.waiter = continuation
-                return nil
-            }
-            if let early { continuation.resume(returning: early) }
-        }
+    func wait() -> Int32 {
+        shared.firstSignal.wait()
+        return shared.mutex.withLock { $0.received[0] }
     }
 
     /// Sets what to do if another signal arrives after the first.
