@@ -60,6 +60,11 @@ cp -a Package.swift Sources Public Tests .dockerignore "$snapshot/"
 cp -a Dockerfile.naive Dockerfile.alpine Dockerfile.multistage "$snapshot/"
 [[ -f Package.resolved ]] && cp -a Package.resolved "$snapshot/"
 IMG_CONTEXT="$snapshot"
+source_commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+source_state="commit $source_commit"
+if [[ -n "$(git status --porcelain -- Package.swift Sources Public ':!Public/image-sizes.json' 2>/dev/null)" ]]; then
+  source_state+=" plus uncommitted changes to the sources"
+fi
 
 cgroup_version=$("$DOCKER" info --format '{{.CgroupVersion}}' 2>/dev/null || echo unknown)
 docker_server=$("$DOCKER" version --format '{{.Server.Version}}' 2>/dev/null || echo unknown)
@@ -350,7 +355,7 @@ page (\`Public/image-sizes.json\`).
 - **Machine:** $(nproc) CPUs ($cpu_model), $memory_total RAM, Linux $(uname -r), $(uname -m)
 - **Docker:** engine $docker_server, client $docker_client (\`$DOCKER\`), BuildKit
 - **Swift:** ${swift_version:-unknown} (builder image \`swift:6.3-bookworm\`)
-- **Source:** commit $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$([[ -n "$(git -C "$REPO" status --porcelain -- Package.swift Sources Public 2>/dev/null)" ]] && echo " plus uncommitted changes to the sources")
+- **Source:** $source_state (when the build context was copied)
 
 ## Results
 
