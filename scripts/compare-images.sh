@@ -53,12 +53,14 @@ img_new_temp_dir work
 IMG_BODY_FILE="$work/body"
 
 # The build context, frozen now: others may edit the sources while this runs, and every image
-# (and the one-line change) must start from the same state.
+# (and the one-line change) must start from the same state. The whole working tree is copied
+# (times kept) except what is large and never sent anyway; .dockerignore does the rest, so a
+# Dockerfile that COPYs something new needs no change here.
 snapshot="$work/context"
 mkdir -p "$snapshot"
-cp -a Package.swift Sources Public Tests .dockerignore "$snapshot/"
-cp -a Dockerfile.naive Dockerfile.alpine Dockerfile.multistage "$snapshot/"
-[[ -f Package.resolved ]] && cp -a Package.resolved "$snapshot/"
+tar -C "$REPO" -cf - --exclude=./.git --exclude=./.build --exclude='./.build-*' --exclude='./.build_*' \
+  --exclude=./.swiftpm --exclude=./data --exclude='*.sqlite*' --exclude='./Fuzz/corpus*' . |
+  tar -C "$snapshot" -xf -
 IMG_CONTEXT="$snapshot"
 source_commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 source_state="commit $source_commit"
@@ -395,7 +397,7 @@ What that means for the numbers:
 The alpine and multistage images share one builder stage and ship a fully static, stripped
 executable (\`swift build -c release --static-swift-stdlib -Xswiftc -static-executable\`, then
 \`strip\`): **$(mb "${R[binary]}") MB** (${R[binary]} bytes; alpine's copy: $binary_alpine bytes). The multistage image is that
-binary plus $(awk -v a="$scratch_bytes" -v b="${R[binary]}" 'BEGIN { printf "%.1f", (a - b) / 1e3 }') kB (\`Public/\`, passwd, group); the naive image carries the
+binary plus $(awk -v a="$scratch_bytes" -v b="${R[binary]}" 'BEGIN { printf "%.1f", (a - b) / 1e3 }') kB (the static files, passwd and group); the naive image carries the
 whole toolchain to run a dynamically linked build of the same code.
 
 ## scratch or distroless for the multistage image
