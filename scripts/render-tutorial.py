@@ -1,0 +1,368 @@
+#!/usr/bin/env python3
+"""Renders docs/TUTORIAL.md from docs/TUTORIAL.template.md and the measured data, and draws
+docs/images/image-sizes.svg (scripts/size-chart.py), so that no number in the walkthrough is
+typed by hand.
+
+Data (all written by scripts, never edited by hand):
+  Public/image-sizes.json                image sizes          scripts/compare-images.sh
+  docs/image-comparison.md               the rest of its table (layers, packages, build and
+                                         rebuild times, memory...), the binary's size
+  docs/measurements/foundation-cost.json static hello-worlds  scripts/measure-foundation-cost.sh
+  docs/measurements/context.json         build context sizes  scripts/measure-context.sh
+  docs/measurements/tutorial-run.json    the walkthrough's commands' times and the output of
+                                         some of them          RECORD=1 scripts/test-tutorial.sh
+The template also quotes the Dockerfiles themselves, so an excerpt can never drift from them.
+
+Placeholders, in {{ }}:
+  {{naive.size}} {{alpine.packages}} ...   a value (see values() for the names); unknown
+                                           names are an error
+  {{output:ID}}                            the recorded output of the runnable block id=ID
+  {{excerpt:FILE:START .. END}}            the lines of FILE from the first containing START
+                                           through the next containing END
+  {{excerpt-nc:FILE:START .. END}}         the same without comment lines
+A line `<!-- template: ... -->` in the template is dropped (notes for editors).
+
+Usage:
+  scripts/render-tutorial.py            write docs/TUTORIAL.md and docs/images/image-sizes.svg
+  scripts/render-tutorial.py --check    exit 1 if either is not what the data gives
+  scripts/render-tutorial.py --list     print every value name and value
+Python 3 standard library only.
+"""
+import argparse
+import importlib.util
+import json
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VARIANTS = ["naive", "alpine", "multistage"]
+FLASK_MB = {"naive": 536.0, "alpine": 263.0, "multistage": 65.8}
+
+
+class DataError(Exception):
+    pass
+
+
+def path(*parts):
+    return os.path.join(ROOT, *parts)
+
+
+def read_json(relative):
+    try:
+        with open(path(relative)) as f:
+            return json.load(f)
+    except FileNotFoundError:
+        raise DataError(f"{relative} is missing (see the header of scripts/render-tutorial.py for what writes it)")
+
+
+def human_mb(mb):
+    """3 significant digits: 4.14 GB, 536 MB, 65.8 MB, 17.0 MB."""
+    if mb >= 1000:
+        value, unit = mb / 1000, "GB"
+    else:
+        value, unit = mb, "MB"
+    if value >= 100:
+        return f"{value:.0f} {unit}"
+    if value >= 10:
+        return f"{value:.1f} {unit}"
+    return f"{value:.2f} {unit}"
+
+
+def human_bytes(count):
+    if count < 1e6:
+        return f"{count / 1e3:.0f} kB" if count >= 1e3 else f"{count} bytes"
+    return human_mb(count / 1e6)
+
+
+def ratio(a, b):
+    r = a / b
+    return f"{r:.0f}×" if r >= 10 else f"{r:.1f}×"
+
+
+def duration(seconds):
+    seconds = float(seconds)
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    if minutes >= 10 or rest == 0:
+        return f"{round(seconds / 60)} min"
+    return f"{minutes} min {rest} s"
+
+
+def comparison_table():
+    """The results table of docs/image-comparison.md, as {row label: [naive, alpine, multistage]}."""
+    try:
+        with open(path("docs", "image-comparison.md")) as f:
+            text = f.read()
+    except FileNotFoundError:
+        raise DataError("docs/image-comparison.md is missing: run scripts/compare-images.sh")
+    rows = {}
+    section = text.split("## Results", 1)[-1].split("\n## ", 1)[0]
+    for line in section.splitlines():
+        if not line.startswith("|") or line.startswith("|---"):
+            continue
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 4:
+            rows[cells[0]] = cells[1:]
+    return rows, text
+
+
+def row(rows, prefix):
+    """The first row whose label starts with prefix (or, failing that, contains it)."""
+    for label, cells in rows.items():
+        if label.startswith(prefix):
+            return label, cells
+    for label, cells in rows.items():
+        if prefix.lower() in label.lower():
+            return label, cells
+    raise DataError(f"docs/image-comparison.md has no row labelled {prefix!r}...")
+
+
+def values():
+    v = {}
+    sizes = read_json("Public/image-sizes.json")
+    images = {image["variant"]: image for image in sizes["images"]}
+    rows, comparison = comparison_table()
+
+    for variant, column in zip(VARIANTS, range(3)):
+        image = images[variant]
+        mb = image["bytes"] / 1e6
+        v[f"{variant}.size"] = human_mb(mb)
+        v[f"{variant}.size_mb"] = f"{mb:,.1f}"
+        v[f"{variant}.compressed"] = human_mb(image["compressedBytes"] / 1e6)
+        v[f"{variant}.vs_flask"] = ratio(mb, FLASK_MB[variant]) if mb >= FLASK_MB[variant] else ratio(FLASK_MB[variant], mb)
+        v[f"{variant}.bigger_or_smaller"] = "bigger" if mb >= FLASK_MB[variant] else "smaller"
+        v[f"flask.{variant}"] = human_mb(FLASK_MB[variant])
+        for key, prefix in [
+            ("base", "Runtime base"), ("layers", "Layers"), ("files", "Files"),
+            ("packages", "OS packages"), ("shell", "Shell"), ("package_manager", "Package manager"),
+            ("setuid", "setuid/setgid files"), ("build_s", "Build, "),
+            ("rebuild_s", "Rebuild after a one-line change"), ("dependency_layer_reused", "dependency layer reused"),
+            ("startup_ms", "docker run to first 200"), ("memory_idle", "Memory at idle"),
+            ("memory_load", "Memory after"), ("rss_idle", "Server RSS at idle"),
+            ("rss_load", "Server RSS after"), ("stop", "docker stop"), ("smoke", "Smoke test"),
+        ]:
+            v[f"{variant}.{key}"] = row(rows, prefix)[1][column]
+        v[f"{variant}.stop_s"] = v[f"{variant}.stop"].split(",")[0].strip()
+        v[f"{variant}.build"] = duration(v[f"{variant}.build_s"])
+        v[f"{variant}.rebuild"] = duration(v[f"{variant}.rebuild_s"])
+        v[f"{variant}.files"] = f"{int(v[f'{variant}.files']):,}"
+    v["build.kind"] = row(rows, "Build, ")[0].removeprefix("Build, ").removesuffix(" (s)")
+    v["memory.requests"] = re.sub(r"\D", "", row(rows, "Memory after")[0])
+    multistage_mb = images["multistage"]["bytes"] / 1e6
+    v["shrink.swift"] = ratio(images["naive"]["bytes"] / 1e6, multistage_mb)
+    v["shrink.flask"] = ratio(FLASK_MB["naive"], FLASK_MB["multistage"])
+    v["shrink.swift_alpine"] = ratio(images["naive"]["bytes"] / 1e6, images["alpine"]["bytes"] / 1e6)
+    v["alpine.over_multistage"] = human_bytes(images["alpine"]["bytes"] - images["multistage"]["bytes"])
+    v["sizes.measured_at"] = sizes.get("measuredAt", "unknown")
+
+    match = re.search(r"\*\*([0-9.]+) MB\*\* \((\d+) bytes", comparison)
+    if not match:
+        raise DataError("docs/image-comparison.md: no binary size (\"**N MB** (N bytes\")")
+    binary = int(match.group(2))
+    v["binary.size"] = human_mb(binary / 1e6)
+    v["binary.bytes"] = f"{binary:,}"
+    v["multistage.over_binary"] = human_bytes(images["multistage"]["bytes"] - binary)
+    match = re.search(r"^\| `([^`]*distroless[^`]*)` \| ([0-9.]+) \|", comparison, re.M)
+    if match:
+        v["distroless.base"] = match.group(1)
+        v["distroless.size"] = f"{float(match.group(2)):.1f} MB"
+        v["distroless.extra"] = human_bytes(float(match.group(2)) * 1e6 - images["multistage"]["bytes"])
+    for label, key in [("Measured", "comparison.measured_at"), ("Machine", "comparison.machine"),
+                       ("Docker", "comparison.docker"), ("Swift", "comparison.swift")]:
+        match = re.search(rf"^- \*\*{label}:\*\* (.*)$", comparison, re.M)
+        v[key] = match.group(1).strip() if match else "unknown"
+
+    cost = read_json("docs/measurements/foundation-cost.json")
+    by_name = {variant["name"]: variant for variant in cost["variants"]}
+    for name in ["stdlib", "essentials", "foundation"]:
+        v[f"fc.{name}"] = human_mb(by_name[name]["strippedBytes"] / 1e6)
+        v[f"fc.{name}_unstripped"] = human_mb(by_name[name]["bytes"] / 1e6)
+        v[f"fc.{name}_warnings"] = ", ".join(f"`{w}`" for w in by_name[name]["linkWarnings"]) or "none"
+        v[f"fc.{name}_build"] = duration(by_name[name]["buildSeconds"])
+    v["fc.essentials_extra"] = human_mb((by_name["essentials"]["strippedBytes"] - by_name["stdlib"]["strippedBytes"]) / 1e6)
+    v["fc.foundation_extra"] = human_mb((by_name["foundation"]["strippedBytes"] - by_name["essentials"]["strippedBytes"]) / 1e6)
+    v["fc.foundation_vs_essentials"] = ratio(by_name["foundation"]["strippedBytes"], by_name["essentials"]["strippedBytes"])
+    with_foundation = binary + by_name["foundation"]["strippedBytes"] - by_name["essentials"]["strippedBytes"]
+    v["fc.server_with_foundation"] = human_mb(with_foundation / 1e6)
+    v["fc.server_with_foundation_ratio"] = ratio(with_foundation, binary)
+    v["fc.swift"] = cost.get("swiftVersion", "unknown")
+    v["fc.measured_at"] = cost.get("measuredAt", "unknown")
+    extra_warnings = [w for w in by_name["foundation"]["linkWarnings"] if w not in by_name["essentials"]["linkWarnings"]]
+    v["fc.foundation_only_warnings"] = ", ".join(f"`{w}`" for w in extra_warnings) or "none"
+
+    context = read_json("docs/measurements/context.json")
+    v["ctx.with"] = human_bytes(context["withIgnore"]["bytes"])
+    v["ctx.without"] = human_bytes(context["withoutIgnore"]["bytes"])
+    v["ctx.with_files"] = f"{context['withIgnore']['files']:,}"
+    v["ctx.without_files"] = f"{context['withoutIgnore']['files']:,}"
+    v["ctx.ratio"] = ratio(context["withoutIgnore"]["bytes"], context["withIgnore"]["bytes"])
+    entries = {entry["path"]: entry["bytes"] for entry in context["largestEntries"]}
+    v["ctx.build_dir"] = human_bytes(entries.get(".build", 0))
+    v["ctx.git_dir"] = human_bytes(entries.get(".git", 0))
+    v["ctx.measured_at"] = context.get("measuredAt", "unknown")
+
+    # The walkthrough's own run. It is recorded by the test script, which needs a rendered
+    # walkthrough to run, so a first render without it must work: it says "not measured yet"
+    # (and warns) until RECORD=1 runs have filled it in.
+    try:
+        run = read_json("docs/measurements/tutorial-run.json")
+    except DataError:
+        run = {}
+    images_cold = float(v["naive.build_s"]) + float(v["alpine.build_s"])
+    v["run.images_cold"] = duration(images_cold)
+    for kind in ["warm", "cold"]:
+        if kind not in run:
+            warn(f"docs/measurements/tutorial-run.json has no {kind} run yet: "
+                 f"run RECORD=1{' FRESH=1' if kind == 'cold' else ''} scripts/test-tutorial.sh")
+            for key in ["total", "blocks", "measured_at", "swift"]:
+                v[f"run.{kind}_{key}"] = NOT_MEASURED
+            continue
+        blocks = run[kind]["blocks"]
+        v[f"run.{kind}_total"] = duration(run[kind]["totalSeconds"])
+        v[f"run.{kind}_blocks"] = str(sum(1 for b in blocks if b["kind"] == "run"))
+        v[f"run.{kind}_measured_at"] = run[kind]["measuredAt"]
+        v[f"run.{kind}_swift"] = duration(sum(b["seconds"] for b in blocks if "swift" in b.get("tags", [])))
+        for tag in sorted({t for b in blocks for t in b.get("tags", [])}):
+            v[f"run.{kind}_tag_{tag}"] = duration(sum(b["seconds"] for b in blocks if tag in b.get("tags", [])))
+    v["run.reader_first_time"] = (duration(run["cold"]["totalSeconds"] + images_cold)
+                                  if "cold" in run else NOT_MEASURED)
+    v["outputs"] = run.get("outputs", {})
+    return v
+
+
+NOT_MEASURED = "(not measured yet)"
+
+
+WARNINGS = []
+
+
+def warn(message):
+    if message not in WARNINGS:
+        WARNINGS.append(message)
+
+
+def print_warnings():
+    if len(WARNINGS) > 3:
+        print(f"render-tutorial: warning: {len(WARNINGS)} values not measured yet, e.g. {WARNINGS[0]}",
+              file=sys.stderr)
+    else:
+        for message in WARNINGS:
+            print(f"render-tutorial: warning: {message}", file=sys.stderr)
+
+
+def excerpt(spec, strip_comments):
+    filename, _, markers = spec.partition(":")
+    start, sep, end = markers.partition(" .. ")
+    if not sep:
+        raise DataError(f"excerpt {spec!r}: expected FILE:START .. END")
+    try:
+        with open(path(filename)) as f:
+            lines = f.read().splitlines()
+    except FileNotFoundError:
+        raise DataError(f"excerpt: {filename} is missing")
+    first = next((i for i, line in enumerate(lines) if start in line), None)
+    if first is None:
+        raise DataError(f"excerpt: no line of {filename} contains {start!r}")
+    last = next((i for i in range(first, len(lines)) if end in lines[i]), None)
+    if last is None:
+        raise DataError(f"excerpt: no line of {filename} after {start!r} contains {end!r}")
+    chosen = lines[first:last + 1]
+    if strip_comments:
+        chosen = [line for line in chosen if not line.lstrip().startswith("#")]
+        collapsed = []
+        for line in chosen:
+            if line.strip() or (collapsed and collapsed[-1].strip()):
+                collapsed.append(line)
+        chosen = collapsed
+    return "\n".join(chosen).rstrip()
+
+
+def render(template, v):
+    outputs = v.get("outputs", {})
+
+    def substitute(match):
+        name = match.group(1).strip()
+        if name.startswith("output:"):
+            key = name.removeprefix("output:")
+            if key not in outputs:
+                warn(f"no recorded output {key!r} yet: run RECORD=1 scripts/test-tutorial.sh")
+                return "(not recorded yet)"
+            return outputs[key].rstrip()
+        if name.startswith("excerpt:"):
+            return excerpt(name.removeprefix("excerpt:"), strip_comments=False)
+        if name.startswith("excerpt-nc:"):
+            return excerpt(name.removeprefix("excerpt-nc:"), strip_comments=True)
+        if name.startswith("run.") and name not in v:
+            warn(f"{name} not measured yet: run RECORD=1 scripts/test-tutorial.sh (and with FRESH=1)")
+            return NOT_MEASURED
+        if name not in v or name == "outputs":
+            raise DataError(f"unknown placeholder {{{{{name}}}}}")
+        return str(v[name])
+
+    kept = [line for line in template.splitlines() if not line.startswith("<!-- template:")]
+    # A placeholder starts with a letter, so Go templates in docker commands ({{.State...}})
+    # pass through untouched.
+    text = re.sub(r"\{\{([a-z][^{}]*?)\}\}", substitute, "\n".join(kept) + "\n")
+    header = ("<!-- Generated by scripts/render-tutorial.py from docs/TUTORIAL.template.md and the "
+              "measured data; edit those, not this file. -->\n")
+    return header + text
+
+
+def load_chart_module():
+    spec = importlib.util.spec_from_file_location("size_chart", path("scripts", "size-chart.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="fail if the outputs are out of date")
+    parser.add_argument("--list", action="store_true", help="print the value names")
+    args = parser.parse_args()
+    try:
+        v = values()
+        if args.list:
+            for key in sorted(v):
+                if key != "outputs":
+                    print(f"{key} = {v[key]}")
+            for key in sorted(v["outputs"]):
+                print(f"output:{key} = {len(v['outputs'][key].splitlines())} lines")
+            return 0
+        with open(path("docs", "TUTORIAL.template.md")) as f:
+            tutorial = render(f.read(), v)
+        chart = load_chart_module().render(read_json("Public/image-sizes.json"))
+    except DataError as error:
+        print(f"render-tutorial: {error}", file=sys.stderr)
+        return 1
+    print_warnings()
+    targets = [("docs/TUTORIAL.md", tutorial), ("docs/images/image-sizes.svg", chart)]
+    if args.check:
+        stale = []
+        for relative, text in targets:
+            try:
+                with open(path(relative)) as f:
+                    current = f.read()
+            except FileNotFoundError:
+                current = None
+            if current != text:
+                stale.append(relative)
+        if stale:
+            print(f"render-tutorial: out of date: {', '.join(stale)}; run scripts/render-tutorial.py and commit",
+                  file=sys.stderr)
+            return 1
+        print("render-tutorial: docs/TUTORIAL.md and docs/images/image-sizes.svg are up to date")
+        return 0
+    for relative, text in targets:
+        os.makedirs(os.path.dirname(path(relative)), exist_ok=True)
+        with open(path(relative) + ".tmp", "w") as f:
+            f.write(text)
+        os.replace(path(relative) + ".tmp", path(relative))
+        print(f"wrote {relative}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
