@@ -35,7 +35,8 @@ if [[ -z "${DOCKER:-}" ]]; then
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/measure-context.XXXXXX")
-trap 'rm -rf -- "$work"' EXIT
+# SwiftPM also leaves lock files named after the build directories in $TMPDIR.
+trap 'rm -rf -- "$work"; rm -f -- "${TMPDIR:-/tmp}/${work//\//_}"_*.lock' EXIT
 
 clone="$work/swift-tiny-container"
 git clone -q "$REPO" "$clone"

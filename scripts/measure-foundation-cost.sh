@@ -28,7 +28,8 @@ command -v strip >/dev/null || { echo "error: strip (binutils) not found" >&2; e
 command -v python3 >/dev/null || { echo "error: python3 not found" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/foundation-cost.XXXXXX")
-trap 'rm -rf -- "$work"' EXIT
+# SwiftPM also leaves lock files named after the build directories in $TMPDIR.
+trap 'rm -rf -- "$work"; rm -f -- "${TMPDIR:-/tmp}/${work//\//_}"_*.lock' EXIT
 
 # make_package NAME: a package with one executable target, main.swift read from stdin.
 make_package() {

@@ -114,7 +114,11 @@ finish() {
   stop_background || true
   cleanup_docker
   img_cleanup
-  [[ "$FRESH" == 1 && -n "${fresh_dir:-}" && -d "$fresh_dir" ]] && rm -rf -- "$fresh_dir"
+  if [[ "$FRESH" == 1 && -n "${fresh_dir:-}" && -d "$fresh_dir" ]]; then
+    rm -rf -- "$fresh_dir"
+    # SwiftPM's lock files, named after the build directory, in $TMPDIR.
+    rm -f -- "${TMPDIR:-/tmp}/${fresh_dir//\//_}"_*.lock
+  fi
   printf 'total %s s\n' "$(img_seconds_since "$started")"
   printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
 }
