@@ -37,7 +37,17 @@ img_init_docker() {
     fi
   fi
   export DOCKER
-  "$DOCKER" info >/dev/null 2>&1 || img_die "'$DOCKER info' failed: is the Docker daemon running?"
+  "$DOCKER" info >/dev/null 2>&1 && return 0
+  # No engine answers. Where no registry is reachable, the offline base-image tool installs
+  # docker.io when missing and starts a daemon without a bridge; it also creates the base images.
+  local tool="${OFFLINE_BASE_IMAGES:-../shared/tools/offline-base-images}"
+  if [[ -x "$tool" ]]; then
+    img_log "no Docker engine answers '$DOCKER info': starting one with $tool"
+    "$tool" >&2 || img_die "$tool failed to start a Docker engine"
+    [[ -x /usr/bin/docker ]] && ! docker buildx version >/dev/null 2>&1 && DOCKER=/usr/bin/docker
+    export DOCKER
+  fi
+  "$DOCKER" info >/dev/null 2>&1 || img_die "'$DOCKER info' failed: start the Docker daemon (or set DOCKER)"
 }
 
 # Makes sure the base images exist. With no registry reachable, ../shared/tools/offline-base-images
