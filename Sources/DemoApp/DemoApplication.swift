@@ -25,22 +25,15 @@ public final class DemoApplication: HTTPHandler {
     /// The last total the store reported, for `/metrics` without a database round trip.
     private let lastKnownTotal = Atomic<Int>(-1)
 
-    /// The routes and the methods each answers (HEAD is implied by GET).
-    private static let routes: [String: [HTTPMethod]] = [
-        "/": [.get, .head],
-        "/basic": [.get, .head],
-        "/api/visits": [.get, .head, .post],
-        "/healthz": [.get, .head],
-        "/readyz": [.get, .head],
-        "/metrics": [.get, .head],
-        "/tutorial": [.get, .head],
-    ]
-
     /// Security headers on every response.
     private static let commonHeaders: HTTPHeaders = [
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",
     ]
+
+    /// The fixed answers, built once with the common headers already in place.
+    private static let basicResponse = withCommonHeaders(.text("Just a basic route, nothing here!"))
+    private static let healthResponse = withCommonHeaders(.text("ok\n"))
 
     /// The page loads only its own stylesheet and icon: no scripts, no outside origins.
     private static let pagePolicy =
@@ -78,13 +71,14 @@ public final class DemoApplication: HTTPHandler {
 
     public func handle(_ request: HTTPRequest, responder: HTTPResponder) {
         let started = MonotonicInstant.now()
-        let route = Self.routes[request.path] != nil ? request.path : request.path.hasPrefix("/tutorial/") ? "/tutorial" : "static"
+        let route = Route(path: request.path)
+        // The walkthrough's images count under its route, found or not.
+        let metricsRoute = route ?? (request.path.hasPrefix("/tutorial/") ? .tutorial : nil)
         let observed = HTTPResponder { [metrics, accessLogger] response in
-            var response = response
-            for field in Self.commonHeaders { response.headers.set(field.name, field.value) }
+            let response = Self.withCommonHeaders(response)
             let seconds = (MonotonicInstant.now() - started).secondsValue
-            let routeLabel = route == "static" && response.status == .notFound ? "unmatched" : route
-            metrics.observe(route: routeLabel, method: request.method.rawValue, status: response.status.code, seconds: seconds)
+            let observedRoute = metricsRoute ?? (response.status == .notFound ? .unmatched : .staticFile)
+            metrics.observe(route: observedRoute, method: request.method, status: response.status.code, seconds: seconds)
             accessLogger?.info(
                 "\(request.method) \(request.target) \(response.status.code)",
                 metadata: [
@@ -98,32 +92,41 @@ public final class DemoApplication: HTTPHandler {
                 ])
             responder.respond(response)
         }
-        dispatch(request, responder: observed)
+        if let route {
+            dispatch(request, to: route, responder: observed)
+        } else {
+            serveStatic(request, responder: observed)
+        }
     }
 
-    private func dispatch(_ request: HTTPRequest, responder: HTTPResponder) {
-        let path = request.path
-        guard let allowed = Self.routes[path] else {
-            serveStatic(request, responder: responder)
-            return
+    /// The response with the common security headers added where the handler did not set them.
+    private static func withCommonHeaders(_ response: HTTPResponse) -> HTTPResponse {
+        var response = response
+        for field in commonHeaders where !response.headers.contains(field.name) {
+            response.headers.add(field.name, field.value)
         }
+        return response
+    }
+
+    private func dispatch(_ request: HTTPRequest, to route: Route, responder: HTTPResponder) {
+        let allowed = route.allowedMethods
         if request.method == .options {
             responder.respond(HTTPResponse(status: .noContent, headers: ["Allow": (allowed + [.options]).map(\.rawValue).joined(separator: ", ")]))
             return
         }
         guard allowed.contains(request.method) else {
-            responder.respond(ErrorResponses.methodNotAllowed(path, allowed: allowed + [.options]))
+            responder.respond(ErrorResponses.methodNotAllowed(request.path, allowed: allowed + [.options]))
             return
         }
-        switch path {
-        case "/": servePage(request, responder: responder)
-        case "/basic": responder.respond(.text("Just a basic route, nothing here!"))
-        case "/api/visits": serveVisits(request, responder: responder)
-        case "/healthz": responder.respond(.text("ok\n"))
-        case "/readyz": serveReadiness(responder: responder)
-        case "/metrics": serveMetrics(responder: responder)
-        case "/tutorial": serveTutorial(responder: responder)
-        default: responder.respond(ErrorResponses.forPath(path, status: .notFound, message: "No such page."))
+        switch route {
+        case .page: servePage(request, responder: responder)
+        case .basic: responder.respond(Self.basicResponse)
+        case .visits: serveVisits(request, responder: responder)
+        case .healthz: responder.respond(Self.healthResponse)
+        case .readyz: serveReadiness(responder: responder)
+        case .metrics: serveMetrics(responder: responder)
+        case .tutorial: serveTutorial(responder: responder)
+        case .staticFile, .unmatched: serveStatic(request, responder: responder)
         }
     }
 

@@ -443,13 +443,30 @@ struct HTTPServerTests {
     }
 
     @Test func lingeringEndsAtItsTimeoutEvenIfTheClientStaysOpen() async throws {
-        try await withTestServer({ $0.timeouts.linger = .milliseconds(200) }) { server, port in
+        try await withTestServer({ $0.timeouts.linger = .seconds(1) }) { server, port in
+            let client = try TestClient(port: port)
+            defer { client.close() }
+            // A server-side close (here after a malformed request) lingers: the client may still
+            // be sending, and closing with unread input would reset the connection.
+            try client.send("GET /echo HTTP/1.1\r\nHost: x\r\nBad Name: y\r\n\r\n")
+            let response = try client.readResponse()
+            #expect(response.status == 400)
+            #expect(response.closes)
+            #expect(try client.waitForClose().ending == .endOfFile)  // Our side was shut at once.
+            #expect(server.statistics.openConnections == 1)  // Still reading, until the timeout.
+            // The client never closes; the server still lets go of the connection.
+            #expect(await eventually { server.statistics.openConnections == 0 })
+        }
+    }
+
+    @Test func clientThatAskedToCloseIsClosedAtOnceWithoutLingering() async throws {
+        try await withTestServer({ $0.timeouts.linger = .seconds(30) }) { server, port in
             let client = try TestClient(port: port)
             defer { client.close() }
             try client.send(get("/echo", "Connection: close\r\n"))
             #expect(try client.readResponse().closes)
-            #expect(try client.waitForClose().ending == .endOfFile)  // Our side was shut at once.
-            // The client never closes; the server still lets go of the connection.
+            #expect(try client.waitForClose().ending == .endOfFile)
+            // The client has not closed its side, yet the server has let go: no 30 s linger.
             #expect(await eventually { server.statistics.openConnections == 0 })
         }
     }

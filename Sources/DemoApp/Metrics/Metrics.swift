@@ -15,25 +15,18 @@ final class Metrics: Sendable {
     /// Upper bounds of the duration buckets in seconds; handler time is mostly microseconds.
     static let bucketBounds: [Double] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
 
-    private struct RequestKey: Hashable, Comparable {
-        let route: String
-        let method: String
-        let statusClass: String
+    /// Method labels; any other method is counted as `other` (the last slot).
+    private static let methodLabels = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"]
+    /// Status classes 1xx to 5xx.
+    private static let statusClasses = 5
 
-        static func < (lhs: RequestKey, rhs: RequestKey) -> Bool {
-            (lhs.route, lhs.method, lhs.statusClass) < (rhs.route, rhs.method, rhs.statusClass)
-        }
-    }
-
-    private struct Histogram {
-        var buckets = [Int](repeating: 0, count: Metrics.bucketBounds.count)
-        var count = 0
-        var sum = 0.0
-    }
-
+    /// Every series in flat arrays with one slot per route, method and status class, allocated
+    /// once: `observe` runs for every request, so it must not allocate or hash.
     private struct State {
-        var requests: [RequestKey: Int] = [:]
-        var durations: [String: Histogram] = [:]
+        var requests = [Int](repeating: 0, count: Route.allCases.count * Metrics.methodLabels.count * Metrics.statusClasses)
+        var buckets = [Int](repeating: 0, count: Route.allCases.count * Metrics.bucketBounds.count)
+        var durationCounts = [Int](repeating: 0, count: Route.allCases.count)
+        var durationSums = [Double](repeating: 0, count: Route.allCases.count)
     }
 
     private let state = Mutex(State())
@@ -41,22 +34,20 @@ final class Metrics: Sendable {
 
     /// Counts one answered request.
     /// - Parameters:
-    ///   - route: The route's name (`/api/visits`, `static`, `unmatched`...).
+    ///   - route: The route that answered (`static` and `unmatched` for the catch-alls).
     ///   - method: The request method; unusual methods are folded into `other`.
     ///   - status: The response status code.
     ///   - seconds: Time from receiving the request to handing over the response.
-    func observe(route: String, method: String, status: Int, seconds: Double) {
-        let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-        let key = RequestKey(
-            route: route, method: knownMethods.contains(method) ? method : "other", statusClass: "\(status / 100)xx")
+    func observe(route: Route, method: HTTPMethod, status: Int, seconds: Double) {
+        let methodIndex = Self.methodLabels.firstIndex(of: method.rawValue) ?? Self.methodLabels.count - 1
+        let statusIndex = min(max(status / 100, 1), Self.statusClasses) - 1
+        let requestIndex = (route.rawValue * Self.methodLabels.count + methodIndex) * Self.statusClasses + statusIndex
         let bucket = Self.bucketBounds.firstIndex { seconds <= $0 }
         state.withLock { state in
-            state.requests[key, default: 0] += 1
-            var histogram = state.durations[route] ?? Histogram()
-            if let bucket { histogram.buckets[bucket] += 1 }
-            histogram.count += 1
-            histogram.sum += seconds
-            state.durations[route] = histogram
+            state.requests[requestIndex] += 1
+            if let bucket { state.buckets[route.rawValue * Self.bucketBounds.count + bucket] += 1 }
+            state.durationCounts[route.rawValue] += 1
+            state.durationSums[route.rawValue] += seconds
         }
     }
 
@@ -69,23 +60,32 @@ final class Metrics: Sendable {
     ///   - variant: The image variant.
     func render(openConnections: Int, acceptedConnections: Int, visitsTotal: Int?, version: String, variant: String) -> String {
         let snapshot = state.withLock { $0 }
+        let routes = Route.allCases.sorted { $0.label < $1.label }
+        let methods = Self.methodLabels.indices.sorted { Self.methodLabels[$0] < Self.methodLabels[$1] }
         var text = ""
         text += "# HELP http_requests_total Requests answered, by route, method and status class.\n"
         text += "# TYPE http_requests_total counter\n"
-        for (key, value) in snapshot.requests.sorted(by: { $0.key < $1.key }) {
-            text += "http_requests_total{route=\(key.route.jsonQuoted),method=\"\(key.method)\",status=\"\(key.statusClass)\"} \(value)\n"
+        for route in routes {
+            for method in methods {
+                for statusIndex in 0..<Self.statusClasses {
+                    let value = snapshot.requests[(route.rawValue * Self.methodLabels.count + method) * Self.statusClasses + statusIndex]
+                    guard value > 0 else { continue }
+                    text += "http_requests_total{route=\(route.label.jsonQuoted),method=\"\(Self.methodLabels[method])\",status=\"\(statusIndex + 1)xx\"} \(value)\n"
+                }
+            }
         }
         text += "# HELP http_request_duration_seconds Time from a complete request to its response being handed to the connection.\n"
         text += "# TYPE http_request_duration_seconds histogram\n"
-        for (route, histogram) in snapshot.durations.sorted(by: { $0.key < $1.key }) {
+        for route in routes where snapshot.durationCounts[route.rawValue] > 0 {
+            let label = route.label.jsonQuoted
             var cumulative = 0
             for (index, bound) in Self.bucketBounds.enumerated() {
-                cumulative += histogram.buckets[index]
-                text += "http_request_duration_seconds_bucket{route=\(route.jsonQuoted),le=\"\(bound)\"} \(cumulative)\n"
+                cumulative += snapshot.buckets[route.rawValue * Self.bucketBounds.count + index]
+                text += "http_request_duration_seconds_bucket{route=\(label),le=\"\(bound)\"} \(cumulative)\n"
             }
-            text += "http_request_duration_seconds_bucket{route=\(route.jsonQuoted),le=\"+Inf\"} \(histogram.count)\n"
-            text += "http_request_duration_seconds_sum{route=\(route.jsonQuoted)} \(histogram.sum)\n"
-            text += "http_request_duration_seconds_count{route=\(route.jsonQuoted)} \(histogram.count)\n"
+            text += "http_request_duration_seconds_bucket{route=\(label),le=\"+Inf\"} \(snapshot.durationCounts[route.rawValue])\n"
+            text += "http_request_duration_seconds_sum{route=\(label)} \(snapshot.durationSums[route.rawValue])\n"
+            text += "http_request_duration_seconds_count{route=\(label)} \(snapshot.durationCounts[route.rawValue])\n"
         }
         text += "# HELP http_open_connections Client connections open now.\n# TYPE http_open_connections gauge\n"
         text += "http_open_connections \(openConnections)\n"

@@ -21,6 +21,9 @@ final class Connection {
     private var currentRequestIsHead = false
     private var currentRequestVersion = HTTPVersion.http1_1
     private var currentRequestWantsKeepAlive = false
+    /// The current request was read whole and asked to close (`Connection: close`, or HTTP/1.0
+    /// without keep-alive): nothing more should follow, so no lingering close is needed.
+    private var currentRequestAskedToClose = false
     /// The client shut its sending side; answer what is in flight, then close.
     private var peerClosedInput = false
     /// Reading stopped because too much pipelined input is buffered; resume after the response.
@@ -40,8 +43,14 @@ final class Connection {
 
     // MARK: - Events from the loop
 
-    /// The socket may have input (edge-triggered: read until it would block).
-    func onReadable(at now: MonotonicInstant) {
+    /// The socket may have input (edge-triggered: read until it is drained).
+    /// - Parameters:
+    ///   - now: The loop's time.
+    ///   - peerMayHaveClosed: Whether epoll reported a hang-up or error with this event. When it
+    ///     did not, a read that does not fill the buffer has drained the socket: any byte or FIN
+    ///     that arrives later raises a new edge, so the extra read that would only return EAGAIN
+    ///     is skipped (one syscall less per request, as nginx does with EPOLLRDHUP).
+    func onReadable(at now: MonotonicInstant, peerMayHaveClosed: Bool = true) {
         while !isClosed && !isReadSuspended && !peerClosedInput {
             let result: Socket.IOResult
             do {
@@ -60,6 +69,7 @@ final class Connection {
                 if !machine.canParseRequest && input.readableCount > Self.pipelineHighWater {
                     isReadSuspended = true
                 }
+                if count < loop.readBuffer.count && !peerMayHaveClosed { return }
             case .wouldBlock:
                 return
             case .endOfFile:
@@ -139,6 +149,7 @@ final class Connection {
         currentRequestIsHead = request.method == .head
         currentRequestVersion = request.version
         currentRequestWantsKeepAlive = request.wantsKeepAlive
+        currentRequestAskedToClose = !request.wantsKeepAlive
         machine.requestReceived()
         isDispatching = true
         handOver(request, serial: requestSerial)
@@ -157,7 +168,13 @@ final class Connection {
         let reference = ConnectionReference(connection: self)
         let loop = self.loop
         let responder = HTTPResponder { response in
-            loop.runOnLoop { reference.connection.deliver(response, serial: requestSerial) }
+            // Most handlers answer synchronously on the loop thread: deliver without wrapping the
+            // response in a scheduled closure (a heap allocation per request).
+            if loop.isCurrentThread {
+                reference.connection.deliver(response, serial: requestSerial)
+            } else {
+                loop.schedule { reference.connection.deliver(response, serial: requestSerial) }
+            }
         }
         loop.handler.handle(request, responder: responder)
     }
@@ -187,6 +204,7 @@ final class Connection {
     private func sendError(_ error: HTTPError, at now: MonotonicInstant) {
         currentRequestIsHead = false
         currentRequestWantsKeepAlive = false
+        currentRequestAskedToClose = false
         let response = HTTPResponse.text("\(error.status.reasonPhrase): \(error.reason)\n", status: error.status)
         startResponse(response, at: now)
     }
@@ -271,6 +289,13 @@ final class Connection {
                 loop.schedule { reference.connection.onReadable(at: .now()) }
             }
         case .linger:
+            // Lingering (RFC 9112 §9.6) protects a response from the reset that unread input
+            // would cause at close. A client that asked to close and sent nothing more has no such
+            // input, so close at once, as nginx does, and save the wait for its FIN.
+            if currentRequestAskedToClose && input.isEmpty && !isReadSuspended {
+                close()
+                return
+            }
             input = InputBuffer()
             socket.shutdownWrite()
             if peerClosedInput { close() }
@@ -310,7 +335,7 @@ private struct PendingWrite {
 }
 
 /// Carries a connection into a responder, which is Sendable. The connection is only ever
-/// touched again on its loop's thread (`runOnLoop`), which makes this sound.
+/// touched again on its loop's thread (directly there, else through `schedule`), which makes this sound.
 private struct ConnectionReference: @unchecked Sendable {
     let connection: Connection
 }

@@ -21,7 +21,9 @@ struct ResponseHeadEncoder {
     ) -> [UInt8] {
         var head: [UInt8] = []
         head.reserveCapacity(256)
-        head.append(contentsOf: "HTTP/1.1 \(response.status.code) ".utf8)
+        head.append(contentsOf: "HTTP/1.1 ".utf8)
+        Self.appendDecimal(&head, response.status.code)
+        head.append(UInt8(ascii: " "))
         Self.appendNeutralized(&head, response.status.reasonPhrase)
         head.append(contentsOf: "\r\n".utf8)
         // A field without a name would be an invalid line that clients reject with the response.
@@ -37,7 +39,9 @@ struct ResponseHeadEncoder {
         head.append(contentsOf: "\r\n".utf8)
         // RFC 9110 §8.6: no Content-Length on 1xx and 204; a 304 may omit it.
         if !response.status.forbidsContent {
-            head.append(contentsOf: "Content-Length: \(response.body.count)\r\n".utf8)
+            head.append(contentsOf: "Content-Length: ".utf8)
+            Self.appendDecimal(&head, response.body.count)
+            head.append(contentsOf: "\r\n".utf8)
         }
         if !keepAlive {
             head.append(contentsOf: "Connection: close\r\n".utf8)
@@ -53,9 +57,17 @@ struct ResponseHeadEncoder {
             || name.equalsIgnoringASCIICase("Connection") || name.equalsIgnoringASCIICase("Date")
     }
 
+    // The appenders below copy whole runs of bytes when nothing needs replacing (the usual case):
+    // they run for every field of every response.
+
     private static func appendField(_ head: inout [UInt8], _ name: String, _ value: String) {
-        for byte in name.utf8 {
-            head.append(ByteClasses.token[Int(byte)] ? byte : UInt8(ascii: "-"))
+        var name = name
+        name.withUTF8 { bytes in
+            if bytes.allSatisfy({ ByteClasses.token[Int($0)] }) {
+                head.append(contentsOf: bytes)
+            } else {
+                for byte in bytes { head.append(ByteClasses.token[Int(byte)] ? byte : UInt8(ascii: "-")) }
+            }
         }
         head.append(contentsOf: ": ".utf8)
         appendNeutralized(&head, value)
@@ -65,8 +77,30 @@ struct ResponseHeadEncoder {
     /// Appends `text` with CR, LF and NUL replaced by spaces, so no value (a field's, or a custom
     /// status's reason phrase) can end a line early and inject fields or a second response.
     private static func appendNeutralized(_ head: inout [UInt8], _ text: String) {
-        for byte in text.utf8 {
-            head.append(byte == 0x0D || byte == 0x0A || byte == 0x00 ? 0x20 : byte)
+        var text = text
+        text.withUTF8 { bytes in
+            func isLineBreaking(_ byte: UInt8) -> Bool { byte == 0x0D || byte == 0x0A || byte == 0x00 }
+            if !bytes.contains(where: isLineBreaking) {
+                head.append(contentsOf: bytes)
+            } else {
+                for byte in bytes { head.append(isLineBreaking(byte) ? 0x20 : byte) }
+            }
+        }
+    }
+
+    /// Appends a non-negative integer in decimal, without building a String.
+    private static func appendDecimal(_ head: inout [UInt8], _ value: Int) {
+        guard value > 0 else {
+            head.append(UInt8(ascii: "0"))
+            return
+        }
+        var divisor = 1
+        while divisor <= value / 10 { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            head.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
         }
     }
 }

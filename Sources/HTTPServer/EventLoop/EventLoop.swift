@@ -9,7 +9,7 @@ import Synchronization
 
 /// One thread running an edge-triggered epoll loop over its own listener and connections.
 ///
-/// Everything but `runOnLoop` is called on the loop's thread only. Other threads hand work in
+/// Everything but `runOnLoop`, `schedule` and `isCurrentThread` is called on the loop's thread only. Other threads hand work in
 /// through a locked inbox and an eventfd wake-up. An idle loop sleeps in `epoll_wait` with no
 /// timeout; with connections open it wakes only to check deadlines (`tickInterval`).
 final class EventLoop: @unchecked Sendable {
@@ -25,7 +25,7 @@ final class EventLoop: @unchecked Sendable {
     private let wakeDescriptor: Int32
     private let inbox = Mutex<Inbox>(Inbox())
     /// The loop thread's identity (`currentThreadToken`), 0 until it runs. Atomic because any
-    /// thread reads it in `runOnLoop` while the loop thread sets it at start.
+    /// thread reads it in `isCurrentThread` while the loop thread sets it at start.
     private let loopThread = Atomic<UInt>(0)
     private var listener: Socket?
     private var connections: [Int32: Connection] = [:]
@@ -115,11 +115,16 @@ final class EventLoop: @unchecked Sendable {
 
     /// Runs `task` on the loop's thread: at once when called there, else at its next wake-up.
     func runOnLoop(_ task: @escaping @Sendable () -> Void) {
-        if loopThread.load(ordering: .acquiring) == Self.currentThreadToken() {
+        if isCurrentThread {
             task()
             return
         }
         schedule(task)
+    }
+
+    /// Whether the caller runs on this loop's thread. Any thread may ask.
+    var isCurrentThread: Bool {
+        loopThread.load(ordering: .acquiring) == Self.currentThreadToken()
     }
 
     /// Queues `task` for the loop's next wake-up, even when called on the loop's thread (to run
@@ -199,8 +204,10 @@ final class EventLoop: @unchecked Sendable {
         } else if descriptor == listener?.descriptor {
             acceptConnections(at: now)
         } else if let connection = connections[descriptor] {
-            let readable = EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue
-            if event.events & readable != 0 { connection.onReadable(at: now) }
+            let hangUp = EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue
+            if event.events & (EPOLLIN.rawValue | hangUp) != 0 {
+                connection.onReadable(at: now, peerMayHaveClosed: event.events & hangUp != 0)
+            }
             if event.events & EPOLLOUT.rawValue != 0 && !connection.isClosed { connection.onWritable(at: now) }
         }
     }

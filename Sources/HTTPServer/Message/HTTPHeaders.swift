@@ -90,6 +90,17 @@ extension StringProtocol {
         let lhs = self.utf8
         let rhs = other.utf8
         guard lhs.count == rhs.count else { return false }
+        // Header names are compared several times per request: walk contiguous bytes when the
+        // strings have them (native strings do) instead of zipping two UTF-8 views.
+        let contiguous = lhs.withContiguousStorageIfAvailable { lhsBytes in
+            rhs.withContiguousStorageIfAvailable { rhsBytes in
+                for index in 0..<lhsBytes.count where lhsBytes[index] != rhsBytes[index] {
+                    guard lhsBytes[index].asciiLowercased == rhsBytes[index].asciiLowercased else { return false }
+                }
+                return true
+            }
+        }
+        if let contiguous, let result = contiguous { return result }
         for (a, b) in zip(lhs, rhs) where a != b {
             guard a.asciiLowercased == b.asciiLowercased else { return false }
         }

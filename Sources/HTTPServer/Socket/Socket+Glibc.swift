@@ -108,16 +108,15 @@ extension Socket {
     ///   - second: The second buffer, possibly empty.
     ///   - more: Sets `MSG_MORE`: more data (a file) follows at once, so the kernel may coalesce.
     func send(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, more: Bool) throws -> IOResult {
-        var vectors = [
-            iovec(iov_base: UnsafeMutableRawPointer(mutating: first.baseAddress), iov_len: first.count),
-            iovec(iov_base: UnsafeMutableRawPointer(mutating: second.baseAddress), iov_len: second.count),
-        ]
         let vectorCount = second.isEmpty ? 1 : 2
         let flags = Int32(MSG_NOSIGNAL) | (more ? Int32(MSG_MORE) : 0)
         while true {
-            let count = vectors.withUnsafeMutableBufferPointer { vectorBuffer -> Int in
+            // On the stack: this runs once per response, and an array would be a heap allocation.
+            let count = withUnsafeTemporaryAllocation(of: iovec.self, capacity: 2) { vectors -> Int in
+                vectors[0] = iovec(iov_base: UnsafeMutableRawPointer(mutating: first.baseAddress), iov_len: first.count)
+                vectors[1] = iovec(iov_base: UnsafeMutableRawPointer(mutating: second.baseAddress), iov_len: second.count)
                 var message = msghdr()
-                message.msg_iov = vectorBuffer.baseAddress
+                message.msg_iov = vectors.baseAddress
                 message.msg_iovlen = vectorCount
                 return sendmsg(descriptor, &message, flags)
             }
