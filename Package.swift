@@ -31,6 +31,7 @@ let package = Package(
         .target(
             name: "DemoApp",
             dependencies: [
+                "CHTTPShims",
                 "HTTPServer",
                 "CSQLite",
                 .product(name: "Logging", package: "swift-log"),

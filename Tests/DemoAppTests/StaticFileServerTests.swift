@@ -17,6 +17,9 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: root + "/escape.txt", withDestinationPath: base + "/outside.txt")
         try FileManager.default.createSymbolicLink(atPath: root + "/escape-dir", withDestinationPath: base)
         try FileManager.default.createSymbolicLink(atPath: root + "/alias.css", withDestinationPath: root + "/css/site.css")
+        // Relative links: one that climbs out, and one that stays inside.
+        try FileManager.default.createSymbolicLink(atPath: root + "/css/climb.txt", withDestinationPath: "../../outside.txt")
+        try FileManager.default.createSymbolicLink(atPath: root + "/relative-alias.css", withDestinationPath: "css/site.css")
         try body(root, try StaticFileServer(directory: root))
     }
 
@@ -39,7 +42,7 @@ import Testing
 
     @Test func refusesEverythingOutsideOrHidden() throws {
         try withRoot { _, server in
-            for path in ["/escape.txt", "/escape-dir/outside.txt", "/.env", "/%2e%2e/outside.txt", "/css", "/css/", "/missing.txt", "/css/..%2f..%2foutside.txt"] {
+            for path in ["/escape.txt", "/escape-dir/outside.txt", "/.env", "/%2e%2e/outside.txt", "/css", "/css/", "/missing.txt", "/css/..%2f..%2foutside.txt", "/css/climb.txt"] {
                 #expect(get(server, path) == nil, "\(path) must not be served")
             }
         }
@@ -48,6 +51,7 @@ import Testing
     @Test func followsSymlinksThatStayInside() throws {
         try withRoot { _, server in
             #expect(get(server, "/alias.css")?.text == "body{}\n")
+            #expect(get(server, "/relative-alias.css")?.text == "body{}\n")
         }
     }
 

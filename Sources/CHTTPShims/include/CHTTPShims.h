@@ -1,8 +1,8 @@
 #ifndef CHTTPSHIMS_H
 #define CHTTPSHIMS_H
 
-// Linux APIs that Swift's Glibc module does not export: epoll, eventfd, sendfile, and the
-// _GNU_SOURCE functions accept4, pthread_setname_np and sched_getaffinity.
+// Linux APIs that Swift's Glibc module does not export: epoll, eventfd, sendfile, the
+// _GNU_SOURCE functions accept4, pthread_setname_np and sched_getaffinity, and openat2.
 
 #include <stddef.h>
 #include <sys/epoll.h>
@@ -18,5 +18,16 @@ int chttp_affinity_cpu_count(void);
 
 /// Names the calling thread (at most 15 bytes are kept).
 void chttp_set_thread_name(const char *name);
+
+/// Opens a directory only as a place to resolve paths from (O_PATH | O_DIRECTORY | O_CLOEXEC):
+/// it needs search permission, not read permission. Returns the descriptor, or -1 with errno.
+int chttp_open_directory(const char *path);
+
+/// Opens `path` (relative) for reading beneath the directory `directory` with openat2(2) and
+/// RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS: the kernel refuses any path, `..` or symlink that
+/// would leave the directory (EXDEV), in one call. O_RDONLY | O_CLOEXEC | O_NONBLOCK.
+/// Returns the descriptor, or -1 with errno set; ENOSYS (or a seccomp EPERM) where the kernel
+/// or the sandbox lacks openat2.
+int chttp_open_beneath(int directory, const char *path);
 
 #endif

@@ -3,19 +3,27 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import CHTTPShims
 import HTTPServer
 import Synchronization
 
 /// Serves regular files from one directory, and never anything outside it.
 ///
-/// Every request path goes through `StaticPath` (no `..`, no encoded escapes, no dotfiles), then
-/// `realpath` must land inside the root (a symlink pointing out is refused), then the file is
-/// opened with `O_NOFOLLOW` and must be a regular file. Small files are kept in memory, keyed by
-/// inode, size and modification time, so a hit costs a `realpath`, an `open` and an `fstat`.
+/// Every request path goes through `StaticPath` (no `..`, no encoded escapes, no dotfiles). The
+/// file is then opened beneath the root's descriptor with `openat2(RESOLVE_BENEATH)`, so the
+/// kernel refuses any symlink that leads out, in one call. Where that is refused (an absolute
+/// symlink, which may still land inside) or unavailable (Linux before 5.6, a seccomp filter), the
+/// path is resolved with `realpath`, must land inside the root, and is opened with `O_NOFOLLOW`.
+/// Either way it must be a regular file. Small files are kept in memory with their validators,
+/// keyed by inode, size and modification time, so a hit costs an `open`, an `fstat` and a `close`.
 /// File I/O happens on the event loop, as in nginx: these are page-cache reads of small files.
 final class StaticFileServer: Sendable {
     /// Where files come from, resolved to an absolute path without symlinks.
     let rootDirectory: String
+    /// The root, opened once (`O_PATH`): files are opened beneath it.
+    private let rootDescriptor: Int32
+    /// Cleared the first time `openat2` turns out to be missing, so it is not tried again.
+    private let canOpenBeneath = Atomic<Bool>(true)
 
     /// Files up to this size are answered from memory; larger ones stream with `sendfile`.
     static let memoryCacheFileLimit = 256 * 1024
@@ -26,7 +34,23 @@ final class StaticFileServer: Sendable {
 
     private struct CachedFile {
         let identity: FileIdentity
+        let validators: Validators
         let bytes: [UInt8]
+    }
+
+    /// What the response's headers say about a file version.
+    private struct Validators {
+        let contentType: String
+        let etag: String
+        let lastModified: String
+        let modifiedSeconds: Int
+
+        init(relative: String, identity: FileIdentity) {
+            contentType = MediaTypes.contentType(forPath: relative)
+            etag = "\"\(String(identity.modifiedNanoseconds, radix: 16))-\(String(identity.size, radix: 16))\""
+            modifiedSeconds = identity.modifiedNanoseconds / 1_000_000_000
+            lastModified = HTTPDate.format(epochSeconds: modifiedSeconds)
+        }
     }
 
     private struct FileIdentity: Equatable {
@@ -49,6 +73,14 @@ final class StaticFileServer: Sendable {
             throw StaticFileServerError(path: directory, reason: "not a directory")
         }
         rootDirectory = String(cString: resolved)
+        rootDescriptor = chttp_open_directory(resolved)
+        guard rootDescriptor >= 0 else {
+            throw StaticFileServerError(path: directory, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    deinit {
+        Glibc.close(rootDescriptor)
     }
 
     /// Answers a GET or HEAD for `request.path`.
@@ -59,28 +91,26 @@ final class StaticFileServer: Sendable {
         guard let relative = try? StaticPath.relativePath(from: request.path),
             let file = open(relative)
         else { return nil }
-        let identity = file.identity
-        let etag = "\"\(String(identity.modifiedNanoseconds, radix: 16))-\(String(identity.size, radix: 16))\""
-        let modifiedSeconds = identity.modifiedNanoseconds / 1_000_000_000
+        let cached = file.identity.size <= Self.memoryCacheFileLimit ? cachedFile(relative: relative, file: file) : nil
+        let validators = cached?.validators ?? Validators(relative: relative, identity: file.identity)
         var headers: HTTPHeaders = [
-            "Content-Type": MediaTypes.contentType(forPath: relative),
-            "ETag": etag,
-            "Last-Modified": HTTPDate.format(epochSeconds: modifiedSeconds),
+            "Content-Type": validators.contentType,
+            "ETag": validators.etag,
+            "Last-Modified": validators.lastModified,
             // Revalidate every time: the ETag makes that a cheap 304, and an edited file shows at once.
             "Cache-Control": "no-cache",
         ]
-        if Self.isNotModified(request: request, etag: etag, modifiedSeconds: modifiedSeconds) {
+        if Self.isNotModified(request: request, etag: validators.etag, modifiedSeconds: validators.modifiedSeconds) {
             Glibc.close(file.descriptor)
             headers.remove("Content-Type")
             return HTTPResponse(status: .notModified, headers: headers)
         }
-        if identity.size <= Self.memoryCacheFileLimit {
-            let bytes = cachedBytes(relative: relative, file: file)
+        if file.identity.size <= Self.memoryCacheFileLimit {
             Glibc.close(file.descriptor)
-            guard let bytes else { return nil }
-            return HTTPResponse(headers: headers, body: .bytes(bytes))
+            guard let cached else { return nil }
+            return HTTPResponse(headers: headers, body: .bytes(cached.bytes))
         }
-        return HTTPResponse(headers: headers, body: .file(FileRegion(descriptor: file.descriptor, length: identity.size)))
+        return HTTPResponse(headers: headers, body: .file(FileRegion(descriptor: file.descriptor, length: file.identity.size)))
     }
 
     /// RFC 9110 §13.1.2 and §13.2.2: If-None-Match wins over If-Modified-Since; weak comparison.
@@ -103,15 +133,9 @@ final class StaticFileServer: Sendable {
         let identity: FileIdentity
     }
 
-    /// Resolves, checks containment, opens without following a final symlink, and checks it is
-    /// a regular file.
+    /// Opens the file beneath the root (see the type's comment) and checks it is a regular file.
     private func open(_ relative: String) -> OpenFile? {
-        guard let resolvedPointer = realpath(rootDirectory + "/" + relative, nil) else { return nil }
-        let resolved = String(cString: resolvedPointer)
-        free(resolvedPointer)
-        guard resolved.hasPrefix(rootDirectory + "/") else { return nil }
-        let descriptor = Glibc.open(resolved, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-        guard descriptor >= 0 else { return nil }
+        guard let descriptor = openBeneathRoot(relative) else { return nil }
         var info = stat()
         guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             Glibc.close(descriptor)
@@ -125,19 +149,48 @@ final class StaticFileServer: Sendable {
         return OpenFile(descriptor: descriptor, identity: identity)
     }
 
-    private func cachedBytes(relative: String, file: OpenFile) -> [UInt8]? {
+    private func openBeneathRoot(_ relative: String) -> Int32? {
+        if canOpenBeneath.load(ordering: .relaxed) {
+            let descriptor = chttp_open_beneath(rootDescriptor, relative)
+            if descriptor >= 0 { return descriptor }
+            switch errno {
+            case ENOSYS, EPERM:
+                canOpenBeneath.store(false, ordering: .relaxed)
+            case EXDEV, ELOOP:
+                break  // A symlink that leaves the root, or an absolute one: resolve it below.
+            default:
+                return nil  // Not there, not readable, or not a directory on the way.
+            }
+        }
+        return openResolved(relative)
+    }
+
+    /// The portable way: resolve every symlink, check the result is inside the root, and open it
+    /// without following a symlink that appeared since.
+    private func openResolved(_ relative: String) -> Int32? {
+        guard let resolvedPointer = realpath(rootDirectory + "/" + relative, nil) else { return nil }
+        let resolved = String(cString: resolvedPointer)
+        free(resolvedPointer)
+        guard resolved.hasPrefix(rootDirectory + "/") else { return nil }
+        let descriptor = Glibc.open(resolved, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        return descriptor >= 0 ? descriptor : nil
+    }
+
+    private func cachedFile(relative: String, file: OpenFile) -> CachedFile? {
         if let hit = cache.withLock({ $0[relative] }), hit.identity == file.identity {
-            return hit.bytes
+            return hit
         }
         guard let bytes = Self.readAll(file.descriptor, size: file.identity.size) else { return nil }
+        let entry = CachedFile(
+            identity: file.identity, validators: Validators(relative: relative, identity: file.identity), bytes: bytes)
         cache.withLock { cache in
             var used = cache.values.reduce(0) { $0 + $1.bytes.count }
             if let old = cache[relative] { used -= old.bytes.count }
             if used + bytes.count <= Self.memoryCacheBudget {
-                cache[relative] = CachedFile(identity: file.identity, bytes: bytes)
+                cache[relative] = entry
             }
         }
-        return bytes
+        return entry
     }
 
     private static func readAll(_ descriptor: Int32, size: Int) -> [UInt8]? {
