@@ -38,6 +38,20 @@ import Testing
         #expect(server.standardError.contains(notADirectory))
     }
 
+    @Test(
+        .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "switching users needs root and setpriv"))
+    func unwritableDatabaseDirectoryNamesTheDirectoryAndTheUser() throws {
+        let server = try ServerProcess()
+        defer { server.cleanUp() }
+        let directory = server.directory + "/owned-by-root"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
+        server.launcher = ["/usr/bin/setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups"]
+        let status = try server.runToExit([], environment: ["PORT": "0", "DATABASE_PATH": directory + "/visits.sqlite"])
+        #expect(status == 1)
+        #expect(server.standardError.split(separator: "\n").count == 1)
+        #expect(server.standardError.contains("directory '\(directory)' is not writable by uid 65534, gid 65534 (Permission denied)"))
+    }
+
     @Test func missingPublicDirectoryFailsAtStartUp() throws {
         let server = try ServerProcess()
         defer { server.cleanUp() }

@@ -104,9 +104,17 @@ final class ServerProcess: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    /// A command the binary is run through, e.g. `setpriv` to run it as another user.
+    var launcher: [String] = []
+
     private func launch(_ arguments: [String], environment: [String: String]) throws {
-        process.executableURL = URL(fileURLWithPath: Self.binaryPath)
-        process.arguments = arguments
+        if let command = launcher.first {
+            process.executableURL = URL(fileURLWithPath: command)
+            process.arguments = Array(launcher.dropFirst()) + [Self.binaryPath] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: Self.binaryPath)
+            process.arguments = arguments
+        }
         var base = ["PATH": "/usr/bin:/bin"]
         base.merge(environment) { $1 }
         process.environment = base

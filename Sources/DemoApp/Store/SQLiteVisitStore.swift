@@ -454,8 +454,26 @@ extension SQLiteVisitStore {
             // At start-up a read-only file or directory shows up as whichever write came first;
             // naming it as such tells the operator what to fix.
             let isReadOnly = error.code & 0xff == SQLITE_READONLY
+            // SQLite says only "unable to open database file" when permissions are the cause.
+            if error.code & 0xff == SQLITE_CANTOPEN, kind == .open, let hint = permissionProblem() {
+                return VisitStoreError(kind: .notWritable, path: path, sqliteCode: error.code, message: "\(error.message): \(hint)")
+            }
             let reported = isReadOnly && (kind == .open || kind == .migrate) ? .notWritable : kind
             return VisitStoreError(kind: reported, path: path, sqliteCode: error.code, message: error.message)
+        }
+
+        /// Why this process may not create or write the database, if permissions are the reason:
+        /// SQLite needs to write the file and to create its journal files beside it.
+        private func permissionProblem() -> String? {
+            let directory = path.lastIndex(of: "/").map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
+            let user = "uid \(getuid()), gid \(getgid())"
+            if access(directory, W_OK | X_OK) != 0 {
+                return "directory '\(directory)' is not writable by \(user) (\(String(cString: strerror(errno))))"
+            }
+            if access(path, F_OK) == 0, access(path, R_OK | W_OK) != 0 {
+                return "the file is not readable and writable by \(user) (\(String(cString: strerror(errno))))"
+            }
+            return nil
         }
     }
 }
