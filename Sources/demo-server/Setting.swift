@@ -11,21 +11,17 @@ enum Setting: String, CaseIterable {
     case maxRequestLine, headerTimeout, bodyTimeout, idleTimeout, writeTimeout
 
     /// `UPPER_SNAKE`, e.g. `DATABASE_PATH`.
-    var environmentName: String {
-        var name = ""
-        for character in rawValue {
-            if character.isUppercase { name += "_" }
-            name += character.uppercased()
-        }
-        return name
-    }
+    var environmentName: String { words(separatedBy: "_").uppercased() }
 
     /// `kebab-case`, e.g. `database-path`.
-    var flagName: String {
+    var flagName: String { words(separatedBy: "-").lowercased() }
+
+    /// The camel-case name with `separator` before each inner capital, case unchanged.
+    private func words(separatedBy separator: Character) -> String {
         var name = ""
         for character in rawValue {
-            if character.isUppercase { name += "-" }
-            name += character.lowercased()
+            if character.isUppercase { name.append(separator) }
+            name.append(character)
         }
         return name
     }
