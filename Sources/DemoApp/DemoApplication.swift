@@ -99,6 +99,19 @@ public final class DemoApplication: HTTPHandler {
         }
     }
 
+    /// Malformed, oversized and too-slow requests show in the access log and the metrics too,
+    /// though no route saw them: they are what an operator looks for during an attack.
+    public func requestRejected(_ error: HTTPError, remoteAddress: String) {
+        metrics.observe(route: .rejected, method: nil, status: error.status.code, seconds: nil)
+        accessLogger?.info(
+            "- - \(error.status.code)",
+            metadata: [
+                "remote": "\(remoteAddress)",
+                "status": "\(error.status.code)",
+                "rejected": "\(error.reason)",
+            ])
+    }
+
     /// The response with the common security headers added where the handler did not set them.
     private static func withCommonHeaders(_ response: HTTPResponse) -> HTTPResponse {
         var response = response
@@ -126,7 +139,7 @@ public final class DemoApplication: HTTPHandler {
         case .readyz: serveReadiness(responder: responder)
         case .metrics: serveMetrics(responder: responder)
         case .tutorial: serveTutorial(responder: responder)
-        case .staticFile, .unmatched: serveStatic(request, responder: responder)
+        case .staticFile, .unmatched, .rejected: serveStatic(request, responder: responder)
         }
     }
 

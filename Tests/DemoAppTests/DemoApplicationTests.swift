@@ -205,4 +205,15 @@ import Testing
         #expect(text.contains("demo_build_info{version=\"\(DemoVersion.current)\""))
         #expect(text.contains("process_resident_memory_bytes "))
     }
+
+    @Test func requestsTheServerRejectedAreCountedWithoutADuration() async throws {
+        let fixture = try DemoFixture()
+        defer { fixture.close() }
+        fixture.application.requestRejected(HTTPError(.badRequest, "invalid field name"), remoteAddress: "192.0.2.1")
+        fixture.application.requestRejected(HTTPError(.requestTimeout, "too slow"), remoteAddress: "192.0.2.1")
+        fixture.application.requestRejected(HTTPError(.uriTooLong, "request line too long"), remoteAddress: "192.0.2.2")
+        let text = await fixture.get("/metrics").text
+        #expect(text.contains("http_requests_total{route=\"rejected\",method=\"other\",status=\"4xx\"} 3"))
+        #expect(!text.contains("http_request_duration_seconds_count{route=\"rejected\"}"))
+    }
 }

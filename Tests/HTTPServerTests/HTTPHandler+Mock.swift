@@ -22,7 +22,12 @@ import Synchronization
 struct MockHandler: HTTPHandler {
     let stash = ResponderStash()
     let stackProbe = StackProbe()
+    let rejections = RejectionLog()
     var filePath: String?
+
+    func requestRejected(_ error: HTTPError, remoteAddress: String) {
+        rejections.add(error, remoteAddress: remoteAddress)
+    }
 
     func handle(_ request: HTTPRequest, responder: HTTPResponder) {
         switch request.path {
@@ -86,6 +91,17 @@ extension HTTPRequest {
             if parts.count == 2, parts[0] == name { return Int(parts[1]) }
         }
         return nil
+    }
+}
+
+/// The requests the server rejected before the handler saw them, as it reported them.
+final class RejectionLog: Sendable {
+    private let entries = Mutex<[(error: HTTPError, remoteAddress: String)]>([])
+
+    var all: [(error: HTTPError, remoteAddress: String)] { entries.withLock { $0 } }
+
+    func add(_ error: HTTPError, remoteAddress: String) {
+        entries.withLock { $0.append((error, remoteAddress)) }
     }
 }
 

@@ -459,6 +459,27 @@ struct HTTPServerTests {
         }
     }
 
+    @Test func rejectedRequestsAreReportedToTheHandler() async throws {
+        let handler = MockHandler()
+        try await withTestServer(handler: handler, { $0.limits.maxRequestLineLength = 64 }) { _, port in
+            let malformed = try TestClient(port: port)
+            defer { malformed.close() }
+            try malformed.send("GET /echo HTTP/1.1\r\nHost: x\r\nBad Name: y\r\n\r\n")
+            #expect(try malformed.readResponse().status == 400)
+            let tooLong = try TestClient(port: port)
+            defer { tooLong.close() }
+            try tooLong.send(get("/" + String(repeating: "a", count: 100)))
+            #expect(try tooLong.readResponse().status == 414)
+            let fine = try TestClient(port: port)
+            defer { fine.close() }
+            try fine.send(get("/echo"))
+            #expect(try fine.readResponse().status == 200)
+            let rejections = handler.rejections.all
+            #expect(rejections.map(\.error.status.code).sorted() == [400, 414])
+            #expect(rejections.allSatisfy { $0.remoteAddress == "127.0.0.1" })
+        }
+    }
+
     @Test func clientThatAskedToCloseIsClosedAtOnceWithoutLingering() async throws {
         try await withTestServer({ $0.timeouts.linger = .seconds(30) }) { server, port in
             let client = try TestClient(port: port)

@@ -35,16 +35,19 @@ final class Metrics: Sendable {
     /// Counts one answered request.
     /// - Parameters:
     ///   - route: The route that answered (`static` and `unmatched` for the catch-alls).
-    ///   - method: The request method; unusual methods are folded into `other`.
+    ///   - method: The request method; unusual methods, and none (a request that could not be
+    ///     parsed), are counted as `other`.
     ///   - status: The response status code.
-    ///   - seconds: Time from receiving the request to handing over the response.
-    func observe(route: Route, method: HTTPMethod, status: Int, seconds: Double) {
-        let methodIndex = Self.methodLabels.firstIndex(of: method.rawValue) ?? Self.methodLabels.count - 1
+    ///   - seconds: Time from receiving the request to handing over the response; nil for a
+    ///     request the server answered itself, which counts but has no handler time.
+    func observe(route: Route, method: HTTPMethod?, status: Int, seconds: Double?) {
+        let methodIndex = method.flatMap { Self.methodLabels.firstIndex(of: $0.rawValue) } ?? Self.methodLabels.count - 1
         let statusIndex = min(max(status / 100, 1), Self.statusClasses) - 1
         let requestIndex = (route.rawValue * Self.methodLabels.count + methodIndex) * Self.statusClasses + statusIndex
-        let bucket = Self.bucketBounds.firstIndex { seconds <= $0 }
+        let bucket = seconds.flatMap { seconds in Self.bucketBounds.firstIndex { seconds <= $0 } }
         state.withLock { state in
             state.requests[requestIndex] += 1
+            guard let seconds else { return }
             if let bucket { state.buckets[route.rawValue * Self.bucketBounds.count + bucket] += 1 }
             state.durationCounts[route.rawValue] += 1
             state.durationSums[route.rawValue] += seconds

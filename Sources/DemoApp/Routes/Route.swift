@@ -16,6 +16,8 @@ enum Route: Int, CaseIterable, Sendable {
     case staticFile
     /// Nothing matched: a 404.
     case unmatched
+    /// Answered by the server before routing: malformed, over a limit, or too slow (4xx/5xx).
+    case rejected
 
     /// The route of a fixed path, or nil for anything else (a static file, or nothing).
     /// - Parameter path: The request's decoded path.
@@ -45,6 +47,7 @@ enum Route: Int, CaseIterable, Sendable {
         case .tutorial: "/tutorial"
         case .staticFile: "static"
         case .unmatched: "unmatched"
+        case .rejected: "rejected"
         }
     }
 

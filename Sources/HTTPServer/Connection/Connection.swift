@@ -202,6 +202,7 @@ final class Connection {
     }
 
     private func sendError(_ error: HTTPError, at now: MonotonicInstant) {
+        loop.handler.requestRejected(error, remoteAddress: remoteAddress)
         currentRequestIsHead = false
         currentRequestWantsKeepAlive = false
         currentRequestAskedToClose = false

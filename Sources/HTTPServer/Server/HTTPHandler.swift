@@ -10,6 +10,19 @@ public protocol HTTPHandler: Sendable {
     ///   - request: The complete request, body included.
     ///   - responder: Call `respond(_:)` exactly once, from any thread.
     func handle(_ request: HTTPRequest, responder: HTTPResponder)
+
+    /// The server answered a request itself, without calling `handle`: it could not be parsed,
+    /// broke a limit, or did not arrive in time (the `HTTPError`'s status was sent, and the
+    /// connection closes). For access logs and metrics; called on an event-loop thread, so it
+    /// must not block. The default does nothing.
+    /// - Parameters:
+    ///   - error: The status sent and what was wrong.
+    ///   - remoteAddress: The client's address.
+    func requestRejected(_ error: HTTPError, remoteAddress: String)
+}
+
+extension HTTPHandler {
+    public func requestRejected(_ error: HTTPError, remoteAddress: String) {}
 }
 
 /// The way back to a request's connection. Thread-safe; the first response wins.
