@@ -41,6 +41,10 @@ import Testing
         "Sun, 06 Nov 1994 08:49:61 GMT",
         "Sun, 06 Nov 19x4 08:49:37 GMT",
         "Sun; 06 Nov 1994 08:49:37 GMT",
+        "Mon, 06 Nov 1994 08:49:37 GMT",  // 6 November 1994 was a Sunday
+        "Thu, 31 Nov 1994 08:49:37 GMT",  // November has 30 days
+        "Mon, 29 Feb 2100 00:00:00 GMT",  // 2100 is not a leap year
+        "Wed, 29 Feb 2023 00:00:00 GMT",
     ])
     func rejectsWhatIsNotAnIMFFixdate(_ text: String) {
         #expect(HTTPDate.parse(text) == nil)

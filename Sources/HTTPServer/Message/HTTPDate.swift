@@ -35,9 +35,20 @@ public enum HTTPDate {
             let month = months.firstIndex(of: String(decoding: bytes[8..<11], as: UTF8.self)),
             let day = number(bytes[5..<7]), let year = number(bytes[12..<16]),
             let hour = number(bytes[17..<19]), let minute = number(bytes[20..<22]), let second = number(bytes[23..<25]),
-            (1...31).contains(day), hour < 24, minute < 60, second < 61
+            (1...daysInMonth(month + 1, year: year)).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
-        return daysFromCivil(year: year, month: month + 1, day: day) * 86_400 + hour * 3_600 + minute * 60 + second
+        let days = daysFromCivil(year: year, month: month + 1, day: day)
+        // The weekday must be the date's (1970-01-01 was a Thursday): "Mon, 06 Nov 1994" is not a date.
+        guard String(decoding: bytes[0..<3], as: UTF8.self) == weekdays[((days % 7) + 11) % 7] else { return nil }
+        return days * 86_400 + hour * 3_600 + minute * 60 + second
+    }
+
+    private static func daysInMonth(_ month: Int, year: Int) -> Int {
+        switch month {
+        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     private static func number(_ digits: ArraySlice<UInt8>) -> Int? {
