@@ -233,6 +233,7 @@ struct RejectCase: Sendable, CustomTestStringConvertible {
         RejectCase("empty chunk size", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n\r\n", 400),
         RejectCase("signed chunk size", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\n", 400),
         RejectCase("junk after chunk size", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5 x\r\nhello\r\n", 400),
+        RejectCase("chunk-size line over 1 KiB (long extension)", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=" + String(repeating: "x", count: 1100) + "\r\nhello\r\n0\r\n\r\n", 400),
         RejectCase("CTL in chunk extension", Array(http: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;a") + [1] + Array(http: "\r\n"), 400),
         RejectCase("bare LF after chunk size", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\nhello\r\n", 400),
         RejectCase("chunk data too long", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloX\r\n0\r\n\r\n", 400),

@@ -390,7 +390,7 @@ struct RequestParser {
                 buffer.consume(2)
                 chunkState = .size
             case .trailer(let lines, let bytes):
-                guard let lineLength = try buffer.withReadableBytes({ try Self.lineLength($0, limit: limits.maxHeaderBytes - bytes) }) else {
+                guard let lineLength = try buffer.withReadableBytes({ try Self.lineLength($0, limit: limits.maxHeaderBytes - bytes, tooLong: Self.trailerTooLarge) }) else {
                     return nil
                 }
                 if lineLength == 2 {
@@ -408,8 +408,12 @@ struct RequestParser {
         }
     }
 
+    private static let trailerTooLarge = HTTPError(.requestHeaderFieldsTooLarge, "trailer section too large")
+    private static let chunkLineTooLong = HTTPError(.badRequest, "chunk-size line longer than \(maxChunkLineLength) bytes")
+
     /// The length of the line at the start of `bytes` including its CRLF, or nil when incomplete.
-    private static func lineLength(_ bytes: UnsafeBufferPointer<UInt8>, limit: Int) throws -> Int? {
+    /// - Throws: `tooLong` once the line passes `limit` bytes without ending.
+    private static func lineLength(_ bytes: UnsafeBufferPointer<UInt8>, limit: Int, tooLong: HTTPError) throws -> Int? {
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
@@ -420,14 +424,14 @@ struct RequestParser {
             }
             if byte == ByteClasses.lf { throw HTTPError(.badRequest, "bare LF in chunked body") }
             index += 1
-            if index > limit { throw HTTPError(.requestHeaderFieldsTooLarge, "trailer section too large") }
+            if index > limit { throw tooLong }
         }
         return nil
     }
 
     /// `chunk-size [ chunk-ext ] CRLF`; extensions are checked for valid characters and ignored.
     private static func parseChunkSizeLine(_ bytes: UnsafeBufferPointer<UInt8>) throws -> (length: Int, size: Int)? {
-        guard let length = try lineLength(bytes, limit: maxChunkLineLength) else { return nil }
+        guard let length = try lineLength(bytes, limit: maxChunkLineLength, tooLong: chunkLineTooLong) else { return nil }
         let line = UnsafeBufferPointer(rebasing: bytes[..<(length - 2)])
         var size = 0
         var index = 0
