@@ -465,7 +465,10 @@ struct HTTPServerTests {
             let malformed = try TestClient(port: port)
             defer { malformed.close() }
             try malformed.send("GET /echo HTTP/1.1\r\nHost: x\r\nBad Name: y\r\n\r\n")
-            #expect(try malformed.readResponse().status == 400)
+            let answer = try malformed.readResponse()
+            #expect(answer.status == 400)
+            #expect(answer.header("Content-Type") == "text/plain; charset=utf-8")
+            #expect(answer.header("X-Content-Type-Options") == "nosniff")
             let tooLong = try TestClient(port: port)
             defer { tooLong.close() }
             try tooLong.send(get("/" + String(repeating: "a", count: 100)))

@@ -206,7 +206,9 @@ final class Connection {
         currentRequestIsHead = false
         currentRequestWantsKeepAlive = false
         currentRequestAskedToClose = false
-        let response = HTTPResponse.text("\(error.status.reasonPhrase): \(error.reason)\n", status: error.status)
+        var response = HTTPResponse.text("\(error.status.reasonPhrase): \(error.reason)\n", status: error.status)
+        // Defence in depth, as on every application response: plain text is never sniffed as HTML.
+        response.headers.add("X-Content-Type-Options", "nosniff")
         startResponse(response, at: now)
     }
 
