@@ -111,6 +111,24 @@ import Testing
         #expect(machine.checkDeadline(at: .at(.seconds(4))) == .close)
     }
 
+    @Test func closeAfterResponseClosesAtOnceWhenTheClientCannotSendMore() {
+        var machine = ConnectionStateMachine.fresh()
+        machine.requestReceived()
+        let keepAlive = machine.responseStarted(at: .at(.seconds(1)), clientWantsKeepAlive: false)
+        #expect(!keepAlive)
+        let after = machine.responseSent(at: .at(.seconds(2)), clientMaySendMore: false)
+        #expect(after == .close)
+    }
+
+    @Test func keepAliveIgnoresWhetherTheClientMaySendMore() {
+        var machine = ConnectionStateMachine.fresh()
+        machine.requestReceived()
+        let keepAlive = machine.responseStarted(at: .at(.seconds(1)), clientWantsKeepAlive: true)
+        #expect(keepAlive)
+        let after = machine.responseSent(at: .at(.seconds(2)), clientMaySendMore: false)
+        #expect(after == .readNextRequest)
+    }
+
     @Test func responseSentWithoutAResponseCloses() {
         var machine = ConnectionStateMachine.fresh()
         let result6 = machine.responseSent(at: .t0)

@@ -279,7 +279,8 @@ final class Connection {
 
     private func finishResponse(at now: MonotonicInstant) {
         pendingWrite = nil
-        switch machine.responseSent(at: now) {
+        let clientMaySendMore = !currentRequestAskedToClose || !input.isEmpty || isReadSuspended
+        switch machine.responseSent(at: now, clientMaySendMore: clientMaySendMore) {
         case .readNextRequest:
             if !input.isEmpty {
                 // Part of the next request arrived with this one: it is being read, not idle, so
@@ -292,13 +293,6 @@ final class Connection {
                 loop.schedule { reference.connection.onReadable(at: .now()) }
             }
         case .linger:
-            // Lingering (RFC 9112 §9.6) protects a response from the reset that unread input
-            // would cause at close. A client that asked to close and sent nothing more has no such
-            // input, so close at once, as nginx does, and save the wait for its FIN.
-            if currentRequestAskedToClose && input.isEmpty && !isReadSuspended {
-                close()
-                return
-            }
             input = InputBuffer()
             socket.shutdownWrite()
             if peerClosedInput { close() }

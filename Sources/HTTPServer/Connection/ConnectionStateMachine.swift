@@ -34,7 +34,8 @@ struct ConnectionStateMachine {
         case readNextRequest
         /// Shut down our side and linger until the peer closes.
         case linger
-        /// Close now (the server is shutting down and nothing more will come).
+        /// Close now: the server is shutting down, or the client asked to close and nothing more
+        /// will come.
         case close
     }
 
@@ -110,9 +111,14 @@ struct ConnectionStateMachine {
     }
 
     /// The whole response is written.
-    mutating func responseSent(at now: MonotonicInstant) -> AfterResponse {
+    /// - Parameter clientMaySendMore: Whether input the server will not read may still be on its
+    ///   way. A close then lingers (RFC 9112 §9.6): closing with unread input resets the connection,
+    ///   which can destroy the response before the client reads it. False when the client asked to
+    ///   close and sent nothing after that request: then it closes at once, as nginx does.
+    mutating func responseSent(at now: MonotonicInstant, clientMaySendMore: Bool = true) -> AfterResponse {
         guard case .writing(_, let closeAfter) = state else { return .close }
         if closeAfter {
+            guard clientMaySendMore else { return .close }
             state = .lingering(since: now)
             return .linger
         }
