@@ -114,9 +114,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 cp -R Public "$tmp/public"
-# Exactly 2048 bytes of text.
-python3 -c 'import sys; line = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_\n"; sys.stdout.buffer.write((line * 64)[:2048])' > "$tmp/public/bench-2k.txt"
-[ "$(stat -c %s "$tmp/public/bench-2k.txt")" = 2048 ] || die "bench-2k.txt is not 2048 bytes"
+"$bench_dir/make-bench-file.py" "$tmp/public" || die "could not write bench-2k.txt"
 chmod -R a+rX "$tmp/public"
 mkdir -p "$tmp/data" "$tmp/wrk"
 

@@ -47,8 +47,7 @@ cleanup() {
 }
 trap cleanup EXIT
 cp -R "$root/Public" "$tmp/public"
-# The same 2048-byte file as scripts/bench.sh.
-python3 -c 'import sys; line = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_\n"; sys.stdout.buffer.write((line * 64)[:2048])' > "$tmp/public/bench-2k.txt"
+"$root/scripts/bench/make-bench-file.py" "$tmp/public"
 
 # cpu_ticks PID: utime + stime in clock ticks (fields 14 and 15; the name in field 2 has no spaces).
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }

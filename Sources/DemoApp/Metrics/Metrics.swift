@@ -90,21 +90,21 @@ final class Metrics: Sendable {
             text += "http_request_duration_seconds_sum{route=\(label)} \(snapshot.durationSums[route.rawValue])\n"
             text += "http_request_duration_seconds_count{route=\(label)} \(snapshot.durationCounts[route.rawValue])\n"
         }
-        text += "# HELP http_open_connections Client connections open now.\n# TYPE http_open_connections gauge\n"
-        text += "http_open_connections \(openConnections)\n"
-        text += "# HELP http_connections_accepted_total Client connections accepted since start.\n"
-        text += "# TYPE http_connections_accepted_total counter\nhttp_connections_accepted_total \(acceptedConnections)\n"
+        text.appendSingleSeries("http_open_connections", type: "gauge", help: "Client connections open now.", value: openConnections)
+        text.appendSingleSeries(
+            "http_connections_accepted_total", type: "counter", help: "Client connections accepted since start.",
+            value: acceptedConnections)
         if let visitsTotal {
-            text += "# HELP demo_visits_total Visits recorded in the database, all variants.\n"
-            text += "# TYPE demo_visits_total gauge\ndemo_visits_total \(visitsTotal)\n"
+            text.appendSingleSeries("demo_visits_total", type: "gauge", help: "Visits recorded in the database, all variants.", value: visitsTotal)
         }
-        text += "# HELP demo_build_info Build information; the value is always 1.\n# TYPE demo_build_info gauge\n"
-        text += "demo_build_info{version=\(version.jsonQuoted),swift=\(DemoVersion.swiftVersion.jsonQuoted),variant=\(variant.jsonQuoted)} 1\n"
-        text += "# HELP process_start_time_seconds Start time of the process since the Unix epoch.\n"
-        text += "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds \(processStart)\n"
+        text.appendSingleSeries(
+            "demo_build_info", type: "gauge", help: "Build information; the value is always 1.",
+            labels: "version=\(version.jsonQuoted),swift=\(DemoVersion.swiftVersion.jsonQuoted),variant=\(variant.jsonQuoted)",
+            value: 1)
+        text.appendSingleSeries(
+            "process_start_time_seconds", type: "gauge", help: "Start time of the process since the Unix epoch.", value: processStart)
         if let resident = Self.residentMemoryBytes() {
-            text += "# HELP process_resident_memory_bytes Resident memory size in bytes.\n"
-            text += "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes \(resident)\n"
+            text.appendSingleSeries("process_resident_memory_bytes", type: "gauge", help: "Resident memory size in bytes.", value: resident)
         }
         return text
     }
@@ -129,5 +129,14 @@ extension HTTPDate {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}
+
+extension String {
+    /// Appends a metric with one sample: its `# HELP` and `# TYPE` lines, then `name{labels} value`.
+    fileprivate mutating func appendSingleSeries(
+        _ name: String, type: String, help: String, labels: String = "", value: some CustomStringConvertible
+    ) {
+        self += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n\(name)\(labels.isEmpty ? "" : "{\(labels)}") \(value)\n"
     }
 }

@@ -347,11 +347,16 @@ extension SQLiteVisitStore {
             }
         }
 
+        /// The directory the database file is in: `.` for a bare file name, `/` for one in the root.
+        private var parentDirectory: String {
+            guard let slash = path.lastIndex(of: "/") else { return "." }
+            return slash == path.startIndex ? "/" : String(path[..<slash])
+        }
+
         /// `mkdir -p` of the file's directory, so that a fresh `DATABASE_PATH` works unprepared.
         private func createParentDirectory() throws(VisitStoreError) {
-            guard let slash = path.lastIndex(of: "/") else { return }
-            let directory = String(path[..<slash])
-            guard !directory.isEmpty else { return }
+            let directory = parentDirectory
+            guard directory != ".", directory != "/" else { return }
             var partial = directory.hasPrefix("/") ? "/" : ""
             for component in directory.split(separator: "/") {
                 partial += component
@@ -465,7 +470,7 @@ extension SQLiteVisitStore {
         /// Why this process may not create or write the database, if permissions are the reason:
         /// SQLite needs to write the file and to create its journal files beside it.
         private func permissionProblem() -> String? {
-            let directory = path.lastIndex(of: "/").map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
+            let directory = parentDirectory
             let user = "uid \(getuid()), gid \(getgid())"
             if access(directory, W_OK | X_OK) != 0 {
                 return "directory '\(directory)' is not writable by \(user) (\(String(cString: strerror(errno))))"
