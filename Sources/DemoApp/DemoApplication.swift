@@ -139,6 +139,7 @@ public final class DemoApplication: HTTPHandler {
         case .readyz: serveReadiness(responder: responder)
         case .metrics: serveMetrics(responder: responder)
         case .tutorial: serveTutorial(responder: responder)
+        // `Route(path:)` never gives these (they only label metrics); answered like any other path.
         case .staticFile, .unmatched, .rejected: serveStatic(request, responder: responder)
         }
     }
