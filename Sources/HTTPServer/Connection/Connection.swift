@@ -287,18 +287,30 @@ final class Connection {
                 // the header-read deadline applies (408), not the idle one (silent close).
                 machine.bytesReceived(at: now)
             }
-            if isReadSuspended {
-                isReadSuspended = false
-                let reference = ConnectionReference(connection: self)
-                loop.schedule { reference.connection.onReadable(at: .now()) }
-            }
+            resumeReading()
         case .linger:
             input = InputBuffer()
             socket.shutdownWrite()
-            if peerClosedInput { close() }
+            if peerClosedInput {
+                close()
+            } else {
+                // Lingering exists to read what the client still sends (RFC 9112 §9.6): reads
+                // paused for pipelining must resume, or the unread bytes turn the close into a reset.
+                resumeReading()
+            }
         case .close:
             close()
         }
+    }
+
+    /// Ends a pause of reading. Input that arrived during the pause raised no new edge, so the
+    /// read is scheduled rather than left to epoll; scheduled, not run here, so it does not
+    /// re-enter the response path that called this.
+    private func resumeReading() {
+        guard isReadSuspended else { return }
+        isReadSuspended = false
+        let reference = ConnectionReference(connection: self)
+        loop.schedule { reference.connection.onReadable(at: .now()) }
     }
 
     /// Closes the socket and forgets the connection. Safe to call more than once.
