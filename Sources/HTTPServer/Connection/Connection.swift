@@ -86,8 +86,12 @@ final class Connection {
 
     /// The socket may accept output again.
     func onWritable(at now: MonotonicInstant) {
-        guard !isClosed, pendingWrite != nil else { return }
+        guard !isClosed, let write = pendingWrite else { return }
         if flush(at: now) {
+            if write.isInterim {
+                pendingWrite = nil
+                return
+            }
             finishResponse(at: now)
             drive(at: now)
         }
@@ -135,7 +139,7 @@ final class Connection {
             switch event {
             case .head(let head):
                 machine.headReceived(at: now)
-                if head.expectsContinue && input.isEmpty { sendContinue() }
+                if head.expectsContinue && input.isEmpty { sendContinue(at: now) }
             case .request(var request):
                 request.remoteAddress = remoteAddress
                 dispatch(request, at: now)
@@ -194,12 +198,15 @@ final class Connection {
 
     // MARK: - Responses
 
-    private func sendContinue() {
-        // An interim response is tiny; if the socket cannot take it now the client simply sends
-        // the body after its own wait, so a short write is not retried.
-        let bytes = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
-        _ = bytes.withUnsafeBytes { try? socket.send($0, UnsafeRawBufferPointer(start: nil, count: 0), more: false) }
+    /// Sends `100 Continue` (RFC 9110 §10.1.1). Queued like any output: what the socket does not
+    /// take now goes out on the next writable event, and a final response that follows is sent
+    /// after its last byte, so the interim response is never cut short or lost.
+    private func sendContinue(at now: MonotonicInstant) {
+        pendingWrite = PendingWrite(interim: Self.continueResponse)
+        if flush(at: now) { pendingWrite = nil }
     }
+
+    private static let continueResponse = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     private func sendError(_ error: HTTPError, at now: MonotonicInstant) {
         loop.handler.requestRejected(error, remoteAddress: remoteAddress)
@@ -220,7 +227,8 @@ final class Connection {
             at: now, clientWantsKeepAlive: currentRequestWantsKeepAlive && moreInputMayFollow)
         let head = loop.encodeHead(response, keepAlive: keepAlive, requestVersion: currentRequestVersion)
         let sendsContent = !currentRequestIsHead && !response.status.forbidsContent
-        var write = PendingWrite(head: head)
+        // An interim response not yet fully written goes first, in the same write.
+        var write = PendingWrite(head: head, after: pendingWrite)
         if sendsContent {
             switch response.body {
             case .empty: break
@@ -250,7 +258,7 @@ final class Connection {
                     }
                     guard case .transferred(let count) = result else { return false }
                     write.advance(by: count)
-                    machine.wroteBytes(at: now)
+                    if !write.isInterim { machine.wroteBytes(at: now) }
                 } else if let file = write.file, write.fileSent < file.length {
                     let result = try socket.sendFile(
                         file.descriptor, offset: file.offset + write.fileSent, count: file.length - write.fileSent)
@@ -320,26 +328,6 @@ final class Connection {
         machine.closed()
         pendingWrite = nil
         loop.connectionClosed(self)
-    }
-}
-
-/// The rest of a response still to write.
-private struct PendingWrite {
-    var head: [UInt8]
-    var headOffset = 0
-    var bytes: [UInt8] = []
-    var bytesOffset = 0
-    var file: FileRegion?
-    var fileSent = 0
-
-    init(head: [UInt8]) {
-        self.head = head
-    }
-
-    mutating func advance(by count: Int) {
-        let fromHead = min(count, head.count - headOffset)
-        headOffset += fromHead
-        bytesOffset += count - fromHead
     }
 }
 
