@@ -9,13 +9,15 @@ import Synchronization
 
 /// The demo service: routes, the page, static files, the visit API, health and metrics.
 ///
-/// It runs on the server's event loops and never blocks them: answers that need the database are
-/// given from the store's own thread when it is done.
+/// It runs on the server's event loops and never blocks them: what needs the database goes to the
+/// store's own thread, which hands back the counts; the answer is then rendered, counted and
+/// logged back on the request's event loop.
 public final class DemoApplication: HTTPHandler {
     private let configuration: DemoConfiguration
     private let store: any VisitStore
     private let staticFiles: StaticFileServer
     private let tutorial: TutorialPage
+    private let imageSizes: ImageSizesCache
     private let serverStatistics: ServerStatistics
     private let metrics = Metrics()
     private let accessLogger: Logger?
@@ -58,6 +60,7 @@ public final class DemoApplication: HTTPHandler {
         self.store = store
         self.staticFiles = try StaticFileServer(directory: configuration.publicDirectory)
         self.tutorial = TutorialPage(markdownPath: configuration.tutorialPath)
+        self.imageSizes = ImageSizesCache(path: staticFiles.rootDirectory + "/image-sizes.json")
         self.serverStatistics = serverStatistics
         self.logger = logger
         self.accessLogger = accessLogger
@@ -74,7 +77,8 @@ public final class DemoApplication: HTTPHandler {
         let route = Route(path: request.path)
         // The walkthrough's images count under its route, found or not.
         let metricsRoute = route ?? (request.path.hasPrefix("/tutorial/") ? .tutorial : nil)
-        let observed = HTTPResponder { [metrics, accessLogger] response in
+        // Shares the connection's event loop, so completions from the store can return there.
+        let observed = HTTPResponder(sameEventLoopAs: responder) { [metrics, accessLogger] response in
             let response = Self.withCommonHeaders(response)
             let seconds = (MonotonicInstant.now() - started).secondsValue
             let observedRoute = metricsRoute ?? (response.status == .notFound ? .unmatched : .staticFile)
@@ -147,27 +151,34 @@ public final class DemoApplication: HTTPHandler {
     // MARK: - Page
 
     private func servePage(_ request: HTTPRequest, responder: HTTPResponder) {
+        // The store calls back on its own thread with the counts only; rendering, metrics and
+        // the access log run on the event loop, so page views do not queue behind commits.
         let completion: @Sendable (Result<VisitCounts, any Error>) -> Void = { [self] result in
-            switch result {
-            case .success(let counts):
-                lastKnownTotal.store(counts.total, ordering: .relaxed)
-                var response = HTTPResponse.text(
-                    DemoPage.render(pageFacts(visits: counts.total)), contentType: "text/html; charset=utf-8")
-                response.headers.set("Content-Security-Policy", Self.pagePolicy)
-                response.headers.set("X-Frame-Options", "DENY")
-                response.headers.set("Cache-Control", "no-store")
-                responder.respond(response)
-            case .failure(let error):
-                logger.error("visit store failed", metadata: ["error": "\(error)"])
-                responder.respond(ErrorResponses.forPath(
-                    "/", status: .serviceUnavailable, message: "The visit counter is unavailable; try again shortly."))
-            }
+            responder.onEventLoop { [self] in respondWithPage(result, responder: responder) }
         }
         // HEAD is safe (RFC 9110 §9.2.1): it shows the page's head without counting a visit.
         if request.method == .head {
             store.counts(completion: completion)
         } else {
             store.recordVisit(variant: configuration.imageVariant, completion: completion)
+        }
+    }
+
+    /// Renders the page (or its error) on the event loop.
+    private func respondWithPage(_ result: Result<VisitCounts, any Error>, responder: HTTPResponder) {
+        switch result {
+        case .success(let counts):
+            lastKnownTotal.store(counts.total, ordering: .relaxed)
+            var response = HTTPResponse.text(
+                DemoPage.render(pageFacts(visits: counts.total)), contentType: "text/html; charset=utf-8")
+            response.headers.set("Content-Security-Policy", Self.pagePolicy)
+            response.headers.set("X-Frame-Options", "DENY")
+            response.headers.set("Cache-Control", "no-store")
+            responder.respond(response)
+        case .failure(let error):
+            logger.error("visit store failed", metadata: ["error": "\(error)"])
+            responder.respond(ErrorResponses.forPath(
+                "/", status: .serviceUnavailable, message: "The visit counter is unavailable; try again shortly."))
         }
     }
 
@@ -180,7 +191,7 @@ public final class DemoApplication: HTTPHandler {
             groupID: getgid(),
             swiftVersion: DemoVersion.swiftVersion,
             appVersion: configuration.version,
-            imageSizes: ImageSizes.load(path: staticFiles.rootDirectory + "/image-sizes.json"))
+            imageSizes: imageSizes.current())
     }
 
     // MARK: - API
@@ -198,11 +209,11 @@ public final class DemoApplication: HTTPHandler {
                 return
             }
             store.recordVisit(variant: variant) { [self] result in
-                responder.respond(visitsResponse(result, status: .created))
+                responder.onEventLoop { [self] in responder.respond(visitsResponse(result, status: .created)) }
             }
         } else {
             store.counts { [self] result in
-                responder.respond(visitsResponse(result, status: .ok))
+                responder.onEventLoop { [self] in responder.respond(visitsResponse(result, status: .ok)) }
             }
         }
     }
@@ -231,7 +242,9 @@ public final class DemoApplication: HTTPHandler {
             return
         }
         store.checkHealth { isHealthy in
-            responder.respond(isHealthy ? .text("ready\n") : .text("database unavailable\n", status: .serviceUnavailable))
+            responder.onEventLoop {
+                responder.respond(isHealthy ? .text("ready\n") : .text("database unavailable\n", status: .serviceUnavailable))
+            }
         }
     }
 

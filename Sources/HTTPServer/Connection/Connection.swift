@@ -171,7 +171,7 @@ final class Connection {
     private func handOver(_ request: HTTPRequest, serial requestSerial: UInt64) {
         let reference = ConnectionReference(connection: self)
         let loop = self.loop
-        let responder = HTTPResponder { response in
+        let responder = HTTPResponder(eventLoop: loop.responderHop) { response in
             // Most handlers answer synchronously on the loop thread: deliver without wrapping the
             // response in a scheduled closure (a heap allocation per request).
             if loop.isCurrentThread {

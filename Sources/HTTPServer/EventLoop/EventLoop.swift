@@ -20,6 +20,9 @@ final class EventLoop: @unchecked Sendable {
     /// The loop's scratch buffer for reads; its bytes are copied into a connection's input.
     let readBuffer: UnsafeMutableRawBufferPointer
 
+    /// `runOnLoop` as a responder's way back to this loop: made once, not once per request.
+    private(set) var responderHop: HTTPResponder.EventLoopHop = { $0() }
+
     private let statistics: ServerStatistics
     private let epollDescriptor: Int32
     private let wakeDescriptor: Int32
@@ -87,6 +90,9 @@ final class EventLoop: @unchecked Sendable {
             releaseResources()
             throw error
         }
+        // Weak: a handler may answer after the server stopped, when the work has nowhere to go
+        // (a stopped loop drops scheduled work the same way).
+        responderHop = { [weak self] work in self?.runOnLoop(work) }
     }
 
     deinit {
