@@ -64,7 +64,7 @@ final class Connection {
             case .transferred(let count):
                 if case .lingering = machine.state { continue }  // Discard: the exchange is over.
                 input.append(UnsafeRawBufferPointer(rebasing: loop.readBuffer[..<count]))
-                machine.bytesReceived(at: now)
+                machine.bytesReceived(count, at: now)
                 drive(at: now)
                 if !machine.canParseRequest && input.readableCount > Self.pipelineHighWater {
                     isReadSuspended = true
@@ -99,14 +99,39 @@ final class Connection {
 
     /// Checks the deadline of the current state and acts on it.
     func checkDeadline(at now: MonotonicInstant) {
+        let state = machine.state
+        if case .writing = state {
+            // Where the kernel cannot say, every byte it took counts as delivered.
+            machine.sendQueueObserved(unacknowledgedBytes: socket.unacknowledgedByteCount() ?? 0, at: now)
+        }
         switch machine.checkDeadline(at: now) {
         case .none:
             break
         case .close:
+            if case .writing = state {
+                loop.statistics.slowClientCut(.responseStalled)
+                loop.logger.notice(
+                    "client stopped reading the response; connection closed",
+                    metadata: ["peer": "\(remoteAddress)", "reason": "\(ServerStatistics.SlowClientReason.responseStalled.rawValue)"])
+            }
             close()
         case .sendRequestTimeout:
-            loop.logger.debug("request timed out", metadata: ["peer": "\(remoteAddress)"])
-            sendError(HTTPError(.requestTimeout, "the request took too long to arrive"), at: now)
+            if case .readingBody = state {
+                loop.statistics.slowClientCut(.requestBodyStalled)
+                sendError(HTTPError(.requestTimeout, "the request body stopped arriving"), at: now)
+            } else {
+                loop.statistics.slowClientCut(.requestHeadTimeout)
+                sendError(HTTPError(.requestTimeout, "the request head took too long to arrive"), at: now)
+            }
+        case .requestBodyTooSlow:
+            loop.statistics.slowClientCut(.requestBodyTooSlow)
+            sendError(HTTPError(.requestTimeout, "the request body arrived below the minimum data rate"), at: now)
+        case .responseTooSlow:
+            loop.statistics.slowClientCut(.responseTooSlow)
+            loop.logger.notice(
+                "client read the response below the minimum data rate; connection closed",
+                metadata: ["peer": "\(remoteAddress)", "reason": "\(ServerStatistics.SlowClientReason.responseTooSlow.rawValue)"])
+            close()
         }
     }
 
@@ -138,7 +163,7 @@ final class Connection {
             }
             switch event {
             case .head(let head):
-                machine.headReceived(at: now)
+                machine.headReceived(at: now, bufferedBodyBytes: input.readableCount)
                 if head.expectsContinue && input.isEmpty { sendContinue(at: now) }
             case .request(var request):
                 request.remoteAddress = remoteAddress
@@ -258,14 +283,14 @@ final class Connection {
                     }
                     guard case .transferred(let count) = result else { return false }
                     write.advance(by: count)
-                    if !write.isInterim { machine.wroteBytes(at: now) }
+                    if !write.isInterim { machine.wroteBytes(count, at: now) }
                 } else if let file = write.file, write.fileSent < file.length {
                     let result = try socket.sendFile(
                         file.descriptor, offset: file.offset + write.fileSent, count: file.length - write.fileSent)
                     switch result {
                     case .transferred(let count):
                         write.fileSent += count
-                        machine.wroteBytes(at: now)
+                        machine.wroteBytes(count, at: now)
                     case .wouldBlock:
                         return false
                     case .endOfFile:

@@ -23,7 +23,7 @@ final class EventLoop: @unchecked Sendable {
     /// `runOnLoop` as a responder's way back to this loop: made once, not once per request.
     private(set) var responderHop: HTTPResponder.EventLoopHop = { $0() }
 
-    private let statistics: ServerStatistics
+    let statistics: ServerStatistics
     private let epollDescriptor: Int32
     private let wakeDescriptor: Int32
     private let inbox = Mutex<Inbox>(Inbox())
