@@ -21,6 +21,7 @@ public final class DemoApplication: HTTPHandler {
     private let serverStatistics: ServerStatistics
     private let metrics = Metrics()
     private let accessLogger: Logger?
+    private let droppedLogLines: (@Sendable () -> Int)?
     private let logger: Logger
     private let startedAt = MonotonicInstant.now()
     private let isShuttingDown = Atomic<Bool>(false)
@@ -48,13 +49,16 @@ public final class DemoApplication: HTTPHandler {
     ///   - serverStatistics: The server's live counters, for `/metrics`.
     ///   - logger: For errors.
     ///   - accessLogger: One line per request, or nil for none.
+    ///   - droppedLogLines: How many log lines the logging backend has dropped so far, for
+    ///     `/metrics`; nil when the backend never drops.
     /// - Throws: `StaticFileServerError` when the public directory cannot be served.
     public init(
         configuration: DemoConfiguration,
         store: any VisitStore,
         serverStatistics: ServerStatistics,
         logger: Logger,
-        accessLogger: Logger?
+        accessLogger: Logger?,
+        droppedLogLines: (@Sendable () -> Int)? = nil
     ) throws {
         self.configuration = configuration
         self.store = store
@@ -64,6 +68,7 @@ public final class DemoApplication: HTTPHandler {
         self.serverStatistics = serverStatistics
         self.logger = logger
         self.accessLogger = accessLogger
+        self.droppedLogLines = droppedLogLines
     }
 
     /// Readiness turns 503 from now on, so a load balancer stops sending traffic before the
@@ -253,6 +258,8 @@ public final class DemoApplication: HTTPHandler {
         let text = metrics.render(
             openConnections: serverStatistics.openConnections,
             acceptedConnections: serverStatistics.acceptedConnections,
+            slowClientsCut: ServerStatistics.SlowClientReason.allCases.map { ($0.rawValue, serverStatistics.slowClientsCut($0)) },
+            droppedLogLines: droppedLogLines?(),
             visitsTotal: total >= 0 ? total : nil,
             version: configuration.version,
             variant: configuration.imageVariant)

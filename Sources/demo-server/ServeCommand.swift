@@ -56,6 +56,14 @@ struct ServeCommand: ParsableCommand {
     var idleTimeout: String?
     @Option(help: "Seconds a client may stall reading a response. [env: WRITE_TIMEOUT, default: 30]")
     var writeTimeout: String?
+    @Option(help: "Slowest request body in bytes per second after the grace period, or 0 for none (408). [env: MIN_REQUEST_BODY_RATE, default: 240]")
+    var minRequestBodyRate: String?
+    @Option(help: "Seconds a request body may run before its minimum rate applies. [env: MIN_REQUEST_BODY_RATE_GRACE, default: 5]")
+    var minRequestBodyRateGrace: String?
+    @Option(help: "Slowest a client may read a response, bytes per second after the grace period, or 0 for none. [env: MIN_RESPONSE_RATE, default: 240]")
+    var minResponseRate: String?
+    @Option(help: "Seconds a response may run before its minimum rate applies. [env: MIN_RESPONSE_RATE_GRACE, default: 5]")
+    var minResponseRateGrace: String?
 
     private var flags: [Setting: String] {
         let pairs: [(Setting, String?)] = [
@@ -65,6 +73,8 @@ struct ServeCommand: ParsableCommand {
             (.maxBodySize, maxBodySize), (.maxHeaderBytes, maxHeaderBytes), (.maxHeaderCount, maxHeaderCount),
             (.maxRequestLine, maxRequestLine), (.headerTimeout, headerTimeout), (.bodyTimeout, bodyTimeout),
             (.idleTimeout, idleTimeout), (.writeTimeout, writeTimeout),
+            (.minRequestBodyRate, minRequestBodyRate), (.minRequestBodyRateGrace, minRequestBodyRateGrace),
+            (.minResponseRate, minResponseRate), (.minResponseRateGrace, minResponseRateGrace),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { setting, value in value.map { (setting, $0) } })
     }

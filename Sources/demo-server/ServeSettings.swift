@@ -46,7 +46,11 @@ struct ServeSettings {
                 headerRead: try Setting.headerTimeout.seconds(value(.headerTimeout)),
                 bodyRead: try Setting.bodyTimeout.seconds(value(.bodyTimeout)),
                 idle: try Setting.idleTimeout.seconds(value(.idleTimeout)),
-                write: try Setting.writeTimeout.seconds(value(.writeTimeout))),
+                write: try Setting.writeTimeout.seconds(value(.writeTimeout)),
+                minimumRequestBodyRate: try Setting.minRequestBodyRate.dataRate(
+                    value(.minRequestBodyRate), grace: value(.minRequestBodyRateGrace), graceSetting: .minRequestBodyRateGrace),
+                minimumResponseRate: try Setting.minResponseRate.dataRate(
+                    value(.minResponseRate), grace: value(.minResponseRateGrace), graceSetting: .minResponseRateGrace)),
             maxConnections: try Setting.maxConnections.integer(value(.maxConnections), in: 1...1_000_000),
             eventLoopCount: eventLoops)
 
