@@ -17,6 +17,7 @@ struct ServeSettings {
     var logLevel: Logger.Level
     var logFormat: LogFormat
     var accessLog: Bool
+    var logBufferLines: Int
     var shutdownTimeout: Duration
 
     /// Resolves every setting (flag, else environment, else default) and validates it.
@@ -72,6 +73,7 @@ struct ServeSettings {
         logLevel = Logger.Level(rawValue: try Setting.logLevel.choice(value(.logLevel), from: levels))!
         logFormat = LogFormat(rawValue: try Setting.logFormat.choice(value(.logFormat), from: LogFormat.allCases.map(\.rawValue)))!
         accessLog = try Setting.accessLog.choice(value(.accessLog), from: ["on", "off"]) == "on"
+        logBufferLines = try Setting.logBufferLines.integer(value(.logBufferLines), in: 16...1_000_000)
         let shutdownText = value(.shutdownTimeout)
         guard let shutdownSeconds = Double(shutdownText), shutdownSeconds >= 0, shutdownSeconds <= 3600 else {
             throw ConfigurationError.invalid(.shutdownTimeout, value: shutdownText, expected: "a number of seconds from 0 to 3600")

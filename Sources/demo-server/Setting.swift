@@ -7,7 +7,7 @@ import HTTPServer
 
 /// Every setting: its environment variable, flag and default, in one table (as the README's).
 enum Setting: String, CaseIterable {
-    case port, host, databasePath, publicDir, tutorialPath, imageVariant, logLevel, logFormat, accessLog
+    case port, host, databasePath, publicDir, tutorialPath, imageVariant, logLevel, logFormat, accessLog, logBufferLines
     case shutdownTimeout, eventLoops, maxConnections, maxBodySize, maxHeaderBytes, maxHeaderCount
     case maxRequestLine, headerTimeout, bodyTimeout, idleTimeout, writeTimeout
     case minRequestBodyRate, minRequestBodyRateGrace, minResponseRate, minResponseRateGrace
@@ -41,6 +41,7 @@ enum Setting: String, CaseIterable {
         case .logLevel: "info"
         case .logFormat: "text"
         case .accessLog: "on"
+        case .logBufferLines: "8192"
         case .shutdownTimeout: "10"
         case .eventLoops: "auto"
         case .maxConnections: "4096"
