@@ -284,9 +284,25 @@ public final class DemoApplication: HTTPHandler {
         let isRead = request.method == .get || request.method == .head
         var lookup = request
         lookup.method = .get
-        guard let response = tutorial.asset(for: lookup) ?? staticFiles.response(for: lookup) else {
-            responder.respond(ErrorResponses.forPath(request.path, status: .notFound, message: "No such page."))
-            return
+        let response: HTTPResponse
+        if let asset = tutorial.asset(for: lookup) {
+            response = asset
+        } else {
+            switch staticFiles.lookup(lookup) {
+            case .found(let file):
+                response = file
+            case .notFound:
+                responder.respond(ErrorResponses.forPath(request.path, status: .notFound, message: "No such page."))
+                return
+            case .outOfDescriptors:
+                // Out of file descriptors is a passing overload, not a missing file: a 404 would
+                // be cached and believed (RFC 9110 §15.6.4: 503 with Retry-After).
+                var unavailable = ErrorResponses.forPath(
+                    request.path, status: .serviceUnavailable, message: "The server is busy; try again shortly.")
+                unavailable.headers.set("Retry-After", "1")
+                responder.respond(unavailable)
+                return
+            }
         }
         responder.respond(isRead ? response : ErrorResponses.methodNotAllowed(request.path, allowed: [.get, .head]))
     }

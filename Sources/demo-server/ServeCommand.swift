@@ -104,6 +104,16 @@ struct ServeCommand: ParsableCommand {
         let logger = Logger(label: "demo-server")
         let accessLogger = settings.accessLog ? Logger(label: "access") : nil
 
+        let maxConnections = settings.server.maxConnections
+        if let limit = FileDescriptorLimit.fit(maxConnections: maxConnections, eventLoops: settings.server.resolvedEventLoopCount) {
+            if limit.wasRaised {
+                logger.info("raised the open-file limit", metadata: ["from": "\(limit.previous)", "to": "\(limit.current)"])
+            }
+            if !limit.fits {
+                logger.warning("\(FileDescriptorLimit.warning(for: limit, maxConnections: maxConnections))")
+            }
+        }
+
         // Signals are caught before anything starts, so an early SIGTERM is a clean stop too.
         let signals = SignalWaiter(signals: [SIGTERM, SIGINT])
 
