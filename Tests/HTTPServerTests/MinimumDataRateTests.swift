@@ -36,6 +36,29 @@ import Testing
         #expect(machine.checkDeadline(at: .at(.seconds(6.1))) == .requestBodyTooSlow)
     }
 
+    @Test func fastStartBuysNoMoreThanTheStallTimeoutOfSlackForABodyTrickle() {
+        // 100,000 bytes at once (1,000 s of the rate), then a byte every 20 s: each byte keeps
+        // the 60 s stall timeout at bay, and the early speed pays for 60 s of trickling, not 1,000.
+        var machine = readingBody()
+        machine.bytesReceived(100_000, at: .at(.seconds(2)))
+        for second in [22.0, 42, 62] {
+            machine.bytesReceived(1, at: .at(.seconds(second)))
+        }
+        #expect(machine.checkDeadline(at: .at(.seconds(61))) == .none)
+        #expect(machine.checkDeadline(at: .at(.seconds(63))) == .requestBodyTooSlow)
+    }
+
+    @Test func fastStartBuysNoMoreThanTheStallTimeoutOfSlackForAResponseTrickle() {
+        var machine = writing()
+        machine.wroteBytes(4_000_000, at: .at(.seconds(1)))
+        machine.sendQueueObserved(unacknowledgedBytes: 4_000_000 - 100_000, at: .at(.seconds(2)))
+        for (second, read) in [(22.0, 1), (42, 2), (62, 3)] {
+            machine.sendQueueObserved(unacknowledgedBytes: 4_000_000 - 100_000 - read, at: .at(.seconds(second)))
+        }
+        #expect(machine.checkDeadline(at: .at(.seconds(61))) == .none)
+        #expect(machine.checkDeadline(at: .at(.seconds(63))) == .responseTooSlow)
+    }
+
     @Test func bodyAtTheMinimumRateIsNeverCutOff() {
         var machine = readingBody()
         for second in 1...120 {

@@ -38,6 +38,26 @@ import Testing
         }
     }
 
+    @Test func headTrickledByteByByteStillEndsAtTheHeadDeadline() async throws {
+        try await withTestServer({ $0.timeouts.headerRead = .milliseconds(500) }) { server, port in
+            let client = try TestClient(port: port)
+            defer { client.close() }
+            // Every byte is progress, but the head deadline counts from the first byte: 408.
+            let head = Array("GET /echo HTTP/1.1\r\nHost: t\r\nX-Padding: " + String(repeating: "p", count: 500) + "\r\n\r\n")
+            var answer: TestResponse?
+            for character in head {
+                try client.send(String(character))
+                if try !client.staysSilent(for: .milliseconds(50)) {
+                    answer = try client.readResponse()
+                    break
+                }
+            }
+            let response = try #require(answer)
+            #expect(response.status == 408)
+            #expect(server.statistics.slowClientsCut(.requestHeadTimeout) == 1)
+        }
+    }
+
     @Test func bodyAtAGoodRateIsNotCutOff() async throws {
         try await withTestServer({ $0.timeouts.minimumRequestBodyRate = Self.rate }) { server, port in
             let client = try TestClient(port: port)

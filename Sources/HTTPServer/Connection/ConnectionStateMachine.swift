@@ -41,6 +41,9 @@ struct ConnectionStateMachine {
         /// Of the bytes sent, those the client has not acknowledged yet: all new ones, until
         /// `sendQueueObserved` says otherwise.
         var unacknowledged = 0
+        /// Seconds the rate's origin lies before `started`: how far ahead of the rate the
+        /// transfer ran, beyond the stall timeout's worth (`MinimumDataRate.backdating`).
+        var backdating = 0.0
 
         /// What the client has actually sent or received. A response's bytes count when the
         /// client acknowledges them, not when the kernel takes them: the send buffer holds
@@ -101,6 +104,7 @@ struct ConnectionStateMachine {
         case .readingBody:
             state = .readingBody(lastProgress: now)
             transfer?.bytes += count
+            limitCredit(rate: timeouts.minimumRequestBodyRate, slack: timeouts.bodyRead, at: now)
         default:
             break
         }
@@ -114,6 +118,7 @@ struct ConnectionStateMachine {
     mutating func headReceived(at now: MonotonicInstant, bufferedBodyBytes: Int = 0) {
         state = .readingBody(lastProgress: now)
         transfer = Transfer(started: now, bytes: bufferedBodyBytes)
+        limitCredit(rate: timeouts.minimumRequestBodyRate, slack: timeouts.bodyRead, at: now)
     }
 
     /// A complete request went to the handler.
@@ -160,7 +165,17 @@ struct ConnectionStateMachine {
         let before = current.delivered
         current.unacknowledged = min(max(0, unacknowledgedBytes), current.bytes)
         transfer = current
-        if current.delivered > before { state = .writing(lastProgress: now, closeAfter: closeAfter) }
+        if current.delivered > before {
+            state = .writing(lastProgress: now, closeAfter: closeAfter)
+            limitCredit(rate: timeouts.minimumResponseRate, slack: timeouts.write, at: now)
+        }
+    }
+
+    /// Lets running ahead of `rate` earn at most `slack` of stalling (see `Transfer.backdating`).
+    private mutating func limitCredit(rate: MinimumDataRate?, slack: Duration, at now: MonotonicInstant) {
+        guard let rate, var current = transfer else { return }
+        current.backdating = rate.backdating(current.backdating, bytes: current.delivered, elapsed: now - current.started, slack: slack)
+        transfer = current
     }
 
     /// The whole response is written.
@@ -206,7 +221,7 @@ struct ConnectionStateMachine {
         case .readingBody(let lastProgress):
             if now >= lastProgress + timeouts.bodyRead { return .sendRequestTimeout }
             if let rate = timeouts.minimumRequestBodyRate, let transfer,
-                rate.isViolated(bytes: transfer.delivered, since: transfer.started, at: now)
+                rate.isViolated(bytes: transfer.delivered, elapsed: now - transfer.started, backdating: transfer.backdating)
             {
                 return .requestBodyTooSlow
             }
@@ -214,7 +229,7 @@ struct ConnectionStateMachine {
         case .writing(let lastProgress, _):
             if now >= lastProgress + timeouts.write { return .close }
             if let rate = timeouts.minimumResponseRate, let transfer,
-                rate.isViolated(bytes: transfer.delivered, since: transfer.started, at: now)
+                rate.isViolated(bytes: transfer.delivered, elapsed: now - transfer.started, backdating: transfer.backdating)
             {
                 return .responseTooSlow
             }
