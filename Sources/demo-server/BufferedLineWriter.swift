@@ -31,6 +31,8 @@ final class BufferedLineWriter: Sendable {
     private let state = Mutex(State())
     private let wake = DispatchSemaphore(value: 0)
     private let dropped = Atomic<Int>(0)
+    /// False only when the writer thread could not be started.
+    private let hasThread = Atomic<Bool>(false)
 
     /// Starts the writer thread.
     /// - Parameters:
@@ -57,10 +59,11 @@ final class BufferedLineWriter: Sendable {
         }, box)
         if result == 0 {
             pthread_detach(thread)
+            hasThread.store(true, ordering: .releasing)
         } else {
-            // No thread: nothing would ever drain the buffer, so lines would only be dropped.
+            // No thread (the process is out of threads or memory at start-up): write in the
+            // caller rather than lose every line.
             Unmanaged<BufferedLineWriter>.fromOpaque(box).release()
-            fatalError("cannot start the log writer thread: error \(result)")
         }
     }
 
@@ -70,6 +73,11 @@ final class BufferedLineWriter: Sendable {
     /// Queues `line` (which ends in a newline); drops it when the buffer is full. Never blocks
     /// on I/O.
     func append(_ line: String) {
+        guard hasThread.load(ordering: .acquiring) else {
+            var text = line
+            if !writeAll(&text) { dropped.add(1, ordering: .relaxed) }
+            return
+        }
         let byteCount = line.utf8.count
         let shouldWake = state.withLock { state -> Bool in
             guard state.lines.count < maxLines, state.bytes + byteCount <= maxBytes else {

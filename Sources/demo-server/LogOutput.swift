@@ -22,6 +22,9 @@ final class LogOutput: Sendable {
     ///   - standardOutput: The descriptor for info and below.
     ///   - standardError: The descriptor for warnings and errors.
     init(format: LogFormat, maxLines: Int = defaultMaxLines, standardOutput: Int32 = STDOUT_FILENO, standardError: Int32 = STDERR_FILENO) {
+        // A log consumer that went away (`demo-server | head`) must not kill the server: the
+        // write fails with EPIPE and its lines count as dropped.
+        signal(SIGPIPE, SIG_IGN)
         let report: @Sendable (Int, String) -> String = { dropped, stream in
             LineLogHandler.line(
                 label: "demo-server", level: .warning, message: "dropped \(dropped) log lines while \(stream) was blocked",
