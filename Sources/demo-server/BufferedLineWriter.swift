@@ -21,6 +21,8 @@ final class BufferedLineWriter: Sendable {
         var isWriting = false
         /// Dropped since the last report.
         var droppedSinceReport = 0
+        /// `stop()` was called: the thread ends once the buffer is written.
+        var isStopped = false
     }
 
     private let descriptor: Int32
@@ -108,10 +110,23 @@ final class BufferedLineWriter: Sendable {
         return false
     }
 
+    /// Writes what is buffered, then ends the writer thread; later lines are written by the
+    /// caller. For a writer that is no longer needed (tests); the process's own writers live
+    /// until it exits.
+    func stop() {
+        let shouldWake = state.withLock { state -> Bool in
+            state.isStopped = true
+            defer { state.isWriterWaiting = false }
+            return state.isWriterWaiting
+        }
+        if shouldWake { wake.signal() }
+    }
+
     private func run() {
         while true {
-            let batch = state.withLock { state -> [String] in
+            let batch = state.withLock { state -> [String]? in
                 guard !state.lines.isEmpty else {
+                    if state.isStopped { return nil }
                     state.isWriterWaiting = true
                     return []
                 }
@@ -121,6 +136,10 @@ final class BufferedLineWriter: Sendable {
                 }
                 state.isWriting = true
                 return state.lines
+            }
+            guard let batch else {
+                hasThread.store(false, ordering: .releasing)
+                return
             }
             guard !batch.isEmpty else {
                 wake.wait()

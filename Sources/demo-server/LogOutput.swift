@@ -45,4 +45,12 @@ final class LogOutput: Sendable {
         standardError.flush(timeout: timeout)
         standardOutput.flush(timeout: timeout)
     }
+
+    /// Writes what is buffered (for at most two seconds per stream) and ends both writer
+    /// threads (for tests).
+    func stop() {
+        flush(timeout: .seconds(2))
+        standardOutput.stop()
+        standardError.stop()
+    }
 }

@@ -61,6 +61,7 @@ import Testing
         let out = try TestPipe()
         let err = try TestPipe()
         let output = LogOutput(format: .text, standardOutput: out.writeEnd, standardError: err.writeEnd)
+        defer { output.stop() }
         var handler = LineLogHandler(label: "test", format: .text, output: output, logLevel: .info)
         handler.metadataProvider = Logger.MetadataProvider { ["request_id": "\(RequestID.current ?? "-")", "shared": "provider"] }
         handler.metadata = ["shared": "handler", "service": "demo"]
@@ -80,6 +81,7 @@ import Testing
         let out = try TestPipe()
         let err = try TestPipe()
         let output = LogOutput(format: .json, standardOutput: out.writeEnd, standardError: err.writeEnd)
+        defer { output.stop() }
         let logger = Logger(label: "test") { LineLogHandler(label: $0, format: .json, output: output, logLevel: .info) }
         logger.error("disk \"full\"")
         output.flush(timeout: .seconds(5))
@@ -92,6 +94,7 @@ import Testing
         let out = try TestPipe(capacity: 4096)
         let err = try TestPipe()
         let output = LogOutput(format: .text, maxLines: 16, standardOutput: out.writeEnd, standardError: err.writeEnd)
+        defer { output.stop() }
         let logger = Logger(label: "test") { LineLogHandler(label: $0, format: .text, output: output, logLevel: .info) }
         // Nobody reads: the pipe fills (4 KiB), then the buffer (16 lines), then lines drop. Each
         // call returns at once; a blocking backend would hang here for good.
