@@ -48,7 +48,7 @@ let package = Package(
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "DemoAppTests", dependencies: ["DemoApp", "HTTPServer"]),
-        .testTarget(name: "DemoServerTests", dependencies: ["DemoApp", "HTTPServer"]),
+        .testTarget(name: "DemoServerTests", dependencies: ["DemoApp", "HTTPServer", "demo-server", .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6]
 )

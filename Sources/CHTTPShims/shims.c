@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <linux/sockios.h>
 #include <unistd.h>
 #include <sched.h>
 #include <string.h>
@@ -54,4 +56,10 @@ int chttp_open_beneath(int directory, const char *path) {
     };
     long descriptor = syscall(SYS_openat2, directory, path, &how, sizeof(how));
     return (int)descriptor;
+}
+
+int chttp_unacknowledged_bytes(int socket) {
+    int count = 0;
+    if (ioctl(socket, SIOCOUTQ, &count) != 0) return -1;
+    return count;
 }

@@ -9,16 +9,19 @@ import Synchronization
 
 /// The demo service: routes, the page, static files, the visit API, health and metrics.
 ///
-/// It runs on the server's event loops and never blocks them: answers that need the database are
-/// given from the store's own thread when it is done.
+/// It runs on the server's event loops and never blocks them: what needs the database goes to the
+/// store's own thread, which hands back the counts; the answer is then rendered, counted and
+/// logged back on the request's event loop.
 public final class DemoApplication: HTTPHandler {
     private let configuration: DemoConfiguration
     private let store: any VisitStore
     private let staticFiles: StaticFileServer
     private let tutorial: TutorialPage
+    private let imageSizes: ImageSizesCache
     private let serverStatistics: ServerStatistics
     private let metrics = Metrics()
     private let accessLogger: Logger?
+    private let droppedLogLines: (@Sendable () -> Int)?
     private let logger: Logger
     private let startedAt = MonotonicInstant.now()
     private let isShuttingDown = Atomic<Bool>(false)
@@ -46,21 +49,26 @@ public final class DemoApplication: HTTPHandler {
     ///   - serverStatistics: The server's live counters, for `/metrics`.
     ///   - logger: For errors.
     ///   - accessLogger: One line per request, or nil for none.
+    ///   - droppedLogLines: How many log lines the logging backend has dropped so far, for
+    ///     `/metrics`; nil when the backend never drops.
     /// - Throws: `StaticFileServerError` when the public directory cannot be served.
     public init(
         configuration: DemoConfiguration,
         store: any VisitStore,
         serverStatistics: ServerStatistics,
         logger: Logger,
-        accessLogger: Logger?
+        accessLogger: Logger?,
+        droppedLogLines: (@Sendable () -> Int)? = nil
     ) throws {
         self.configuration = configuration
         self.store = store
         self.staticFiles = try StaticFileServer(directory: configuration.publicDirectory)
         self.tutorial = TutorialPage(markdownPath: configuration.tutorialPath)
+        self.imageSizes = ImageSizesCache(path: staticFiles.rootDirectory + "/image-sizes.json")
         self.serverStatistics = serverStatistics
         self.logger = logger
         self.accessLogger = accessLogger
+        self.droppedLogLines = droppedLogLines
     }
 
     /// Readiness turns 503 from now on, so a load balancer stops sending traffic before the
@@ -74,7 +82,8 @@ public final class DemoApplication: HTTPHandler {
         let route = Route(path: request.path)
         // The walkthrough's images count under its route, found or not.
         let metricsRoute = route ?? (request.path.hasPrefix("/tutorial/") ? .tutorial : nil)
-        let observed = HTTPResponder { [metrics, accessLogger] response in
+        // Shares the connection's event loop, so completions from the store can return there.
+        let observed = HTTPResponder(sameEventLoopAs: responder) { [metrics, accessLogger] response in
             let response = Self.withCommonHeaders(response)
             let seconds = (MonotonicInstant.now() - started).secondsValue
             let observedRoute = metricsRoute ?? (response.status == .notFound ? .unmatched : .staticFile)
@@ -147,27 +156,34 @@ public final class DemoApplication: HTTPHandler {
     // MARK: - Page
 
     private func servePage(_ request: HTTPRequest, responder: HTTPResponder) {
+        // The store calls back on its own thread with the counts only; rendering, metrics and
+        // the access log run on the event loop, so page views do not queue behind commits.
         let completion: @Sendable (Result<VisitCounts, any Error>) -> Void = { [self] result in
-            switch result {
-            case .success(let counts):
-                lastKnownTotal.store(counts.total, ordering: .relaxed)
-                var response = HTTPResponse.text(
-                    DemoPage.render(pageFacts(visits: counts.total)), contentType: "text/html; charset=utf-8")
-                response.headers.set("Content-Security-Policy", Self.pagePolicy)
-                response.headers.set("X-Frame-Options", "DENY")
-                response.headers.set("Cache-Control", "no-store")
-                responder.respond(response)
-            case .failure(let error):
-                logger.error("visit store failed", metadata: ["error": "\(error)"])
-                responder.respond(ErrorResponses.forPath(
-                    "/", status: .serviceUnavailable, message: "The visit counter is unavailable; try again shortly."))
-            }
+            responder.onEventLoop { [self] in respondWithPage(result, responder: responder) }
         }
         // HEAD is safe (RFC 9110 §9.2.1): it shows the page's head without counting a visit.
         if request.method == .head {
             store.counts(completion: completion)
         } else {
             store.recordVisit(variant: configuration.imageVariant, completion: completion)
+        }
+    }
+
+    /// Renders the page (or its error) on the event loop.
+    private func respondWithPage(_ result: Result<VisitCounts, any Error>, responder: HTTPResponder) {
+        switch result {
+        case .success(let counts):
+            lastKnownTotal.store(counts.total, ordering: .relaxed)
+            var response = HTTPResponse.text(
+                DemoPage.render(pageFacts(visits: counts.total)), contentType: "text/html; charset=utf-8")
+            response.headers.set("Content-Security-Policy", Self.pagePolicy)
+            response.headers.set("X-Frame-Options", "DENY")
+            response.headers.set("Cache-Control", "no-store")
+            responder.respond(response)
+        case .failure(let error):
+            logger.error("visit store failed", metadata: ["error": "\(error)"])
+            responder.respond(ErrorResponses.forPath(
+                "/", status: .serviceUnavailable, message: "The visit counter is unavailable; try again shortly."))
         }
     }
 
@@ -180,7 +196,7 @@ public final class DemoApplication: HTTPHandler {
             groupID: getgid(),
             swiftVersion: DemoVersion.swiftVersion,
             appVersion: configuration.version,
-            imageSizes: ImageSizes.load(path: staticFiles.rootDirectory + "/image-sizes.json"))
+            imageSizes: imageSizes.current())
     }
 
     // MARK: - API
@@ -198,11 +214,11 @@ public final class DemoApplication: HTTPHandler {
                 return
             }
             store.recordVisit(variant: variant) { [self] result in
-                responder.respond(visitsResponse(result, status: .created))
+                responder.onEventLoop { [self] in responder.respond(visitsResponse(result, status: .created)) }
             }
         } else {
             store.counts { [self] result in
-                responder.respond(visitsResponse(result, status: .ok))
+                responder.onEventLoop { [self] in responder.respond(visitsResponse(result, status: .ok)) }
             }
         }
     }
@@ -231,7 +247,9 @@ public final class DemoApplication: HTTPHandler {
             return
         }
         store.checkHealth { isHealthy in
-            responder.respond(isHealthy ? .text("ready\n") : .text("database unavailable\n", status: .serviceUnavailable))
+            responder.onEventLoop {
+                responder.respond(isHealthy ? .text("ready\n") : .text("database unavailable\n", status: .serviceUnavailable))
+            }
         }
     }
 
@@ -240,6 +258,8 @@ public final class DemoApplication: HTTPHandler {
         let text = metrics.render(
             openConnections: serverStatistics.openConnections,
             acceptedConnections: serverStatistics.acceptedConnections,
+            slowClientsCut: ServerStatistics.SlowClientReason.allCases.map { ($0.rawValue, serverStatistics.slowClientsCut($0)) },
+            droppedLogLines: droppedLogLines?(),
             visitsTotal: total >= 0 ? total : nil,
             version: configuration.version,
             variant: configuration.imageVariant)
@@ -264,9 +284,25 @@ public final class DemoApplication: HTTPHandler {
         let isRead = request.method == .get || request.method == .head
         var lookup = request
         lookup.method = .get
-        guard let response = tutorial.asset(for: lookup) ?? staticFiles.response(for: lookup) else {
-            responder.respond(ErrorResponses.forPath(request.path, status: .notFound, message: "No such page."))
-            return
+        let response: HTTPResponse
+        if let asset = tutorial.asset(for: lookup) {
+            response = asset
+        } else {
+            switch staticFiles.lookup(lookup) {
+            case .found(let file):
+                response = file
+            case .notFound:
+                responder.respond(ErrorResponses.forPath(request.path, status: .notFound, message: "No such page."))
+                return
+            case .outOfDescriptors:
+                // Out of file descriptors is a passing overload, not a missing file: a 404 would
+                // be cached and believed (RFC 9110 §15.6.4: 503 with Retry-After).
+                var unavailable = ErrorResponses.forPath(
+                    request.path, status: .serviceUnavailable, message: "The server is busy; try again shortly.")
+                unavailable.headers.set("Retry-After", "1")
+                responder.respond(unavailable)
+                return
+            }
         }
         responder.respond(isRead ? response : ErrorResponses.methodNotAllowed(request.path, allowed: [.get, .head]))
     }

@@ -14,12 +14,14 @@ enum LogFormat: String, CaseIterable {
     case json
 }
 
-/// A swift-log backend that writes one line per event: info and below to stdout, warnings and
-/// errors to stderr. Each line goes out in a single `write(2)`, so lines from several threads never
-/// interleave and nothing sits in a buffer when the container stops. Timestamps are UTC.
+/// A swift-log backend that formats one line per event: info and below go to stdout, warnings
+/// and errors to stderr, each through a `LogOutput` writer thread, so logging never blocks the
+/// caller (an event loop) on a slow consumer. Each line is written whole, so lines from several
+/// threads never interleave. Timestamps are UTC.
 struct LineLogHandler: LogHandler {
     let label: String
     let format: LogFormat
+    let output: LogOutput
     var logLevel: Logger.Level
     var metadata: Logger.Metadata = [:]
     var metadataProvider: Logger.MetadataProvider?
@@ -30,36 +32,35 @@ struct LineLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
+        // swift-log's precedence: the handler's metadata, then the provider's (e.g. a request
+        // ID from a task local), then the event's own.
         var fields = metadata
+        if let provided = metadataProvider?.get() { fields.merge(provided) { $1 } }
         if let extra = event.metadata { fields.merge(extra) { $1 } }
+        let line = Self.line(label: label, level: event.level, message: event.message.description, fields: fields, format: format)
+        (event.level >= .warning ? output.standardError : output.standardOutput).append(line)
+    }
+
+    /// One formatted line, newline included.
+    static func line(label: String, level: Logger.Level, message: String, fields: Logger.Metadata, format: LogFormat) -> String {
         let timestamp = Self.timestamp()
         var line: String
         switch format {
         case .text:
-            line = "\(timestamp) \(event.level) \(label): \(event.message)"
+            line = "\(timestamp) \(level) \(label): \(message)"
             for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
                 line += " \(key)=\(Self.textValue("\(value)"))"
             }
         case .json:
-            line = "{\"timestamp\":\"\(timestamp)\",\"level\":\"\(event.level)\",\"logger\":\(Self.jsonString(label)),"
-                + "\"message\":\(Self.jsonString(event.message.description))"
+            line = "{\"timestamp\":\"\(timestamp)\",\"level\":\"\(level)\",\"logger\":\(Self.jsonString(label)),"
+                + "\"message\":\(Self.jsonString(message))"
             for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
                 line += ",\(Self.jsonString(key)):\(Self.jsonString("\(value)"))"
             }
             line += "}"
         }
         line += "\n"
-        let descriptor: Int32 = event.level >= .warning ? STDERR_FILENO : STDOUT_FILENO
-        var utf8 = line
-        utf8.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                guard written > 0 else { return }
-                offset += written
-            }
-        }
+        return line
     }
 
     /// `2026-11-29T10:00:00.123Z`, from the real-time clock, by hand (no Foundation formatter).

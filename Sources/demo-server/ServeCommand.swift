@@ -34,6 +34,8 @@ struct ServeCommand: ParsableCommand {
     var logFormat: String?
     @Option(help: "on or off: one line per request on stdout. [env: ACCESS_LOG, default: on]")
     var accessLog: String?
+    @Option(help: "Log lines buffered per stream while stdout or stderr is slow; more are dropped and counted. [env: LOG_BUFFER_LINES, default: 8192]")
+    var logBufferLines: String?
     @Option(help: "Seconds to let requests in flight finish on SIGTERM. [env: SHUTDOWN_TIMEOUT, default: 10]")
     var shutdownTimeout: String?
     @Option(help: "Event loop threads, or auto for the CPUs available (affinity and cgroup quota). [env: EVENT_LOOPS, default: auto]")
@@ -56,15 +58,25 @@ struct ServeCommand: ParsableCommand {
     var idleTimeout: String?
     @Option(help: "Seconds a client may stall reading a response. [env: WRITE_TIMEOUT, default: 30]")
     var writeTimeout: String?
+    @Option(help: "Slowest request body in bytes per second after the grace period, or 0 for none (408). [env: MIN_REQUEST_BODY_RATE, default: 240]")
+    var minRequestBodyRate: String?
+    @Option(help: "Seconds a request body may run before its minimum rate applies. [env: MIN_REQUEST_BODY_RATE_GRACE, default: 5]")
+    var minRequestBodyRateGrace: String?
+    @Option(help: "Slowest a client may read a response, bytes per second after the grace period, or 0 for none. [env: MIN_RESPONSE_RATE, default: 240]")
+    var minResponseRate: String?
+    @Option(help: "Seconds a response may run before its minimum rate applies. [env: MIN_RESPONSE_RATE_GRACE, default: 5]")
+    var minResponseRateGrace: String?
 
     private var flags: [Setting: String] {
         let pairs: [(Setting, String?)] = [
             (.port, port), (.host, host), (.databasePath, databasePath), (.publicDir, publicDir), (.tutorialPath, tutorialPath),
-            (.imageVariant, imageVariant), (.logLevel, logLevel), (.logFormat, logFormat), (.accessLog, accessLog),
+            (.imageVariant, imageVariant), (.logLevel, logLevel), (.logFormat, logFormat), (.accessLog, accessLog), (.logBufferLines, logBufferLines),
             (.shutdownTimeout, shutdownTimeout), (.eventLoops, eventLoops), (.maxConnections, maxConnections),
             (.maxBodySize, maxBodySize), (.maxHeaderBytes, maxHeaderBytes), (.maxHeaderCount, maxHeaderCount),
             (.maxRequestLine, maxRequestLine), (.headerTimeout, headerTimeout), (.bodyTimeout, bodyTimeout),
             (.idleTimeout, idleTimeout), (.writeTimeout, writeTimeout),
+            (.minRequestBodyRate, minRequestBodyRate), (.minRequestBodyRateGrace, minRequestBodyRateGrace),
+            (.minResponseRate, minResponseRate), (.minResponseRateGrace, minResponseRateGrace),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { setting, value in value.map { (setting, $0) } })
     }
@@ -78,9 +90,29 @@ struct ServeCommand: ParsableCommand {
         }
         let format = settings.logFormat
         let level = settings.logLevel
-        LoggingSystem.bootstrap { label in LineLogHandler(label: label, format: format, logLevel: level) }
+        // Lines leave through writer threads with bounded buffers: a stalled stdout or stderr
+        // never blocks an event loop. What is buffered is flushed on the way out, for a bounded time.
+        let output = LogOutput(format: format, maxLines: settings.logBufferLines)
+        defer { output.flush(timeout: Self.logFlushTimeout) }
+        LoggingSystem.bootstrap(
+            { label, provider in
+                var handler = LineLogHandler(label: label, format: format, output: output, logLevel: level)
+                handler.metadataProvider = provider
+                return handler
+            },
+            metadataProvider: nil)
         let logger = Logger(label: "demo-server")
         let accessLogger = settings.accessLog ? Logger(label: "access") : nil
+
+        let maxConnections = settings.server.maxConnections
+        if let limit = FileDescriptorLimit.fit(maxConnections: maxConnections, eventLoops: settings.server.resolvedEventLoopCount) {
+            if limit.wasRaised {
+                logger.info("raised the open-file limit", metadata: ["from": "\(limit.previous)", "to": "\(limit.current)"])
+            }
+            if !limit.fits {
+                logger.warning("\(FileDescriptorLimit.warning(for: limit, maxConnections: maxConnections))")
+            }
+        }
 
         // Signals are caught before anything starts, so an early SIGTERM is a clean stop too.
         let signals = SignalWaiter(signals: [SIGTERM, SIGINT])
@@ -101,7 +133,8 @@ struct ServeCommand: ParsableCommand {
                 store: store,
                 serverStatistics: statistics,
                 logger: logger,
-                accessLogger: accessLogger)
+                accessLogger: accessLogger,
+                droppedLogLines: { output.droppedLines })
         } catch {
             store.close()
             throw Self.startupFailure("\(error)", exitCode: ExitCode(1))
@@ -137,6 +170,10 @@ struct ServeCommand: ParsableCommand {
         store.close()
         logger.info("stopped cleanly")
     }
+
+    /// The longest the log is flushed on exit, per stream: a consumer that never reads again must
+    /// not keep the process from stopping.
+    private static let logFlushTimeout = Duration.seconds(2)
 
     /// Prints one line on stderr and returns the exit code to throw: start-up errors must be
     /// readable, not a stack trace.

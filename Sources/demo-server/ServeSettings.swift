@@ -17,6 +17,7 @@ struct ServeSettings {
     var logLevel: Logger.Level
     var logFormat: LogFormat
     var accessLog: Bool
+    var logBufferLines: Int
     var shutdownTimeout: Duration
 
     /// Resolves every setting (flag, else environment, else default) and validates it.
@@ -46,7 +47,11 @@ struct ServeSettings {
                 headerRead: try Setting.headerTimeout.seconds(value(.headerTimeout)),
                 bodyRead: try Setting.bodyTimeout.seconds(value(.bodyTimeout)),
                 idle: try Setting.idleTimeout.seconds(value(.idleTimeout)),
-                write: try Setting.writeTimeout.seconds(value(.writeTimeout))),
+                write: try Setting.writeTimeout.seconds(value(.writeTimeout)),
+                minimumRequestBodyRate: try Setting.minRequestBodyRate.dataRate(
+                    value(.minRequestBodyRate), grace: value(.minRequestBodyRateGrace), graceSetting: .minRequestBodyRateGrace),
+                minimumResponseRate: try Setting.minResponseRate.dataRate(
+                    value(.minResponseRate), grace: value(.minResponseRateGrace), graceSetting: .minResponseRateGrace)),
             maxConnections: try Setting.maxConnections.integer(value(.maxConnections), in: 1...1_000_000),
             eventLoopCount: eventLoops)
 
@@ -68,6 +73,7 @@ struct ServeSettings {
         logLevel = Logger.Level(rawValue: try Setting.logLevel.choice(value(.logLevel), from: levels))!
         logFormat = LogFormat(rawValue: try Setting.logFormat.choice(value(.logFormat), from: LogFormat.allCases.map(\.rawValue)))!
         accessLog = try Setting.accessLog.choice(value(.accessLog), from: ["on", "off"]) == "on"
+        logBufferLines = try Setting.logBufferLines.integer(value(.logBufferLines), in: 16...1_000_000)
         let shutdownText = value(.shutdownTimeout)
         guard let shutdownSeconds = Double(shutdownText), shutdownSeconds >= 0, shutdownSeconds <= 3600 else {
             throw ConfigurationError.invalid(.shutdownTimeout, value: shutdownText, expected: "a number of seconds from 0 to 3600")

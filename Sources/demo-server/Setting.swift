@@ -3,12 +3,14 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import HTTPServer
 
 /// Every setting: its environment variable, flag and default, in one table (as the README's).
 enum Setting: String, CaseIterable {
-    case port, host, databasePath, publicDir, tutorialPath, imageVariant, logLevel, logFormat, accessLog
+    case port, host, databasePath, publicDir, tutorialPath, imageVariant, logLevel, logFormat, accessLog, logBufferLines
     case shutdownTimeout, eventLoops, maxConnections, maxBodySize, maxHeaderBytes, maxHeaderCount
     case maxRequestLine, headerTimeout, bodyTimeout, idleTimeout, writeTimeout
+    case minRequestBodyRate, minRequestBodyRateGrace, minResponseRate, minResponseRateGrace
 
     /// `UPPER_SNAKE`, e.g. `DATABASE_PATH`.
     var environmentName: String { words(separatedBy: "_").uppercased() }
@@ -39,6 +41,7 @@ enum Setting: String, CaseIterable {
         case .logLevel: "info"
         case .logFormat: "text"
         case .accessLog: "on"
+        case .logBufferLines: "8192"
         case .shutdownTimeout: "10"
         case .eventLoops: "auto"
         case .maxConnections: "4096"
@@ -50,6 +53,10 @@ enum Setting: String, CaseIterable {
         case .bodyTimeout: "30"
         case .idleTimeout: "60"
         case .writeTimeout: "30"
+        case .minRequestBodyRate: "240"
+        case .minRequestBodyRateGrace: "5"
+        case .minResponseRate: "240"
+        case .minResponseRateGrace: "5"
         }
     }
 
@@ -77,6 +84,17 @@ enum Setting: String, CaseIterable {
             throw ConfigurationError.invalid(self, value: text, expected: "a number of seconds above 0 and at most 3600")
         }
         return .milliseconds(Int64((value * 1000).rounded()))
+    }
+
+    /// A minimum data rate: bytes per second (0 turns it off) and its grace period in seconds.
+    /// - Parameters:
+    ///   - text: The rate.
+    ///   - grace: The grace period's text.
+    ///   - graceSetting: The setting the grace period came from, for its error message.
+    func dataRate(_ text: String, grace: String, graceSetting: Setting) throws -> MinimumDataRate? {
+        let bytesPerSecond = try integer(text, in: 0...1_073_741_824)
+        let gracePeriod = try graceSetting.seconds(grace)
+        return bytesPerSecond == 0 ? nil : MinimumDataRate(bytesPerSecond: bytesPerSecond, gracePeriod: gracePeriod)
     }
 
     /// One of a fixed set of words.

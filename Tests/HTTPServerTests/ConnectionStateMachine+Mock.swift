@@ -1,9 +1,11 @@
 @testable import HTTPServer
 
 extension ConnectionTimeouts {
-    /// Distinct round numbers, so a test that checks the wrong deadline fails.
+    /// Distinct round numbers, so a test that checks the wrong deadline fails. No minimum data
+    /// rates: `MinimumDataRateTests` covers those.
     static let test = ConnectionTimeouts(
-        headerRead: .seconds(10), bodyRead: .seconds(20), idle: .seconds(60), write: .seconds(30), linger: .seconds(2))
+        headerRead: .seconds(10), bodyRead: .seconds(20), idle: .seconds(60), write: .seconds(30), linger: .seconds(2),
+        minimumRequestBodyRate: nil, minimumResponseRate: nil)
 }
 
 extension ConnectionStateMachine {

@@ -30,4 +30,7 @@ int chttp_open_directory(const char *path);
 /// or the sandbox lacks openat2.
 int chttp_open_beneath(int directory, const char *path);
 
+/// Bytes in a TCP socket's send queue not yet acknowledged by the peer (SIOCOUTQ), or -1.
+int chttp_unacknowledged_bytes(int socket);
+
 #endif

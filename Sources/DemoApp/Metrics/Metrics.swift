@@ -61,7 +61,18 @@ final class Metrics: Sendable {
     ///   - visitsTotal: The visit count, when the store answered.
     ///   - version: The application version.
     ///   - variant: The image variant.
-    func render(openConnections: Int, acceptedConnections: Int, visitsTotal: Int?, version: String, variant: String) -> String {
+    /// - Parameters:
+    ///   - openConnections: Connections open now.
+    ///   - acceptedConnections: Connections accepted since start.
+    ///   - slowClientsCut: Connections cut off for being too slow, by reason label.
+    ///   - droppedLogLines: Log lines dropped because the log consumer stalled, when known.
+    ///   - visitsTotal: The last known visit total, if any.
+    ///   - version: The application's version.
+    ///   - variant: The image variant.
+    func render(
+        openConnections: Int, acceptedConnections: Int, slowClientsCut: [(reason: String, count: Int)] = [],
+        droppedLogLines: Int? = nil, visitsTotal: Int?, version: String, variant: String
+    ) -> String {
         let snapshot = state.withLock { $0 }
         let routes = Route.allCases.sorted { $0.label < $1.label }
         let methods = Self.methodLabels.indices.sorted { Self.methodLabels[$0] < Self.methodLabels[$1] }
@@ -94,6 +105,18 @@ final class Metrics: Sendable {
         text.appendSingleSeries(
             "http_connections_accepted_total", type: "counter", help: "Client connections accepted since start.",
             value: acceptedConnections)
+        if !slowClientsCut.isEmpty {
+            text += "# HELP http_slow_clients_cut_total Connections cut off because the client was too slow, by reason.\n"
+            text += "# TYPE http_slow_clients_cut_total counter\n"
+            for (reason, count) in slowClientsCut {
+                text += "http_slow_clients_cut_total{reason=\(reason.jsonQuoted)} \(count)\n"
+            }
+        }
+        if let droppedLogLines {
+            text.appendSingleSeries(
+                "log_lines_dropped_total", type: "counter",
+                help: "Log lines dropped because the log consumer (stdout, stderr) did not keep up.", value: droppedLogLines)
+        }
         if let visitsTotal {
             text.appendSingleSeries("demo_visits_total", type: "gauge", help: "Visits recorded in the database, all variants.", value: visitsTotal)
         }

@@ -83,14 +83,37 @@ final class StaticFileServer: Sendable {
         Glibc.close(rootDescriptor)
     }
 
+    /// What a lookup found.
+    enum Lookup {
+        /// The file, or 304 when the client's copy is current.
+        case found(HTTPResponse)
+        /// No such public file (the caller answers 404).
+        case notFound
+        /// The process or the system is out of file descriptors (EMFILE, ENFILE): the file may
+        /// well exist, so the caller answers 503, not 404.
+        case outOfDescriptors
+    }
+
     /// Answers a GET or HEAD for `request.path`.
     /// - Parameter request: The request.
-    /// - Returns: The file, 304 when the client's copy is current, or nil when there is no such
-    ///   public file (the caller answers 404).
+    /// - Returns: The file, 304 when the client's copy is current, or nil when it cannot be
+    ///   served (see `lookup(_:)` for why).
     func response(for request: HTTPRequest) -> HTTPResponse? {
-        guard let relative = try? StaticPath.relativePath(from: request.path),
-            let file = open(relative)
-        else { return nil }
+        if case .found(let response) = lookup(request) { return response }
+        return nil
+    }
+
+    /// Answers a GET or HEAD for `request.path`, saying why when there is no file to send.
+    /// - Parameter request: The request.
+    /// - Returns: What the lookup found.
+    func lookup(_ request: HTTPRequest) -> Lookup {
+        guard let relative = try? StaticPath.relativePath(from: request.path) else { return .notFound }
+        let file: OpenFile
+        switch open(relative) {
+        case .opened(let opened): file = opened
+        case .missing: return .notFound
+        case .outOfDescriptors: return .outOfDescriptors
+        }
         let cached = file.identity.size <= Self.memoryCacheFileLimit ? cachedFile(relative: relative, file: file) : nil
         let validators = cached?.validators ?? Validators(relative: relative, identity: file.identity)
         var headers: HTTPHeaders = [
@@ -103,14 +126,14 @@ final class StaticFileServer: Sendable {
         if Self.isNotModified(request: request, etag: validators.etag, modifiedSeconds: validators.modifiedSeconds) {
             Glibc.close(file.descriptor)
             headers.remove("Content-Type")
-            return HTTPResponse(status: .notModified, headers: headers)
+            return .found(HTTPResponse(status: .notModified, headers: headers))
         }
         if file.identity.size <= Self.memoryCacheFileLimit {
             Glibc.close(file.descriptor)
-            guard let cached else { return nil }
-            return HTTPResponse(headers: headers, body: .bytes(cached.bytes))
+            guard let cached else { return .notFound }
+            return .found(HTTPResponse(headers: headers, body: .bytes(cached.bytes)))
         }
-        return HTTPResponse(headers: headers, body: .file(FileRegion(descriptor: file.descriptor, length: file.identity.size)))
+        return .found(HTTPResponse(headers: headers, body: .file(FileRegion(descriptor: file.descriptor, length: file.identity.size))))
     }
 
     /// RFC 9110 §13.1.2 and §13.2.2: If-None-Match wins over If-Modified-Since; weak comparison.
@@ -133,20 +156,28 @@ final class StaticFileServer: Sendable {
         let identity: FileIdentity
     }
 
+    private enum OpenOutcome {
+        case opened(OpenFile)
+        case missing
+        case outOfDescriptors
+    }
+
     /// Opens the file beneath the root (see the type's comment) and checks it is a regular file.
-    private func open(_ relative: String) -> OpenFile? {
-        guard let descriptor = openBeneathRoot(relative) else { return nil }
+    private func open(_ relative: String) -> OpenOutcome {
+        guard let descriptor = openBeneathRoot(relative) else {
+            return errno == EMFILE || errno == ENFILE ? .outOfDescriptors : .missing
+        }
         var info = stat()
         guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             Glibc.close(descriptor)
-            return nil
+            return .missing
         }
         let identity = FileIdentity(
             device: UInt64(info.st_dev),
             inode: UInt64(info.st_ino),
             size: Int(info.st_size),
             modifiedNanoseconds: Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec))
-        return OpenFile(descriptor: descriptor, identity: identity)
+        return .opened(OpenFile(descriptor: descriptor, identity: identity))
     }
 
     private func openBeneathRoot(_ relative: String) -> Int32? {

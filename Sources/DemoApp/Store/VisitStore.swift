@@ -22,7 +22,9 @@ public struct VisitCounts: Sendable, Equatable {
 ///
 /// The callbacks are the primitive so that callers on an event-loop thread never block and never
 /// need a Swift task; the `async` conveniences below wrap them for everyone else. Completions may
-/// run on the store's own thread, so they must be quick and must not block.
+/// run on the store's own thread, so they must be quick and must not block: the application
+/// hands the counts back to the request's event loop (`HTTPResponder.onEventLoop`) and renders,
+/// counts and logs there, leaving the store's thread free for the next commit.
 public protocol VisitStore: Sendable {
     /// Records one visit for `variant`, committed durably before completion is called.
     /// - Parameters:

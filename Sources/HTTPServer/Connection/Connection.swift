@@ -64,7 +64,7 @@ final class Connection {
             case .transferred(let count):
                 if case .lingering = machine.state { continue }  // Discard: the exchange is over.
                 input.append(UnsafeRawBufferPointer(rebasing: loop.readBuffer[..<count]))
-                machine.bytesReceived(at: now)
+                machine.bytesReceived(count, at: now)
                 drive(at: now)
                 if !machine.canParseRequest && input.readableCount > Self.pipelineHighWater {
                     isReadSuspended = true
@@ -86,8 +86,12 @@ final class Connection {
 
     /// The socket may accept output again.
     func onWritable(at now: MonotonicInstant) {
-        guard !isClosed, pendingWrite != nil else { return }
+        guard !isClosed, let write = pendingWrite else { return }
         if flush(at: now) {
+            if write.isInterim {
+                pendingWrite = nil
+                return
+            }
             finishResponse(at: now)
             drive(at: now)
         }
@@ -95,14 +99,39 @@ final class Connection {
 
     /// Checks the deadline of the current state and acts on it.
     func checkDeadline(at now: MonotonicInstant) {
+        let state = machine.state
+        if case .writing = state {
+            // Where the kernel cannot say, every byte it took counts as delivered.
+            machine.sendQueueObserved(unacknowledgedBytes: socket.unacknowledgedByteCount() ?? 0, at: now)
+        }
         switch machine.checkDeadline(at: now) {
         case .none:
             break
         case .close:
+            if case .writing = state {
+                loop.statistics.slowClientCut(.responseStalled)
+                loop.logger.notice(
+                    "client stopped reading the response; connection closed",
+                    metadata: ["peer": "\(remoteAddress)", "reason": "\(ServerStatistics.SlowClientReason.responseStalled.rawValue)"])
+            }
             close()
         case .sendRequestTimeout:
-            loop.logger.debug("request timed out", metadata: ["peer": "\(remoteAddress)"])
-            sendError(HTTPError(.requestTimeout, "the request took too long to arrive"), at: now)
+            if case .readingBody = state {
+                loop.statistics.slowClientCut(.requestBodyStalled)
+                sendError(HTTPError(.requestTimeout, "the request body stopped arriving"), at: now)
+            } else {
+                loop.statistics.slowClientCut(.requestHeadTimeout)
+                sendError(HTTPError(.requestTimeout, "the request head took too long to arrive"), at: now)
+            }
+        case .requestBodyTooSlow:
+            loop.statistics.slowClientCut(.requestBodyTooSlow)
+            sendError(HTTPError(.requestTimeout, "the request body arrived below the minimum data rate"), at: now)
+        case .responseTooSlow:
+            loop.statistics.slowClientCut(.responseTooSlow)
+            loop.logger.notice(
+                "client read the response below the minimum data rate; connection closed",
+                metadata: ["peer": "\(remoteAddress)", "reason": "\(ServerStatistics.SlowClientReason.responseTooSlow.rawValue)"])
+            close()
         }
     }
 
@@ -134,8 +163,8 @@ final class Connection {
             }
             switch event {
             case .head(let head):
-                machine.headReceived(at: now)
-                if head.expectsContinue && input.isEmpty { sendContinue() }
+                machine.headReceived(at: now, bufferedBodyBytes: input.readableCount)
+                if head.expectsContinue && input.isEmpty { sendContinue(at: now) }
             case .request(var request):
                 request.remoteAddress = remoteAddress
                 dispatch(request, at: now)
@@ -167,7 +196,7 @@ final class Connection {
     private func handOver(_ request: HTTPRequest, serial requestSerial: UInt64) {
         let reference = ConnectionReference(connection: self)
         let loop = self.loop
-        let responder = HTTPResponder { response in
+        let responder = HTTPResponder(eventLoop: loop.responderHop) { response in
             // Most handlers answer synchronously on the loop thread: deliver without wrapping the
             // response in a scheduled closure (a heap allocation per request).
             if loop.isCurrentThread {
@@ -194,12 +223,15 @@ final class Connection {
 
     // MARK: - Responses
 
-    private func sendContinue() {
-        // An interim response is tiny; if the socket cannot take it now the client simply sends
-        // the body after its own wait, so a short write is not retried.
-        let bytes = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
-        _ = bytes.withUnsafeBytes { try? socket.send($0, UnsafeRawBufferPointer(start: nil, count: 0), more: false) }
+    /// Sends `100 Continue` (RFC 9110 §10.1.1). Queued like any output: what the socket does not
+    /// take now goes out on the next writable event, and a final response that follows is sent
+    /// after its last byte, so the interim response is never cut short or lost.
+    private func sendContinue(at now: MonotonicInstant) {
+        pendingWrite = PendingWrite(interim: Self.continueResponse)
+        if flush(at: now) { pendingWrite = nil }
     }
+
+    private static let continueResponse = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     private func sendError(_ error: HTTPError, at now: MonotonicInstant) {
         loop.handler.requestRejected(error, remoteAddress: remoteAddress)
@@ -220,7 +252,8 @@ final class Connection {
             at: now, clientWantsKeepAlive: currentRequestWantsKeepAlive && moreInputMayFollow)
         let head = loop.encodeHead(response, keepAlive: keepAlive, requestVersion: currentRequestVersion)
         let sendsContent = !currentRequestIsHead && !response.status.forbidsContent
-        var write = PendingWrite(head: head)
+        // An interim response not yet fully written goes first, in the same write.
+        var write = PendingWrite(head: head, after: pendingWrite)
         if sendsContent {
             switch response.body {
             case .empty: break
@@ -250,14 +283,14 @@ final class Connection {
                     }
                     guard case .transferred(let count) = result else { return false }
                     write.advance(by: count)
-                    machine.wroteBytes(at: now)
+                    if !write.isInterim { machine.wroteBytes(count, at: now) }
                 } else if let file = write.file, write.fileSent < file.length {
                     let result = try socket.sendFile(
                         file.descriptor, offset: file.offset + write.fileSent, count: file.length - write.fileSent)
                     switch result {
                     case .transferred(let count):
                         write.fileSent += count
-                        machine.wroteBytes(at: now)
+                        machine.wroteBytes(count, at: now)
                     case .wouldBlock:
                         return false
                     case .endOfFile:
@@ -287,18 +320,30 @@ final class Connection {
                 // the header-read deadline applies (408), not the idle one (silent close).
                 machine.bytesReceived(at: now)
             }
-            if isReadSuspended {
-                isReadSuspended = false
-                let reference = ConnectionReference(connection: self)
-                loop.schedule { reference.connection.onReadable(at: .now()) }
-            }
+            resumeReading()
         case .linger:
             input = InputBuffer()
             socket.shutdownWrite()
-            if peerClosedInput { close() }
+            if peerClosedInput {
+                close()
+            } else {
+                // Lingering exists to read what the client still sends (RFC 9112 §9.6): reads
+                // paused for pipelining must resume, or the unread bytes turn the close into a reset.
+                resumeReading()
+            }
         case .close:
             close()
         }
+    }
+
+    /// Ends a pause of reading. Input that arrived during the pause raised no new edge, so the
+    /// read is scheduled rather than left to epoll; scheduled, not run here, so it does not
+    /// re-enter the response path that called this.
+    private func resumeReading() {
+        guard isReadSuspended else { return }
+        isReadSuspended = false
+        let reference = ConnectionReference(connection: self)
+        loop.schedule { reference.connection.onReadable(at: .now()) }
     }
 
     /// Closes the socket and forgets the connection. Safe to call more than once.
@@ -308,26 +353,6 @@ final class Connection {
         machine.closed()
         pendingWrite = nil
         loop.connectionClosed(self)
-    }
-}
-
-/// The rest of a response still to write.
-private struct PendingWrite {
-    var head: [UInt8]
-    var headOffset = 0
-    var bytes: [UInt8] = []
-    var bytesOffset = 0
-    var file: FileRegion?
-    var fileSent = 0
-
-    init(head: [UInt8]) {
-        self.head = head
-    }
-
-    mutating func advance(by count: Int) {
-        let fromHead = min(count, head.count - headOffset)
-        headOffset += fromHead
-        bytesOffset += count - fromHead
     }
 }
 

@@ -26,6 +26,29 @@ struct ConnectionStateMachine {
         case close
         /// Answer 408 Request Timeout, then close (RFC 9110 §15.5.9).
         case sendRequestTimeout
+        /// The body arrives below the minimum data rate: answer 408, then close.
+        case requestBodyTooSlow
+        /// The client reads the response below the minimum data rate: close (the response has
+        /// started, so no other status can be sent).
+        case responseTooSlow
+    }
+
+    /// Bytes moved since a body or a response began, for the minimum data rates.
+    struct Transfer: Equatable {
+        var started: MonotonicInstant
+        /// Bytes received, or bytes handed to the kernel for sending.
+        var bytes = 0
+        /// Of the bytes sent, those the client has not acknowledged yet: all new ones, until
+        /// `sendQueueObserved` says otherwise.
+        var unacknowledged = 0
+        /// Seconds the rate's origin lies before `started`: how far ahead of the rate the
+        /// transfer ran, beyond the stall timeout's worth (`MinimumDataRate.backdating`).
+        var backdating = 0.0
+
+        /// What the client has actually sent or received. A response's bytes count when the
+        /// client acknowledges them, not when the kernel takes them: the send buffer holds
+        /// megabytes once autotuned, which would otherwise pass for hours of progress.
+        var delivered: Int { bytes - unacknowledged }
     }
 
     /// What the connection must do after a response has been written.
@@ -43,6 +66,8 @@ struct ConnectionStateMachine {
     private(set) var state: State
     /// The server is shutting down: finish what is in flight, start nothing new.
     private(set) var isDraining = false
+    /// The body being read or the response being written, while in those states.
+    private(set) var transfer: Transfer?
 
     /// A machine for a connection accepted at `now`.
     init(timeouts: ConnectionTimeouts, acceptedAt now: MonotonicInstant) {
@@ -67,7 +92,10 @@ struct ConnectionStateMachine {
     }
 
     /// Request bytes arrived.
-    mutating func bytesReceived(at now: MonotonicInstant) {
+    /// - Parameters:
+    ///   - count: How many (counted towards the body's rate while a body is read).
+    ///   - now: The current instant.
+    mutating func bytesReceived(_ count: Int = 0, at now: MonotonicInstant) {
         switch state {
         case .idle:
             state = .readingHead(since: now, hasBytes: true)
@@ -75,19 +103,28 @@ struct ConnectionStateMachine {
             state = .readingHead(since: since, hasBytes: true)
         case .readingBody:
             state = .readingBody(lastProgress: now)
+            transfer?.bytes += count
+            limitCredit(rate: timeouts.minimumRequestBodyRate, slack: timeouts.bodyRead, at: now)
         default:
             break
         }
     }
 
     /// A complete head arrived and a body follows.
-    mutating func headReceived(at now: MonotonicInstant) {
+    /// - Parameters:
+    ///   - now: The current instant.
+    ///   - bufferedBodyBytes: Bytes after the head that arrived with it (counted towards the
+    ///     body's rate).
+    mutating func headReceived(at now: MonotonicInstant, bufferedBodyBytes: Int = 0) {
         state = .readingBody(lastProgress: now)
+        transfer = Transfer(started: now, bytes: bufferedBodyBytes)
+        limitCredit(rate: timeouts.minimumRequestBodyRate, slack: timeouts.bodyRead, at: now)
     }
 
     /// A complete request went to the handler.
     mutating func requestReceived() {
         state = .processing
+        transfer = nil
     }
 
     /// A response is about to be written.
@@ -100,14 +137,45 @@ struct ConnectionStateMachine {
     mutating func responseStarted(at now: MonotonicInstant, clientWantsKeepAlive: Bool) -> Bool {
         let keepAlive = clientWantsKeepAlive && !isDraining
         state = .writing(lastProgress: now, closeAfter: !keepAlive)
+        transfer = Transfer(started: now)
         return keepAlive
     }
 
     /// The socket accepted more response bytes.
-    mutating func wroteBytes(at now: MonotonicInstant) {
+    /// - Parameters:
+    ///   - count: How many (counted towards the response's rate).
+    ///   - now: The current instant.
+    mutating func wroteBytes(_ count: Int = 0, at now: MonotonicInstant) {
         if case .writing(_, let closeAfter) = state {
             state = .writing(lastProgress: now, closeAfter: closeAfter)
+            // Not delivered until the kernel says the client acknowledged it.
+            transfer?.bytes += count
+            transfer?.unacknowledged += count
         }
+    }
+
+    /// The kernel reported how much of the response the client has not acknowledged yet.
+    /// The client acknowledging bytes is progress, even while the send buffer is too full for
+    /// the server to write (the kernel signals writability only when a third of it is free).
+    /// - Parameters:
+    ///   - unacknowledgedBytes: `SIOCOUTQ`.
+    ///   - now: The current instant.
+    mutating func sendQueueObserved(unacknowledgedBytes: Int, at now: MonotonicInstant) {
+        guard case .writing(_, let closeAfter) = state, var current = transfer else { return }
+        let before = current.delivered
+        current.unacknowledged = min(max(0, unacknowledgedBytes), current.bytes)
+        transfer = current
+        if current.delivered > before {
+            state = .writing(lastProgress: now, closeAfter: closeAfter)
+            limitCredit(rate: timeouts.minimumResponseRate, slack: timeouts.write, at: now)
+        }
+    }
+
+    /// Lets running ahead of `rate` earn at most `slack` of stalling (see `Transfer.backdating`).
+    private mutating func limitCredit(rate: MinimumDataRate?, slack: Duration, at now: MonotonicInstant) {
+        guard let rate, var current = transfer else { return }
+        current.backdating = rate.backdating(current.backdating, bytes: current.delivered, elapsed: now - current.started, slack: slack)
+        transfer = current
     }
 
     /// The whole response is written.
@@ -117,6 +185,7 @@ struct ConnectionStateMachine {
     ///   close and sent nothing after that request: then it closes at once, as nginx does.
     mutating func responseSent(at now: MonotonicInstant, clientMaySendMore: Bool = true) -> AfterResponse {
         guard case .writing(_, let closeAfter) = state else { return .close }
+        transfer = nil
         if closeAfter {
             guard clientMaySendMore else { return .close }
             state = .lingering(since: now)
@@ -136,6 +205,7 @@ struct ConnectionStateMachine {
     /// The connection was closed.
     mutating func closed() {
         state = .closed
+        transfer = nil
     }
 
     /// Checks the deadline of the current state.
@@ -149,9 +219,21 @@ struct ConnectionStateMachine {
             guard now >= since + timeouts.headerRead else { return .none }
             return hasBytes ? .sendRequestTimeout : .close
         case .readingBody(let lastProgress):
-            return now >= lastProgress + timeouts.bodyRead ? .sendRequestTimeout : .none
+            if now >= lastProgress + timeouts.bodyRead { return .sendRequestTimeout }
+            if let rate = timeouts.minimumRequestBodyRate, let transfer,
+                rate.isViolated(bytes: transfer.delivered, elapsed: now - transfer.started, backdating: transfer.backdating)
+            {
+                return .requestBodyTooSlow
+            }
+            return .none
         case .writing(let lastProgress, _):
-            return now >= lastProgress + timeouts.write ? .close : .none
+            if now >= lastProgress + timeouts.write { return .close }
+            if let rate = timeouts.minimumResponseRate, let transfer,
+                rate.isViolated(bytes: transfer.delivered, elapsed: now - transfer.started, backdating: transfer.backdating)
+            {
+                return .responseTooSlow
+            }
+            return .none
         case .lingering(let since):
             return now >= since + timeouts.linger ? .close : .none
         case .processing, .closed:

@@ -20,7 +20,10 @@ final class EventLoop: @unchecked Sendable {
     /// The loop's scratch buffer for reads; its bytes are copied into a connection's input.
     let readBuffer: UnsafeMutableRawBufferPointer
 
-    private let statistics: ServerStatistics
+    /// `runOnLoop` as a responder's way back to this loop: made once, not once per request.
+    private(set) var responderHop: HTTPResponder.EventLoopHop = { $0() }
+
+    let statistics: ServerStatistics
     private let epollDescriptor: Int32
     private let wakeDescriptor: Int32
     private let inbox = Mutex<Inbox>(Inbox())
@@ -34,6 +37,9 @@ final class EventLoop: @unchecked Sendable {
     private var nextTick = MonotonicInstant(nanoseconds: 0)
     private var isAcceptPaused = false
     private var acceptRetryAt = MonotonicInstant(nanoseconds: 0)
+    /// Accepting fails (EMFILE, ENFILE, ENOBUFS, ENOMEM) since `since`, `failures` times so far:
+    /// logged once when it starts and once when it ends, not at every retry.
+    private var acceptFailures: (since: MonotonicInstant, failures: Int)?
     private var drainDeadline: MonotonicInstant?
     private var onStopped: (@Sendable () -> Void)?
 
@@ -87,6 +93,9 @@ final class EventLoop: @unchecked Sendable {
             releaseResources()
             throw error
         }
+        // Weak: a handler may answer after the server stopped, when the work has nowhere to go
+        // (a stopped loop drops scheduled work the same way).
+        responderHop = { [weak self] work in self?.runOnLoop(work) }
     }
 
     deinit {
@@ -256,7 +265,14 @@ final class EventLoop: @unchecked Sendable {
             } catch let error as SocketError {
                 statistics.releaseConnection()
                 // EMFILE/ENFILE/ENOBUFS/ENOMEM: pause instead of spinning on a queue we cannot drain.
-                logger.error("accept failed; pausing accepts", metadata: ["error": "\(error)"])
+                if let streak = acceptFailures {
+                    acceptFailures = (streak.since, streak.failures + 1)
+                } else {
+                    acceptFailures = (now, 1)
+                    logger.error(
+                        "accept failed; pausing accepts and retrying every \(Self.acceptRetryDelay) until it works",
+                        metadata: ["loop": "\(index)", "error": "\(error)"])
+                }
                 isAcceptPaused = true
                 acceptRetryAt = now + Self.acceptRetryDelay
                 return
@@ -264,6 +280,7 @@ final class EventLoop: @unchecked Sendable {
                 statistics.releaseConnection()
                 return
             }
+            acceptWorksAgain(at: now)
             guard let (socket, address) = accepted else {
                 statistics.releaseConnection()
                 return
@@ -283,6 +300,18 @@ final class EventLoop: @unchecked Sendable {
             connections[socket.descriptor] = Connection(
                 socket: socket, remoteAddress: address.host, loop: self, acceptedAt: now)
         }
+    }
+
+    /// Ends a run of accept failures with one line saying how long it lasted and how often it failed.
+    private func acceptWorksAgain(at now: MonotonicInstant) {
+        guard let streak = acceptFailures else { return }
+        acceptFailures = nil
+        logger.notice(
+            "accepting again",
+            metadata: [
+                "loop": "\(index)", "failedAttempts": "\(streak.failures)",
+                "pausedSeconds": "\((now - streak.since).secondsValue)",
+            ])
     }
 
     /// Called by a connection as it closes.

@@ -30,14 +30,44 @@ extension HTTPHandler {
 /// A responder that is dropped without answering answers 500 itself, so a handler bug never
 /// leaves a client waiting.
 public final class HTTPResponder: Sendable {
+    /// Runs work on the thread that owns the request's connection (its event loop).
+    public typealias EventLoopHop = @Sendable (_ work: @escaping @Sendable () -> Void) -> Void
+
     private let deliver: @Sendable (HTTPResponse) -> Void
+    private let hop: EventLoopHop?
     private let hasResponded = Atomic<Bool>(false)
 
     /// Creates a responder that passes the response to `deliver`; the server makes one per
     /// request, and tests make their own to call a handler without sockets.
-    /// - Parameter deliver: Receives the response, once.
-    public init(_ deliver: @escaping @Sendable (HTTPResponse) -> Void) {
+    /// - Parameters:
+    ///   - eventLoop: How to run work on the request's event loop; nil runs it on the calling
+    ///     thread (a handler called without a server).
+    ///   - deliver: Receives the response, once.
+    public init(eventLoop: EventLoopHop? = nil, _ deliver: @escaping @Sendable (HTTPResponse) -> Void) {
+        self.hop = eventLoop
         self.deliver = deliver
+    }
+
+    /// Creates a responder that wraps `other` (to observe or change its response) and returns
+    /// work to the same event loop as `other` does.
+    /// - Parameters:
+    ///   - other: The responder whose event loop this one shares.
+    ///   - deliver: Receives the response, once.
+    public convenience init(sameEventLoopAs other: HTTPResponder, _ deliver: @escaping @Sendable (HTTPResponse) -> Void) {
+        self.init(eventLoop: other.hop, deliver)
+    }
+
+    /// Runs `work` on the request's event loop: at once when called there, else at the loop's
+    /// next wake-up. A handler whose answer comes from a thread of its own (a database queue)
+    /// calls this to render, count and log on the loop, leaving its own thread free for the
+    /// next job.
+    /// - Parameter work: What to run; it must not block.
+    public func onEventLoop(_ work: @escaping @Sendable () -> Void) {
+        if let hop {
+            hop(work)
+        } else {
+            work()
+        }
     }
 
     /// Sends the response. Calls after the first are ignored.

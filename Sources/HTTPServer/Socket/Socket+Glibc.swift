@@ -149,6 +149,14 @@ extension Socket {
     }
 
     /// Closes our sending side so the peer sees the end of the response, while we may still read.
+    /// Bytes handed to the kernel that the peer has not acknowledged yet (`SIOCOUTQ`), or nil
+    /// when the kernel cannot say. What a client has actually received is what was written
+    /// minus this: the send buffer (megabytes, once autotuned) is not the client's progress.
+    func unacknowledgedByteCount() -> Int? {
+        let count = chttp_unacknowledged_bytes(descriptor)
+        return count >= 0 ? Int(count) : nil
+    }
+
     func shutdownWrite() {
         _ = Glibc.shutdown(descriptor, Int32(SHUT_WR))
     }
