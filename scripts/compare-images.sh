@@ -117,8 +117,8 @@ done
 
 step "multistage on distroless: the same recipe with FROM gcr.io/distroless/static-debian12:nonroot"
 distroless_base=gcr.io/distroless/static-debian12:nonroot
-sed "s#^FROM scratch\$#FROM $distroless_base#" "$snapshot/Dockerfile.multistage" >"$snapshot/Dockerfile.multistage-distroless"
-grep -q "^FROM $distroless_base\$" "$snapshot/Dockerfile.multistage-distroless" || img_die "Dockerfile.multistage has no 'FROM scratch' line to swap"
+sed "s#^FROM scratch\( AS runtime-off\)\?\$#FROM $distroless_base\1#" "$snapshot/Dockerfile.multistage" >"$snapshot/Dockerfile.multistage-distroless"
+grep -q "^FROM $distroless_base\( AS runtime-off\)\?\$" "$snapshot/Dockerfile.multistage-distroless" || img_die "Dockerfile.multistage has no 'FROM scratch' line to swap"
 img_build multistage-distroless "$work/build-distroless.log" || img_die "building the distroless variant failed"
 
 # ---------------------------------------------------------------------------------------------
@@ -167,7 +167,7 @@ inspect_image() {
 for variant in "${IMG_VARIANTS[@]}"; do
   step "$variant: size, compressed size, layers, packages, shell, setuid files"
   inspect_image "$variant" "$IMAGE_REPOSITORY:$variant"
-  base=$(awk 'toupper($1) == "FROM" { b = $2 } END { print b }' "$snapshot/Dockerfile.$variant")
+  base=$(img_dockerfile_base "$snapshot/Dockerfile.$variant")
   R[base:$variant]=$base
   if img_is_stand_in "$base"; then
     R[standin:$variant]=true
