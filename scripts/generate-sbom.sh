@@ -62,6 +62,8 @@ app_version=$(sed -n 's/.*static let current = "\([^"]*\)".*/\1/p' "$package_dir
 [[ -n "$app_version" ]] || die "cannot read DemoVersion.current"
 os_id=$( . /etc/os-release && echo "$ID-$VERSION_ID")
 os_name=$( . /etc/os-release && echo "$ID")
+# The toolchain's own libraries: lib/swift_static and lib/swift under its prefix. (Not all of
+# lib/: in the swift images the prefix is /usr, and /usr/lib also holds Debian's libc.a.)
 toolchain_lib=$(cd "$(dirname "$(readlink -f "$(command -v swift)")")/../lib" && pwd -P)
 
 # Package.resolved (format 2 or 3), as SwiftPM pretty-prints it: one key per line.
@@ -80,6 +82,7 @@ done <"$package_dir/Package.resolved"
 # --- Sort the inputs into components.
 declare -A our_modules dep_modules deb_files toolchain_group
 for path in "${inputs[@]}"; do
+  path=$(readlink -m "$path") # /usr/bin/../lib/gcc/... and /lib -> /usr/lib, as dpkg knows them
   case $path in
     */.build/*/*.build/*)
       module=$(sed -E 's#.*/([^/]+)\.build/[^/]+$#\1#' <<<"$path")
@@ -97,7 +100,7 @@ for path in "${inputs[@]}"; do
         dep_modules[$owner]+="${dep_modules[$owner]:+ }$module"
       fi
       ;;
-    "$toolchain_lib"/*)
+    "$toolchain_lib"/swift_static/* | "$toolchain_lib"/swift/*)
       case $(basename "$path") in
         libFoundation*|lib_Foundation*) toolchain_group[swift-foundation]+=" $(basename "$path")" ;;
         libdispatch.a|libBlocksRuntime.a|libswiftDispatch.a) toolchain_group[swift-corelibs-libdispatch]+=" $(basename "$path")" ;;
@@ -106,7 +109,6 @@ for path in "${inputs[@]}"; do
       ;;
     *)
       owner=$(dpkg -S "$path" 2>/dev/null | head -n 1 | cut -d: -f1) || true
-      [[ -n "$owner" ]] || owner=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -n 1 | cut -d: -f1) || true
       [[ -n "$owner" ]] || die "$path was linked in but no Debian package owns it"
       deb_files[$owner]+="${deb_files[$owner]:+ }$(basename "$path")"
       ;;
