@@ -429,8 +429,8 @@ distroless if you add outgoing HTTPS or time-zone handling.
 ## Crash backtraces: the size of BACKTRACE=on
 
 \`docker build -f Dockerfile.multistage --build-arg BACKTRACE=on\` (built by this script, then
-deleted) adds Swift's statically linked backtracer and the binary's debug file, so that a crash
-prints every thread's stack with function names to the container's log
+deleted) adds Swift's backtracer (with the glibc shared libraries it loads) and the binary's debug
+file, so that a crash prints every thread's stack with function names to the container's log
 ([supply-chain.md](supply-chain.md#crash-backtraces-from-the-scratch-image)). The binary is the same.
 
 | multistage image | Size (MB) | docker save \| gzip (MB) | Layers |
@@ -438,7 +438,8 @@ prints every thread's stack with function names to the container's log
 | default (\`BACKTRACE=off\`) | $(mb "$scratch_bytes") | $(mb "${R[gzip:multistage]}") | ${R[layers:multistage]} |
 | \`--build-arg BACKTRACE=on\` | $(mb "${R[bytes:backtrace]}") | $(mb "${R[gzip:backtrace]}") | ${R[layers:backtrace]} |
 
-It adds $(mb $((R[bytes:backtrace] - scratch_bytes))) MB: \`swift-backtrace-static\` $(mb "$backtracer_bytes") MB and \`demo-server.debug\` $(mb "$debug_file_bytes") MB.
+It adds $(mb $((R[bytes:backtrace] - scratch_bytes))) MB: \`swift-backtrace-static\` $(mb "$backtracer_bytes") MB, \`demo-server.debug\` $(mb "$debug_file_bytes") MB and the loader,
+libc, libm, libstdc++ and libgcc_s for the backtracer $(mb $((R[bytes:backtrace] - scratch_bytes - backtracer_bytes - debug_file_bytes))) MB.
 
 ## Builds
 
