@@ -181,6 +181,14 @@ port=$(img_free_port)
 volume=""
 img_new_volume volume
 if img_run crasher "$backtrace_image" "$port" "${IMG_HARDENED[@]}" -v "$volume:/data" && img_wait_200 "http://127.0.0.1:$port/healthz" 30; then
+  # /metrics reports what --version reports (the same BuildInfo); compare it with the SBOM too.
+  metrics_line=$(curl -s --max-time 5 "http://127.0.0.1:$port/metrics" | grep '^demo_build_info{')
+  sbom_versions=$(python3 -c 'import json, sys
+c = {x["name"]: x["version"] for x in json.load(open(sys.argv[1]))["components"]}
+pairs = [("swift", "swift"), ("swift_log", "swift-log"), ("swift_argument_parser", "swift-argument-parser"), ("sqlite", "sqlite3"), ("glibc", "glibc")]
+print(",".join("%s=\"%s\"" % (label, c[name]) for label, name in pairs))' "$work/multistage/sbom.cdx.json" 2>/dev/null)
+  check "/metrics demo_build_info has the SBOM's versions ($sbom_versions)" \
+    test -n "$sbom_versions" -a -n "$metrics_line" -a "${metrics_line/$sbom_versions/}" != "$metrics_line"
   "$DOCKER" kill --signal SEGV "$crasher" >/dev/null
   # Wait for the backtracer to finish (its last line is "Backtrace took ..."), at most 60 s. The
   # server then goes on: it is PID 1, and the kernel does not apply a default action to init for a
