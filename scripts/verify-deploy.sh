@@ -426,7 +426,8 @@ FAILED=$((FAILED + rule_fail))
 # 5. checkov: Dockerfiles, compose.yaml (checkov has no Compose checks; its secrets scan still
 #    reads it) and the manifests. Skips live next to what they skip: for Kubernetes as
 #    checkov.io/skipN annotations on the resource (checkov reads no comments there), for the
-#    Dockerfiles in .checkov.yaml (none are needed today). Every skip must give a reason.
+#    Dockerfiles as `# checkov:skip=ID:reason` comments in the file (one in Dockerfile.multistage).
+#    Every skip must give a reason.
 
 if [[ -n "$CHECKOV_BIN" ]]; then
   args=(--config-file .checkov.yaml --skip-download -o json)
