@@ -86,7 +86,6 @@ SOURCE_DATE_EPOCH=$(git log -1 --format=%ct 2>/dev/null || echo 0)
 export SOURCE_DATE_EPOCH
 
 check_dockerfiles
-sums=()
 for i in 0 1; do
   dir=${dirs[$i]}
   echo "building in $dir"

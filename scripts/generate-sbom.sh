@@ -60,7 +60,9 @@ swift_tag=$(sed -nE 's/.*\((swift-[^)]+)\).*/\1/p' <<<"$swift_line")
 [[ "$swift_version" == *.*.* ]] || swift_version="$swift_version.0"
 app_version=$(sed -n 's/.*static let current = "\([^"]*\)".*/\1/p' "$package_dir/Sources/DemoApp/DemoConfiguration.swift" | head -n 1)
 [[ -n "$app_version" ]] || die "cannot read DemoVersion.current"
+# shellcheck disable=SC1091 # the build machine's own file
 os_id=$( . /etc/os-release && echo "$ID-$VERSION_ID")
+# shellcheck disable=SC1091
 os_name=$( . /etc/os-release && echo "$ID")
 # The toolchain's own libraries: lib/swift_static and lib/swift under its prefix. (Not all of
 # lib/: in the swift images the prefix is /usr, and /usr/lib also holds Debian's libc.a.)
