@@ -35,6 +35,7 @@ python3 -c 'import cyclonedx.validation.json' 2>/dev/null ||
   pip install -q "cyclonedx-python-lib[json-validation]>=8" >/dev/null 2>&1 ||
   img_die "cannot install cyclonedx-python-lib[json-validation] from PyPI"
 
+work=""
 img_new_temp_dir work
 logs="$work/logs"
 mkdir -p "$logs"
@@ -178,7 +179,7 @@ size_backtrace=$("$DOCKER" image inspect -f '{{.Size}}' "$backtrace_image")
 echo "sizes: default $(img_mb "$size_default") MB, BACKTRACE=on $(img_mb "$size_backtrace") MB (+$(img_mb $((size_backtrace - size_default))) MB)"
 
 port=$(img_free_port)
-volume=""
+volume="" crasher=""
 img_new_volume volume
 if img_run crasher "$backtrace_image" "$port" "${IMG_HARDENED[@]}" -v "$volume:/data" && img_wait_200 "http://127.0.0.1:$port/healthz" 30; then
   # /metrics reports what --version reports (the same BuildInfo); compare it with the SBOM too.
