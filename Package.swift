@@ -9,11 +9,17 @@ let package = Package(
         .library(name: "HTTPServer", targets: ["HTTPServer"]),
         .library(name: "DemoApp", targets: ["DemoApp"]),
     ],
+    // Pinned to exact versions. Package.resolved is not committed (it records commit ids, and those
+    // differ between mirrors of the same tag), so the manifest is the one place the versions are
+    // fixed: `swift package resolve` picks the same releases on every machine and in every image.
+    // The versions are repeated in Sources/DemoApp/BuildInfo.swift (shown by `--version` and in
+    // /metrics; a test fails when the two drift) and read back into the SBOM from the resolved
+    // graph. To bump: see docs/supply-chain.md, "Bumping a dependency".
     dependencies: [
         // Structured logging with a pluggable backend: the one logging API of the Swift server world.
-        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
         // `serve` / `healthcheck` subcommands, --help, --version and exit code 64 on bad usage.
-        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
     ],
     targets: [
         // The system SQLite (Debian: libsqlite3-dev), linked statically in the container builds.

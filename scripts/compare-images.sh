@@ -117,9 +117,13 @@ done
 
 step "multistage on distroless: the same recipe with FROM gcr.io/distroless/static-debian12:nonroot"
 distroless_base=gcr.io/distroless/static-debian12:nonroot
-sed "s#^FROM scratch\$#FROM $distroless_base#" "$snapshot/Dockerfile.multistage" >"$snapshot/Dockerfile.multistage-distroless"
-grep -q "^FROM $distroless_base\$" "$snapshot/Dockerfile.multistage-distroless" || img_die "Dockerfile.multistage has no 'FROM scratch' line to swap"
+sed "s#^FROM scratch\( AS runtime-off\)\?\$#FROM $distroless_base\1#" "$snapshot/Dockerfile.multistage" >"$snapshot/Dockerfile.multistage-distroless"
+grep -q "^FROM $distroless_base\( AS runtime-off\)\?\$" "$snapshot/Dockerfile.multistage-distroless" || img_die "Dockerfile.multistage has no 'FROM scratch' line to swap"
 img_build multistage-distroless "$work/build-distroless.log" || img_die "building the distroless variant failed"
+
+step "multistage with --build-arg BACKTRACE=on: plus the Swift backtracer and the debug file"
+IMG_TAG="$IMAGE_REPOSITORY:multistage-backtrace" img_build multistage "$work/build-backtrace.log" --build-arg BACKTRACE=on ||
+  img_die "building the BACKTRACE=on variant failed"
 
 # ---------------------------------------------------------------------------------------------
 # What is in each image, read from its file system without running it (works on scratch too).
@@ -167,7 +171,7 @@ inspect_image() {
 for variant in "${IMG_VARIANTS[@]}"; do
   step "$variant: size, compressed size, layers, packages, shell, setuid files"
   inspect_image "$variant" "$IMAGE_REPOSITORY:$variant"
-  base=$(awk 'toupper($1) == "FROM" { b = $2 } END { print b }' "$snapshot/Dockerfile.$variant")
+  base=$(img_dockerfile_base "$snapshot/Dockerfile.$variant")
   R[base:$variant]=$base
   if img_is_stand_in "$base"; then
     R[standin:$variant]=true
@@ -183,6 +187,10 @@ distroless_label=$(img_stand_in_label "$distroless_base")
 scratch_bytes=${R[bytes:multistage]}
 distroless_bytes=${R[bytes:distroless]}
 "$DOCKER" rmi "$IMAGE_REPOSITORY:multistage-distroless" >/dev/null 2>&1 || true
+inspect_image backtrace "$IMAGE_REPOSITORY:multistage-backtrace"
+backtracer_bytes=$(img_file_size "$IMAGE_REPOSITORY:multistage-backtrace" /usr/libexec/swift/linux/swift-backtrace-static)
+debug_file_bytes=$(img_file_size "$IMAGE_REPOSITORY:multistage-backtrace" /demo-server.debug)
+"$DOCKER" rmi "$IMAGE_REPOSITORY:multistage-backtrace" >/dev/null 2>&1 || true
 
 # ---------------------------------------------------------------------------------------------
 # Each image running: start-up time, smoke test, memory.
@@ -417,6 +425,21 @@ never resolves a name (the health check connects to 127.0.0.1). What distroless 
 a passwd file with user 65532 and a \`/tmp\`, is two lines in the builder and unnecessary
 (SQLite keeps temporary data in memory). So the image is built on \`scratch\`; choose
 distroless if you add outgoing HTTPS or time-zone handling.
+
+## Crash backtraces: the size of BACKTRACE=on
+
+\`docker build -f Dockerfile.multistage --build-arg BACKTRACE=on\` (built by this script, then
+deleted) adds Swift's backtracer (with the glibc shared libraries it loads) and the binary's debug
+file, so that a crash prints every thread's stack with function names to the container's log
+([supply-chain.md](supply-chain.md#crash-backtraces-from-the-scratch-image)). The binary is the same.
+
+| multistage image | Size (MB) | docker save \| gzip (MB) | Layers |
+|---|--:|--:|--:|
+| default (\`BACKTRACE=off\`) | $(mb "$scratch_bytes") | $(mb "${R[gzip:multistage]}") | ${R[layers:multistage]} |
+| \`--build-arg BACKTRACE=on\` | $(mb "${R[bytes:backtrace]}") | $(mb "${R[gzip:backtrace]}") | ${R[layers:backtrace]} |
+
+It adds $(mb $((R[bytes:backtrace] - scratch_bytes))) MB: \`swift-backtrace-static\` $(mb "$backtracer_bytes") MB, \`demo-server.debug\` $(mb "$debug_file_bytes") MB and the loader,
+libc, libm, libstdc++ and libgcc_s for the backtracer $(mb $((R[bytes:backtrace] - scratch_bytes - backtracer_bytes - debug_file_bytes))) MB.
 
 ## Builds
 

@@ -222,7 +222,18 @@ def rule(name, ok, detail=""):
 # What the image says: USER uid:gid, EXPOSE, HEALTHCHECK command.
 text = re.sub(r"\\\n", " ", pathlib.Path(dockerfile_path).read_text())
 lines = [l.strip() for l in text.splitlines() if l.strip() and not l.strip().startswith("#")]
-last_stage = lines[max(i for i, l in enumerate(lines) if l.upper().startswith("FROM ")):]
+# The stage that ships: the last one, or the stage it starts from when it only selects one
+# (`FROM runtime-${BACKTRACE}`, with the build argument at its default).
+defaults = dict(l.split()[1].split("=", 1) for l in lines[:next(i for i, l in enumerate(lines) if l.upper().startswith("FROM "))]
+                if l.upper().startswith("ARG ") and "=" in l)
+starts = {l.split()[3]: i for i, l in enumerate(lines) if l.upper().startswith("FROM ") and len(l.split()) > 3}
+start = max(i for i, l in enumerate(lines) if l.upper().startswith("FROM "))
+base = re.sub(r"\$\{(\w+)\}", lambda m: defaults.get(m.group(1), ""), lines[start].split()[1])
+while len(lines[start].split()) < 3 and base in starts:
+    start = starts[base]
+    base = lines[start].split()[1]
+end = next((i for i in range(start + 1, len(lines)) if lines[i].upper().startswith("FROM ")), len(lines))
+last_stage = lines[start:end]
 user = [l.split()[1] for l in last_stage if l.upper().startswith("USER ")][-1]
 uid, _, gid = user.partition(":")
 uid, gid = int(uid), int(gid or uid)
@@ -415,7 +426,8 @@ FAILED=$((FAILED + rule_fail))
 # 5. checkov: Dockerfiles, compose.yaml (checkov has no Compose checks; its secrets scan still
 #    reads it) and the manifests. Skips live next to what they skip: for Kubernetes as
 #    checkov.io/skipN annotations on the resource (checkov reads no comments there), for the
-#    Dockerfiles in .checkov.yaml (none are needed today). Every skip must give a reason.
+#    Dockerfiles as `# checkov:skip=ID:reason` comments in the file (one in Dockerfile.multistage).
+#    Every skip must give a reason.
 
 if [[ -n "$CHECKOV_BIN" ]]; then
   args=(--config-file .checkov.yaml --skip-download -o json)

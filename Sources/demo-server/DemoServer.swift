@@ -15,7 +15,7 @@ struct DemoServer: ParsableCommand {
             Every setting is an environment variable and a flag; the flag wins. See README.md for \
             the full table. Exit codes: 0 clean stop, 1 runtime failure, 64 bad configuration.
             """,
-        version: DemoVersion.current,
+        version: BuildInfo.versionText,
         subcommands: [ServeCommand.self, HealthCheckCommand.self],
         defaultSubcommand: ServeCommand.self
     )

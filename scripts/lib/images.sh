@@ -80,6 +80,26 @@ img_source() {
   sed -E 's#^(https?://)[^/@]*@#\1#' <<<"$url"
 }
 
+# Provenance labels (Dockerfile.multistage and .alpine): the builder image's digest and the SQLite
+# and glibc versions in it, read with dpkg-query, because a label cannot be set from a RUN's
+# output; and SOURCE_DATE_EPOCH (the commit's time) for the SBOM's timestamp. Filled once per run by
+# img_read_provenance (img_build calls it); Dockerfile.naive declares none of these and ignores them.
+IMG_PROVENANCE_ARGS=()
+img_read_provenance() {
+  ((${#IMG_PROVENANCE_ARGS[@]})) && return 0
+  local builder=swift:6.3-bookworm digest versions
+  digest=$("$DOCKER" image inspect -f '{{range .RepoDigests}}{{.}} {{end}}' "$builder" 2>/dev/null | awk '{ print $1 }')
+  versions=$("$DOCKER" run --rm --network host --entrypoint dpkg-query "$builder" \
+    -W -f='${source:Package}=${source:Upstream-Version}\n' libsqlite3-dev libc6-dev 2>/dev/null || true)
+  IMG_PROVENANCE_ARGS=(
+    --build-arg "BUILDER_IMAGE=$builder"
+    --build-arg "BUILDER_DIGEST=${digest:-unknown}"
+    --build-arg "SQLITE_VERSION=$(sed -n 's/^sqlite3=//p' <<<"$versions")"
+    --build-arg "GLIBC_VERSION=$(sed -n 's/^glibc=//p' <<<"$versions")"
+    --build-arg "SOURCE_DATE_EPOCH=$(git log -1 --format=%ct 2>/dev/null || echo 0)"
+  )
+}
+
 # img_build VARIANT LOGFILE [extra docker build arguments...]
 # Builds Dockerfile.VARIANT of the context directory ($IMG_CONTEXT, default: the current one) as
 # $IMAGE_REPOSITORY:VARIANT (or $IMG_TAG when set) with BuildKit. The full progress output goes
@@ -90,6 +110,7 @@ img_build() {
   shift 2
   local version previous current
   version=$(img_version)
+  img_read_provenance
   previous=$("$DOCKER" image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
   if ! DOCKER_BUILDKIT=1 "$DOCKER" build --network host --progress=plain \
       -f "$IMG_CONTEXT/Dockerfile.$variant" -t "$tag" \
@@ -97,6 +118,7 @@ img_build() {
       --build-arg "REVISION=$(img_revision)" \
       --build-arg "CREATED=$(img_created)" \
       --build-arg "SOURCE=$(img_source)" \
+      "${IMG_PROVENANCE_ARGS[@]}" \
       "$@" "$IMG_CONTEXT" >"$log" 2>&1; then
     printf -- '--- last lines of %s ---\n' "$log" >&2
     tail -n 40 "$log" >&2
@@ -230,8 +252,21 @@ img_cleanup() {
   IMG_CONTAINERS=() IMG_VOLUMES=() IMG_TEMP_DIRS=()
 }
 
-# The base image of a Dockerfile's last stage (the one that ships).
-img_runtime_base() { awk 'toupper($1) == "FROM" { base = $2 } END { print base }' "Dockerfile.$1"; }
+# The base image of a Dockerfile's last stage (the one that ships). A last stage that starts from
+# another stage (Dockerfile.multistage ends with `FROM runtime-${BACKTRACE}`) is followed to that
+# stage's base, with build arguments at their defaults.
+img_runtime_base() { img_dockerfile_base "Dockerfile.$1"; }
+img_dockerfile_base() {
+  awk '
+    toupper($1) == "ARG" && !from { n = index($2, "="); if (n) defaults[substr($2, 1, n - 1)] = substr($2, n + 1) }
+    toupper($1) == "FROM" {
+      from = 1; base = $2
+      for (name in defaults) gsub("\\$\\{" name "\\}", defaults[name], base)
+      if (toupper($3) == "AS") stage[$4] = base
+      last = base
+    }
+    END { while (last in stage) last = stage[last]; print last }' "$1"
+}
 
 # Whether IMAGE is one of the local images made by offline-base-images (a stand-in or a local
 # replica, not the registry's image): they carry an `offline-base-images` label. scratch is no

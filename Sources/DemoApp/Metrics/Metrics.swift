@@ -121,8 +121,8 @@ final class Metrics: Sendable {
             text.appendSingleSeries("demo_visits_total", type: "gauge", help: "Visits recorded in the database, all variants.", value: visitsTotal)
         }
         text.appendSingleSeries(
-            "demo_build_info", type: "gauge", help: "Build information; the value is always 1.",
-            labels: "version=\(version.jsonQuoted),swift=\(DemoVersion.swiftVersion.jsonQuoted),variant=\(variant.jsonQuoted)",
+            "demo_build_info", type: "gauge", help: "Build information: the release and the versions of what is linked in; the value is always 1.",
+            labels: "version=\(version.jsonQuoted),variant=\(variant.jsonQuoted),\(BuildInfo.metricLabels)",
             value: 1)
         text.appendSingleSeries(
             "process_start_time_seconds", type: "gauge", help: "Start time of the process since the Unix epoch.", value: processStart)

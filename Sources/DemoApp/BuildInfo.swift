@@ -1,0 +1,91 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CSQLite
+
+/// What this binary is made of, as `demo-server --version` and `/metrics` (`demo_build_info`)
+/// report it. The SBOM shipped in the images (docs/supply-chain.md) lists the same components
+/// with the same versions, read from the builder at build time; CI compares the two.
+///
+/// The C libraries report themselves at run time: in a fully static binary, `sqlite3_libversion()`
+/// and glibc's `confstr(_CS_GNU_LIBC_VERSION)` are the code that was linked in, so the answer is
+/// true even where no package database exists (scratch). The Swift packages are compiled in
+/// without a version symbol, so their versions are stated here; `BuildInfoTests` fails when they
+/// differ from the exact pins in Package.swift.
+public enum BuildInfo {
+    /// A Swift package dependency linked into the binary.
+    public struct Package: Sendable, Equatable {
+        /// SwiftPM's identity: the last path component of the repository URL, lower-cased.
+        public var identity: String
+        /// The exact version Package.swift pins.
+        public var version: String
+    }
+
+    /// The Swift package dependencies, with the versions Package.swift pins (`exact:`).
+    public static let packages: [Package] = [
+        Package(identity: "swift-log", version: "1.16.2"),
+        Package(identity: "swift-argument-parser", version: "1.8.2"),
+    ]
+
+    /// The SQLite library linked in, e.g. `3.40.1`.
+    public static var sqliteVersion: String { String(cString: sqlite3_libversion()) }
+
+    /// The C library linked in, e.g. `glibc 2.36`, or `musl` (which has no version call).
+    public static var libcVersion: String {
+        #if canImport(Glibc)
+        // "glibc 2.36"; in a static binary this is the libc.a that was linked, not the host's.
+        let length = confstr(Int32(_CS_GNU_LIBC_VERSION), nil, 0)
+        guard length > 0 else { return "glibc" }
+        var buffer = [CChar](repeating: 0, count: length)
+        _ = confstr(Int32(_CS_GNU_LIBC_VERSION), &buffer, length)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        #else
+        return "musl"
+        #endif
+    }
+
+    /// The Swift toolchain that compiled this binary (its runtime, standard library and
+    /// FoundationEssentials come with it), to the patch release where the compiler says so.
+    public static var swiftToolchainVersion: String {
+        #if compiler(>=6.4)
+        return DemoVersion.swiftVersion
+        #elseif compiler(>=6.3.3)
+        return "6.3.3"
+        #elseif compiler(>=6.3.2)
+        return "6.3.2"
+        #elseif compiler(>=6.3.1)
+        return "6.3.1"
+        #elseif compiler(>=6.3)
+        return "6.3.0"
+        #else
+        return DemoVersion.swiftVersion
+        #endif
+    }
+
+    /// The components as `(name, version)` pairs, in the order `--version` prints them.
+    public static var components: [(name: String, version: String)] {
+        var list = [(name: "swift-tiny-container", version: DemoVersion.current), (name: "swift", version: swiftToolchainVersion)]
+        list += packages.map { (name: $0.identity, version: $0.version) }
+        list.append((name: "sqlite", version: sqliteVersion))
+        let libc = libcVersion.split(separator: " ", maxSplits: 1)
+        list.append((name: String(libc[0]), version: libc.count > 1 ? String(libc[1]) : "unknown"))
+        return list
+    }
+
+    /// `--version` output: the release on the first line (what scripts read), then one
+    /// `name version` line per component.
+    public static var versionText: String {
+        ([DemoVersion.current] + components.dropFirst().map { "\($0.name) \($0.version)" }).joined(separator: "\n")
+    }
+
+    /// The labels of the `demo_build_info` metric beyond version and variant, Prometheus style
+    /// (`swift_log="1.16.2",...`): label names may not contain `-`.
+    static var metricLabels: String {
+        components.dropFirst().map { component in
+            let name = component.name.replacing("-", with: "_")
+            return "\(name)=\(component.version.jsonQuoted)"
+        }.joined(separator: ",")
+    }
+}
