@@ -79,8 +79,10 @@ enum DemoPage {
                 it writes <code>Public/image-sizes.json</code> and the chart appears here.</p>
                 """
         }
+        let sources = sizes.images.compactMap { $0.withOfficialBase?.source }
         let standIn = sizes.images.contains { $0.baseIsStandIn == true }
-            ? " Bars marked “stand-in base” were measured on a local stand-in for the base image."
+            ? " Bars marked * were measured on a local stand-in or replica of the base image; “official ≈” is "
+                + "what the registry's base gives (\(sources.joined(separator: "; ")))."
             : ""
         return """
             <p>Uncompressed image sizes on a log scale, measured \(sizes.measuredAt.htmlEscaped) by \
