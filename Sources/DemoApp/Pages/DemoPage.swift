@@ -80,9 +80,9 @@ enum DemoPage {
                 """
         }
         let sources = sizes.images.compactMap { $0.withOfficialBase?.source }
+        let official = sources.isEmpty ? "" : "; “official ≈” is what the registry's base gives (\(sources.joined(separator: "; ")))"
         let standIn = sizes.images.contains { $0.baseIsStandIn == true }
-            ? " Bars marked * were measured on a local stand-in or replica of the base image; “official ≈” is "
-                + "what the registry's base gives (\(sources.joined(separator: "; ")))."
+            ? " Bars marked * were measured on a local stand-in or replica of the base image\(official)."
             : ""
         return """
             <p>Uncompressed image sizes on a log scale, measured \(sizes.measuredAt.htmlEscaped) by \
