@@ -214,7 +214,8 @@ def values():
             ("memory_load", "Memory after"), ("rss_idle", "Server RSS at idle"),
             ("rss_load", "Server RSS after"), ("stop", "docker stop"), ("smoke", "Smoke test"),
         ]:
-            v[f"{variant}.{key}"] = row(rows, prefix)[1][column]
+            # A " *" marks a figure measured on a stand-in base; the notes below say so.
+            v[f"{variant}.{key}"] = row(rows, prefix)[1][column].removesuffix(" *")
         v[f"{variant}.stop_s"] = v[f"{variant}.stop"].split(",")[0].strip()
         v[f"{variant}.build"] = duration(v[f"{variant}.build_s"])
         v[f"{variant}.rebuild"] = duration(v[f"{variant}.rebuild_s"])
@@ -235,11 +236,47 @@ def values():
     v["binary.size"] = human_mb(binary / 1e6)
     v["binary.bytes"] = f"{binary:,}"
     v["multistage.over_binary"] = human_bytes(images["multistage"]["bytes"] - binary)
-    match = re.search(r"^\| `([^`]*distroless[^`]*)` \| ([0-9.]+) \|", comparison, re.M)
+    match = re.search(r"^\| `([^`]*distroless[^`]*)`( \*)? \| ([0-9.]+)( \*)? \|", comparison, re.M)
     if match:
         v["distroless.base"] = match.group(1)
-        v["distroless.size"] = f"{float(match.group(2)):.1f} MB"
-        v["distroless.extra"] = human_bytes(float(match.group(2)) * 1e6 - images["multistage"]["bytes"])
+        v["distroless.size"] = f"{float(match.group(3)):.1f} MB"
+        v["distroless.extra"] = human_bytes(float(match.group(3)) * 1e6 - images["multistage"]["bytes"])
+        v["distroless.mark"] = ""
+        v["distroless.note"] = ""
+        if match.group(2):
+            official = read_json("docs/measurements/registry-reference.json")["images"].get(match.group(1), {})
+            v["distroless.mark"] = " (measured on a local replica of the base)"
+            if official:
+                v["distroless.note"] = (f" The registry's `{match.group(1)}` is about "
+                                        f"{human_bytes(official['bytes'])} as well ({official['source']}), "
+                                        f"so expect the same difference with it.")
+
+    # Figures measured on a local stand-in or replica base: the same marks as the chart
+    # (scripts/size-chart.py), and what the official base gives, with its source.
+    chart = load_chart_module()
+    notes = chart.footnotes(images)
+    marks = {variant: mark for variant, mark, _ in notes}
+    lines = []
+    for variant in VARIANTS:
+        image = images[variant]
+        v[f"{variant}.mark"] = f" {marks[variant]}" if variant in marks else ""
+        expected = image.get("withOfficialBase")
+        v[f"{variant}.official_size"] = human_mb(expected["bytes"] / 1e6) if expected else v[f"{variant}.size"]
+        v[f"{variant}.official_compressed"] = (human_mb(expected["compressedBytes"] / 1e6)
+                                               if expected and "compressedBytes" in expected else v[f"{variant}.compressed"])
+        v[f"{variant}.official_packages"] = (str(expected["packages"]) if expected and "packages" in expected
+                                             else v[f"{variant}.packages"])
+        if variant in marks:
+            figures = [f"about **{v[f'{variant}.official_size']}**"]
+            if expected and "compressedBytes" in expected:
+                figures.append(f"{v[f'{variant}.official_compressed']} compressed")
+            if expected and "packages" in expected:
+                figures.append(f"{expected['packages']} OS packages")
+            source = expected["source"] if expected else "no published figure"
+            lines.append(f"{marks[variant]} Measured on a local {image.get('baseKind', 'stand-in')} of "
+                         f"`{image.get('base', '?')}`, not the registry's image. With the official "
+                         f"`{image.get('base', '?')}` expect {', '.join(figures)} ({source}).")
+    v["standin.notes"] = "\n".join(f"- {line}" for line in lines) if lines else ""
     for label, key in [("Measured", "comparison.measured_at"), ("Machine", "comparison.machine"),
                        ("Docker", "comparison.docker"), ("Swift", "comparison.swift")]:
         match = re.search(rf"^- \*\*{label}:\*\* (.*)$", comparison, re.M)
@@ -305,6 +342,10 @@ def values():
     v["run.reader_first_time"] = (duration(run["cold"]["totalSeconds"] + images_cold)
                                   if "cold" in run else NOT_MEASURED)
     v["outputs"] = run.get("outputs", {})
+    # The size beside the `file` output comes from the same run's `ls -l`, not from another build.
+    match = re.search(r"^\S+\s+\d+\s+\S+\s+\S+\s+(\d+)\s.*demo-server-static$",
+                      v["outputs"].get("file-static", ""), re.M)
+    v["file_static.size"] = human_mb(int(match.group(1)) / 1e6) if match else NOT_MEASURED
     if run.get("outputs"):
         check_fresh("tutorial-run", "docs/measurements/tutorial-run.json (recorded outputs)",
                     {"inputs": run.get("outputsInputs"), "revision": run.get("outputsRevision", "unknown")},

@@ -25,8 +25,9 @@
 #       -p 8080:8080 -> -p P:8080, and localhost:8080 -> localhost:P (PORT=P is also exported,
 #       so `swift run demo-server` on the host listens there);
 #   - on an engine without a bridge network (scripts/lib/images.sh detects it), -p cannot
-#     publish: -p 8080:8080 -> --network host -e PORT=P, and every `docker run`/`create`/`build`
-#     gets --network host;
+#     publish: -p 8080:8080 -> --network host -e PORT=P, and every `docker build`, and every
+#     `docker run`/`create` that does not choose its own network (--network none), gets
+#     --network host;
 #   - image tags swift-tiny-container:* -> swift-tiny-container-tutorial:* and the named volume
 #     tiny-visits -> tiny-visits-<run id>, so a run never touches the tags and volumes of
 #     compare-images.sh, test-images.sh or a reader;
@@ -277,7 +278,13 @@ docker() {
   shift
   case "\$command" in
     build) DOCKER_BUILDKIT=1 "$DOCKER" build $network_args "\$@" ;;
-    run | create) "$DOCKER" "\$command" $network_args --label "$LABEL=$RUN_ID" "\$@" ;;
+    run | create)
+      # A command that chooses its own network (--network none) keeps it.
+      local extra="$network_args" argument
+      for argument in "\$@"; do
+        case "\$argument" in --network | --network=* | --net | --net=*) extra="" ;; esac
+      done
+      "$DOCKER" "\$command" \$extra --label "$LABEL=$RUN_ID" "\$@" ;;
     *) "$DOCKER" "\$command" "\$@" ;;
   esac
 }

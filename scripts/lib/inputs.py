@@ -13,8 +13,10 @@ Input sets (pathspecs relative to the repository root; files git ignores never c
   images    what the three images are built from, and the script that measures them
   context   what the build context holds with .dockerignore applied, and its script
   foundation-cost  the script, which holds the three programs it builds
-The walkthrough itself (docs/TUTORIAL.md, docs/images/) is copied into the images too, but it
-is rendered from these measurements, so it cannot be one of their inputs; it adds a few kB.
+The walkthrough itself (docs/TUTORIAL.md), its chart (docs/images/image-sizes.svg) and the
+screenshot of the demo page (docs/images/demo-page.png) are copied into the images too, but they
+are made from these measurements, so they cannot be inputs of them; a change to them alters the
+images' sizes by at most their own size.
 
 Usage:
   scripts/lib/inputs.py SET            print the fingerprint of SET
@@ -33,7 +35,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 SETS = {
     "images": [".dockerignore", "Dockerfile.naive", "Dockerfile.alpine", "Dockerfile.multistage",
                "Package.swift", "Package.resolved", "Sources", "Public",
-               ":(exclude)Public/image-sizes.json", "scripts/compare-images.sh"],
+               ":(exclude)Public/image-sizes.json", "docs/images",
+               ":(exclude)docs/images/image-sizes.svg", ":(exclude)docs/images/demo-page.png",
+               "scripts/compare-images.sh"],
     "context": [".dockerignore", "Package.swift", "Package.resolved", "Sources", "Public",
                 ":(exclude)Public/image-sizes.json", "scripts/measure-context.sh"],
     "foundation-cost": ["scripts/measure-foundation-cost.sh"],
