@@ -62,6 +62,9 @@ tar -C "$REPO" -cf - --exclude=./.git --exclude=./.build --exclude='./.build-*' 
   --exclude=./.swiftpm --exclude=./data --exclude='*.sqlite*' --exclude='./Fuzz/corpus*' . |
   tar -C "$snapshot" -xf -
 IMG_CONTEXT="$snapshot"
+# What the numbers are measured from, fingerprinted now, with the snapshot (scripts/lib/inputs.py).
+revision=$(python3 "$REPO/scripts/lib/inputs.py" --revision)
+inputs=$(python3 "$REPO/scripts/lib/inputs.py" images)
 source_commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 source_state="commit $source_commit"
 if [[ -n "$(git status --porcelain -- Package.swift Sources Public ':!Public/image-sizes.json' 2>/dev/null)" ]]; then
@@ -382,8 +385,6 @@ fi
 step "writing Public/image-sizes.json and docs/image-comparison.md"
 
 json="$REPO/Public/image-sizes.json"
-revision=$(python3 "$REPO/scripts/lib/inputs.py" --revision)
-inputs=$(python3 "$REPO/scripts/lib/inputs.py" images)
 for variant in "${IMG_VARIANTS[@]}"; do
   printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$variant" "${R[bytes:$variant]}" "${R[gzip:$variant]}" \
     "${R[standin:$variant]}" "${R[base:$variant]}" "${R[kind:$variant]}" "${R[packages:$variant]}" \
