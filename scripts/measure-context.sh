@@ -38,8 +38,8 @@ trap 'rm -rf -- "$work"; rm -f -- "${TMPDIR:-/tmp}/${work//\//_}"_*.lock' EXIT
 
 clone="$work/swift-tiny-container"
 git clone -q "$REPO" "$clone"
-revision=$(python3 "$REPO/scripts/lib/inputs.py" --revision)
-inputs=$(python3 "$REPO/scripts/lib/inputs.py" context)
+revision=$(python3 "$clone/scripts/lib/inputs.py" --revision)
+inputs=$(python3 "$clone/scripts/lib/inputs.py" context)
 [[ -f "$clone/.dockerignore" ]] || { echo "error: HEAD has no .dockerignore" >&2; exit 1; }
 
 echo "swift build --build-tests in a fresh clone (debug, as \`swift run\` and \`swift test\` do)..."
