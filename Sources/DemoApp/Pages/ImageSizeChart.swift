@@ -33,7 +33,8 @@ enum ImageSizeChart {
                 note: note(for: image, currentVariant: currentVariant))
         }
         bars += ImageSizes.flaskReference.map { Bar(label: $0.label, megabytes: $0.megabytes, isReference: true, note: nil) }
-        let width = labelWidth + barAreaWidth + 150
+        // Room after the longest bar for its value and note ("4.1 GB · * replica base; official ≈ 4.2 GB").
+        let width = labelWidth + barAreaWidth + 290
         let height = Double(bars.count) * rowHeight + 30
         var svg = """
             <svg class="chart" role="img" viewBox="0 0 \(Int(width)) \(Int(height))" \
