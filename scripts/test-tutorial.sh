@@ -180,8 +180,11 @@ stale=$("$DOCKER" ps -aq --filter "label=$LABEL" 2>/dev/null)
 
 if (cd "$CLONE" && python3 scripts/render-tutorial.py --check); then
   pass "docs/TUTORIAL.md and docs/images/image-sizes.svg match the data (scripts/render-tutorial.py --check)"
+elif [[ "$RECORD" == 1 ]]; then
+  # Recording is how stale data gets refreshed (scripts/remeasure.sh checks again at the end).
+  echo "note: the data is stale (expected while re-measuring with RECORD=1)"
 else
-  fail "docs/TUTORIAL.md or docs/images/image-sizes.svg is stale: run scripts/render-tutorial.py"
+  fail "docs/TUTORIAL.md or docs/images/image-sizes.svg is stale: run scripts/remeasure.sh"
   STALE_FAILED=1
 fi
 
