@@ -273,7 +273,8 @@ def values():
             if expected and "packages" in expected:
                 figures.append(f"{expected['packages']} OS packages")
             source = expected["source"] if expected else "no published figure"
-            lines.append(f"{marks[variant]} Measured on a local {image.get('baseKind', 'stand-in')} of "
+            mark = marks[variant].replace("*", "\\*")  # not a nested list item in Markdown
+            lines.append(f"{mark} Measured on a local {image.get('baseKind', 'stand-in')} of "
                          f"`{image.get('base', '?')}`, not the registry's image. With the official "
                          f"`{image.get('base', '?')}` expect {', '.join(figures)} ({source}).")
     v["standin.notes"] = "\n".join(f"- {line}" for line in lines) if lines else ""
