@@ -16,12 +16,11 @@
 # Results go to docs/measurements/context.json (quoted by docs/TUTORIAL.md).
 #
 # Usage: scripts/measure-context.sh
-# Environment: DOCKER (default /usr/bin/docker when it exists: BuildKit is built into that
-#   client here), OUTPUT (default docs/measurements/context.json), SWIFT (default swift),
+# Environment: DOCKER (see scripts/lib/images.sh, which picks the client), OUTPUT (default docs/measurements/context.json), SWIFT (default swift),
 #   BUILD_TIMEOUT (seconds for `swift build`, default 1200), WAIT_FOR_BUILDS=1 to wait (up to
 #   30 min) until no other `docker build` runs on the machine before starting its own.
-# Takes 3-5 minutes on 2 cores (the swift build). Uses --network host (no bridge here); nothing
-# is pushed or pulled. The temporary directory is removed on exit.
+# Takes 3-5 minutes on 2 cores (the swift build). Nothing is pushed or pulled. The temporary
+# directory is removed on exit.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -29,10 +28,9 @@ REPO=$PWD
 OUTPUT="${OUTPUT:-$REPO/docs/measurements/context.json}"
 SWIFT="${SWIFT:-swift}"
 BUILD_TIMEOUT="${BUILD_TIMEOUT:-1200}"
-if [[ -z "${DOCKER:-}" ]]; then
-  DOCKER=docker
-  [[ -x /usr/bin/docker ]] && DOCKER=/usr/bin/docker
-fi
+# shellcheck source=scripts/lib/images.sh
+source scripts/lib/images.sh
+img_init_docker
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/measure-context.XXXXXX")
 # SwiftPM also leaves lock files named after the build directories in $TMPDIR.
@@ -40,7 +38,8 @@ trap 'rm -rf -- "$work"; rm -f -- "${TMPDIR:-/tmp}/${work//\//_}"_*.lock' EXIT
 
 clone="$work/swift-tiny-container"
 git clone -q "$REPO" "$clone"
-revision=$(git -C "$clone" rev-parse --short HEAD)
+revision=$(python3 "$clone/scripts/lib/inputs.py" --revision)
+inputs=$(python3 "$clone/scripts/lib/inputs.py" context)
 [[ -f "$clone/.dockerignore" ]] || { echo "error: HEAD has no .dockerignore" >&2; exit 1; }
 
 echo "swift build --build-tests in a fresh clone (debug, as \`swift run\` and \`swift test\` do)..."
@@ -66,7 +65,7 @@ fi
 # BuildKit's "transferring context" figure.
 measure() {
   local name=$1 dest="$work/out-$1" log="$work/build-$1.log" transferred
-  if ! DOCKER_BUILDKIT=1 "$DOCKER" build --network host --progress=plain --no-cache \
+  if ! DOCKER_BUILDKIT=1 "$DOCKER" build "${IMG_BUILD_NETWORK[@]}" --progress=plain --no-cache \
       -f "$work/Dockerfile.context" --output "type=local,dest=$dest" "$clone" >"$log" 2>&1; then
     tail -n 30 "$log" >&2
     echo "error: docker build ($name) failed" >&2
@@ -85,10 +84,10 @@ without_transferred=$(measure without)
 mv "$work/dockerignore.saved" "$clone/.dockerignore"
 
 mkdir -p "$(dirname "$OUTPUT")"
-python3 - "$OUTPUT" "$revision" "$work" "$with_transferred" "$without_transferred" <<'EOF'
+python3 - "$OUTPUT" "$revision" "$work" "$with_transferred" "$without_transferred" "$inputs" <<'EOF'
 import datetime, json, os, sys
 
-output, revision, work, with_transferred, without_transferred = sys.argv[1:6]
+output, revision, work, with_transferred, without_transferred, inputs = sys.argv[1:7]
 
 def tally(root):
     """Files and the sum of their sizes under root, and the same per top-level entry."""
@@ -115,6 +114,7 @@ top = [{"path": path, "bytes": size}
 data = {
     "measuredAt": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     "revision": revision,
+    "inputs": {"context": inputs},
     "method": "BuildKit build of FROM scratch + COPY . /ctx with --output type=local, in a fresh "
               "clone after `swift build --build-tests`; regular files of the exported /ctx and the "
               "sum of their sizes",

@@ -101,10 +101,11 @@ for name in stdlib essentials foundation; do
 done
 
 mkdir -p "$(dirname "$OUTPUT")"
-python3 - "$results" "$OUTPUT" "$swift_version" <<'EOF'
+python3 - "$results" "$OUTPUT" "$swift_version" "$(python3 "$REPO/scripts/lib/inputs.py" --revision)" \
+  "$(python3 "$REPO/scripts/lib/inputs.py" foundation-cost)" <<'EOF'
 import json, sys, datetime, platform
 
-results, output, swift_version = sys.argv[1:4]
+results, output, swift_version, revision, inputs = sys.argv[1:6]
 descriptions = {
     "stdlib": ("(none)", "print"),
     "essentials": ("FoundationEssentials", "JSONEncoder on a Codable struct"),
@@ -129,6 +130,8 @@ with open(results) as f:
         })
 data = {
     "measuredAt": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    "revision": revision,
+    "inputs": {"foundation-cost": inputs},
     "swiftVersion": swift_version,
     "machine": f"{platform.machine()}, Linux {platform.release()}",
     "command": "swift build -c release --static-swift-stdlib -Xswiftc -static-executable; strip",

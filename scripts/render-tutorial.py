@@ -11,7 +11,17 @@ Data (all written by scripts, never edited by hand):
   docs/measurements/context.json         build context sizes  scripts/measure-context.sh
   docs/measurements/tutorial-run.json    the walkthrough's commands' times and the output of
                                          some of them          RECORD=1 scripts/test-tutorial.sh
+  docs/measurements/registry-reference.json  published sizes of the official base images
+                                         (for the stand-in marks; not measured here)
 The template also quotes the Dockerfiles themselves, so an excerpt can never drift from them.
+
+Freshness. Each measurement file records the revision it was made at and a fingerprint of its
+inputs (scripts/lib/inputs.py: .dockerignore, the Dockerfiles, Package.swift, Sources/, Public/,
+the measuring script; for the walkthrough's run also its commands). --check recomputes them and
+fails when any differs, naming the files changed since, even if the rendered text would not
+change; it also fails when figures shown side by side come from different runs (the comparison
+table and Public/image-sizes.json; the walkthrough's recorded outputs and the image sizes).
+scripts/remeasure.sh re-runs whatever is stale and renders again.
 
 Placeholders, in {{ }}:
   {{naive.size}} {{alpine.packages}} ...   a value (see values() for the names); unknown
@@ -26,9 +36,13 @@ Usage:
   scripts/render-tutorial.py            write docs/TUTORIAL.md and docs/images/image-sizes.svg
   scripts/render-tutorial.py --check    exit 1 if either is not what the data gives
   scripts/render-tutorial.py --list     print every value name and value
+  scripts/render-tutorial.py --inputs   print the walkthrough run's input fingerprints (JSON;
+                                        RECORD=1 scripts/test-tutorial.sh stores them)
+  scripts/render-tutorial.py --stale    print the stale measurements' names, one a line
 Python 3 standard library only.
 """
 import argparse
+import hashlib
 import importlib.util
 import json
 import os
@@ -36,6 +50,8 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts", "lib"))
+import inputs as measurement_inputs  # noqa: E402  (scripts/lib/inputs.py)
 VARIANTS = ["naive", "alpine", "multistage"]
 FLASK_MB = {"naive": 536.0, "alpine": 263.0, "multistage": 65.8}
 
@@ -119,11 +135,66 @@ def row(rows, prefix):
     raise DataError(f"docs/image-comparison.md has no row labelled {prefix!r}...")
 
 
+# Stale measurements found while reading the data: (measurement name, message).
+STALE = []
+
+# Which script re-makes each measurement (scripts/remeasure.sh uses the names).
+REMEASURE = {
+    "images": "scripts/compare-images.sh",
+    "context": "scripts/measure-context.sh",
+    "foundation-cost": "scripts/measure-foundation-cost.sh",
+    "tutorial-run": "RECORD=1 FRESH=1 scripts/test-tutorial.sh, then RECORD=1 scripts/test-tutorial.sh",
+}
+
+
+def command_fingerprint():
+    """sha256 over the runnable shell blocks of the template: what the walkthrough's run ran."""
+    with open(path("docs", "TUTORIAL.template.md")) as f:
+        lines = f.read().splitlines()
+    digest = hashlib.sha256()
+    for i, line in enumerate(lines):
+        if line.strip().startswith("<!-- run") and i + 1 < len(lines) and lines[i + 1].startswith("```"):
+            j = i + 2
+            while j < len(lines) and not lines[j].startswith("```"):
+                j += 1
+            digest.update(("\n".join([line.strip()] + lines[i + 2:j]) + "\n\0").encode())
+    return "sha256:" + digest.hexdigest()
+
+
+def run_inputs():
+    return {"images": measurement_inputs.fingerprint("images"), "commands": command_fingerprint()}
+
+
+def check_fresh(measurement, relative, data, sets):
+    """Adds to STALE when DATA's recorded input fingerprints differ from the current ones."""
+    recorded = data.get("inputs") or {}
+    revision = data.get("revision", "unknown")
+    for name in sets:
+        current = run_inputs()["commands"] if name == "commands" else measurement_inputs.fingerprint(name)
+        if name not in recorded:
+            STALE.append((measurement, f"{relative} carries no fingerprint of its {name} inputs "
+                                       f"(measured before fingerprints were recorded)"))
+        elif recorded[name] != current:
+            if name == "commands":
+                detail = "the walkthrough's commands changed"
+            else:
+                changed = measurement_inputs.changed_since(revision, name)
+                detail = (f"changed since {revision[:12]}: {', '.join(changed[:6])}"
+                          f"{' ...' if len(changed) > 6 else ''}" if changed
+                          else "its input files differ from what was measured")
+            STALE.append((measurement, f"{relative}: {name} inputs changed ({detail})"))
+
+
 def values():
     v = {}
     sizes = read_json("Public/image-sizes.json")
     images = {image["variant"]: image for image in sizes["images"]}
     rows, comparison = comparison_table()
+    check_fresh("images", "Public/image-sizes.json", sizes, ["images"])
+    match = re.search(r"^- \*\*Revision and inputs:\*\* `([^`]*)`, inputs `([^`]*)`", comparison, re.M)
+    if not match or match.group(2) != sizes.get("inputs", {}).get("images"):
+        STALE.append(("images", "docs/image-comparison.md and Public/image-sizes.json are not from the "
+                                "same run of scripts/compare-images.sh"))
 
     for variant, column in zip(VARIANTS, range(3)):
         image = images[variant]
@@ -143,7 +214,8 @@ def values():
             ("memory_load", "Memory after"), ("rss_idle", "Server RSS at idle"),
             ("rss_load", "Server RSS after"), ("stop", "docker stop"), ("smoke", "Smoke test"),
         ]:
-            v[f"{variant}.{key}"] = row(rows, prefix)[1][column]
+            # A " *" marks a figure measured on a stand-in base; the notes below say so.
+            v[f"{variant}.{key}"] = row(rows, prefix)[1][column].removesuffix(" *")
         v[f"{variant}.stop_s"] = v[f"{variant}.stop"].split(",")[0].strip()
         v[f"{variant}.build"] = duration(v[f"{variant}.build_s"])
         v[f"{variant}.rebuild"] = duration(v[f"{variant}.rebuild_s"])
@@ -164,17 +236,55 @@ def values():
     v["binary.size"] = human_mb(binary / 1e6)
     v["binary.bytes"] = f"{binary:,}"
     v["multistage.over_binary"] = human_bytes(images["multistage"]["bytes"] - binary)
-    match = re.search(r"^\| `([^`]*distroless[^`]*)` \| ([0-9.]+) \|", comparison, re.M)
+    match = re.search(r"^\| `([^`]*distroless[^`]*)`( \*)? \| ([0-9.]+)( \*)? \|", comparison, re.M)
     if match:
         v["distroless.base"] = match.group(1)
-        v["distroless.size"] = f"{float(match.group(2)):.1f} MB"
-        v["distroless.extra"] = human_bytes(float(match.group(2)) * 1e6 - images["multistage"]["bytes"])
+        v["distroless.size"] = f"{float(match.group(3)):.1f} MB"
+        v["distroless.extra"] = human_bytes(float(match.group(3)) * 1e6 - images["multistage"]["bytes"])
+        v["distroless.mark"] = ""
+        v["distroless.note"] = ""
+        if match.group(2):
+            official = read_json("docs/measurements/registry-reference.json")["images"].get(match.group(1), {})
+            v["distroless.mark"] = " (measured on a local replica of the base)"
+            if official:
+                v["distroless.note"] = (f" The registry's `{match.group(1)}` is about "
+                                        f"{human_bytes(official['bytes'])} as well ({official['source']}), "
+                                        f"so expect the same difference with it.")
+
+    # Figures measured on a local stand-in or replica base: the same marks as the chart
+    # (scripts/size-chart.py), and what the official base gives, with its source.
+    chart = load_chart_module()
+    notes = chart.footnotes(images)
+    marks = {variant: mark for variant, mark, _ in notes}
+    lines = []
+    for variant in VARIANTS:
+        image = images[variant]
+        v[f"{variant}.mark"] = f" {marks[variant]}" if variant in marks else ""
+        expected = image.get("withOfficialBase")
+        v[f"{variant}.official_size"] = human_mb(expected["bytes"] / 1e6) if expected else v[f"{variant}.size"]
+        v[f"{variant}.official_compressed"] = (human_mb(expected["compressedBytes"] / 1e6)
+                                               if expected and "compressedBytes" in expected else v[f"{variant}.compressed"])
+        v[f"{variant}.official_packages"] = (str(expected["packages"]) if expected and "packages" in expected
+                                             else v[f"{variant}.packages"])
+        if variant in marks:
+            figures = [f"about **{v[f'{variant}.official_size']}**"]
+            if expected and "compressedBytes" in expected:
+                figures.append(f"{v[f'{variant}.official_compressed']} compressed")
+            if expected and "packages" in expected:
+                figures.append(f"{expected['packages']} OS packages")
+            source = expected["source"] if expected else "no published figure"
+            mark = marks[variant].replace("*", "\\*")  # not a nested list item in Markdown
+            lines.append(f"{mark} Measured on a local {image.get('baseKind', 'stand-in')} of "
+                         f"`{image.get('base', '?')}`, not the registry's image. With the official "
+                         f"`{image.get('base', '?')}` expect {', '.join(figures)} ({source}).")
+    v["standin.notes"] = "\n".join(f"- {line}" for line in lines) if lines else ""
     for label, key in [("Measured", "comparison.measured_at"), ("Machine", "comparison.machine"),
                        ("Docker", "comparison.docker"), ("Swift", "comparison.swift")]:
         match = re.search(rf"^- \*\*{label}:\*\* (.*)$", comparison, re.M)
         v[key] = match.group(1).strip() if match else "unknown"
 
     cost = read_json("docs/measurements/foundation-cost.json")
+    check_fresh("foundation-cost", "docs/measurements/foundation-cost.json", cost, ["foundation-cost"])
     by_name = {variant["name"]: variant for variant in cost["variants"]}
     for name in ["stdlib", "essentials", "foundation"]:
         v[f"fc.{name}"] = human_mb(by_name[name]["strippedBytes"] / 1e6)
@@ -193,6 +303,7 @@ def values():
     v["fc.foundation_only_warnings"] = ", ".join(f"`{w}`" for w in extra_warnings) or "none"
 
     context = read_json("docs/measurements/context.json")
+    check_fresh("context", "docs/measurements/context.json", context, ["context"])
     v["ctx.with"] = human_bytes(context["withIgnore"]["bytes"])
     v["ctx.without"] = human_bytes(context["withoutIgnore"]["bytes"])
     v["ctx.with_files"] = f"{context['withIgnore']['files']:,}"
@@ -213,6 +324,9 @@ def values():
     images_cold = float(v["naive.build_s"]) + float(v["alpine.build_s"])
     v["run.images_cold"] = duration(images_cold)
     for kind in ["warm", "cold"]:
+        if kind in run:
+            check_fresh("tutorial-run", f"docs/measurements/tutorial-run.json ({kind} run)", run[kind],
+                        ["images", "commands"])
         if kind not in run:
             warn(f"docs/measurements/tutorial-run.json has no {kind} run yet: "
                  f"run RECORD=1{' FRESH=1' if kind == 'cold' else ''} scripts/test-tutorial.sh")
@@ -229,6 +343,14 @@ def values():
     v["run.reader_first_time"] = (duration(run["cold"]["totalSeconds"] + images_cold)
                                   if "cold" in run else NOT_MEASURED)
     v["outputs"] = run.get("outputs", {})
+    # The size beside the `file` output comes from the same run's `ls -l`, not from another build.
+    match = re.search(r"^\S+\s+\d+\s+\S+\s+\S+\s+(\d+)\s.*demo-server-static$",
+                      v["outputs"].get("file-static", ""), re.M)
+    v["file_static.size"] = human_mb(int(match.group(1)) / 1e6) if match else NOT_MEASURED
+    if run.get("outputs"):
+        check_fresh("tutorial-run", "docs/measurements/tutorial-run.json (recorded outputs)",
+                    {"inputs": run.get("outputsInputs"), "revision": run.get("outputsRevision", "unknown")},
+                    ["images", "commands"])
     return v
 
 
@@ -321,7 +443,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="fail if the outputs are out of date")
     parser.add_argument("--list", action="store_true", help="print the value names")
+    parser.add_argument("--inputs", action="store_true", help="print the walkthrough run's input fingerprints")
+    parser.add_argument("--stale", action="store_true", help="print the names of stale measurements")
     args = parser.parse_args()
+    if args.inputs:
+        print(json.dumps({"revision": measurement_inputs.revision(), "inputs": run_inputs()}))
+        return 0
     try:
         v = values()
         if args.list:
@@ -338,6 +465,13 @@ def main():
         print(f"render-tutorial: {error}", file=sys.stderr)
         return 1
     print_warnings()
+    if args.stale:
+        for name in dict.fromkeys(name for name, _ in STALE):
+            print(name)
+        return 0
+    for name, message in STALE:
+        print(f"render-tutorial: {'stale' if args.check else 'warning: stale'}: {message}; "
+              f"re-measure with scripts/remeasure.sh ({REMEASURE[name]})", file=sys.stderr)
     targets = [("docs/TUTORIAL.md", tutorial), ("docs/images/image-sizes.svg", chart)]
     if args.check:
         stale = []
@@ -353,7 +487,10 @@ def main():
             print(f"render-tutorial: out of date: {', '.join(stale)}; run scripts/render-tutorial.py and commit",
                   file=sys.stderr)
             return 1
-        print("render-tutorial: docs/TUTORIAL.md and docs/images/image-sizes.svg are up to date")
+        if STALE:
+            return 1
+        print("render-tutorial: docs/TUTORIAL.md and docs/images/image-sizes.svg are up to date, "
+              "and every measurement's inputs are unchanged")
         return 0
     for relative, text in targets:
         os.makedirs(os.path.dirname(path(relative)), exist_ok=True)

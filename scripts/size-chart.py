@@ -29,13 +29,26 @@ STAGES = [
     ("multistage", "Multi-stage", "static binary on scratch"),
 ]
 
-# Which base images were local builds (no registry here), and what that means for the number.
-FOOTNOTES = [
-    ("naive", "*", "built on a local replica of swift:6.3-bookworm (the official recipe); "
-     "the registry's image is within a few per cent."),
-    ("alpine", "\u2020", "built on a local stand-in for alpine:3.22 (busybox); on the real "
-     "base (about 8.3 MB) the image is about 6 MB larger."),
-]
+MARKS = ["*", "\u2020", "\u2021"]
+
+
+def footnotes(images):
+    """For each image measured on a local stand-in or replica base: its mark and what the
+    official base gives (Public/image-sizes.json's withOfficialBase, written by
+    scripts/compare-images.sh from docs/measurements/registry-reference.json)."""
+    notes = []
+    for variant, _, _ in STAGES:
+        image = images[variant]
+        if not image.get("baseIsStandIn"):
+            continue
+        mark = MARKS[len(notes)]
+        text = f"measured on a local {image.get('baseKind', 'stand-in')} of {image.get('base', 'its base image')}"
+        expected = image.get("withOfficialBase")
+        if expected:
+            source = expected["source"].split(" (")[0]
+            text += f"; with the official image about {format_mb(expected['bytes'] / 1e6)} ({source})"
+        notes.append((variant, mark, text + "."))
+    return notes
 
 WIDTH = 760
 LEFT = 190          # label column
@@ -83,8 +96,7 @@ def render(data):
     group_h = 2 * BAR_H + BAR_GAP
     plot_h = len(STAGES) * group_h + (len(STAGES) - 1) * GROUP_GAP
     axis_y = TOP + plot_h + 14
-    stand_in = [variant for variant, _, _ in STAGES if images[variant].get("baseIsStandIn")]
-    notes = [(variant, mark, text) for variant, mark, text in FOOTNOTES if variant in stand_in]
+    notes = footnotes(images)
     height = axis_y + 36 + 18 * len(notes)
 
     swift_mb = {variant: images[variant]["bytes"] / 1e6 for variant, _, _ in STAGES}

@@ -18,19 +18,24 @@
 # Ctrl+C: background servers get SIGINT and must exit within 30 s. A ```sh block without a
 # marker is an error, so no command escapes the test.
 #
-# Rewrites. Readers use ordinary Docker; this machine has no bridge network, no registry and
-# other people's containers on port 8080, so each runnable block is rewritten before it runs:
-#   -p 8080:8080            -> -e PORT=<free port>   (and `docker run`/`create` get --network host)
-#   localhost:8080          -> 127.0.0.1:<free port>  (PORT=<free port> is also exported, so
-#                                                      `swift run demo-server` listens there)
-#   swift-tiny-container    -> swift-tiny-container-tutorial (image names, so the tags that
-#                             scripts/test-images.sh and compare-images.sh use are left alone)
-#   tiny-visits             -> tiny-visits-<run id> (the named volume)
-# and `docker` is a shell function: `DOCKER_BUILDKIT=1 $DOCKER build --network host ...`,
-# `$DOCKER run|create --network host --label swift-tiny-container.tutorial-test=<run id> ...`,
-# anything else passed through. $DOCKER is the client scripts/lib/images.sh picks (BuildKit
-# needs /usr/bin/docker here). Recorded outputs get the rewrites undone, and the clone's path
-# shown as ~/swift-tiny-container, so they read as a reader would see them.
+# The adapter. The blocks run as printed, except for what one function changes, and only where
+# this machine needs it. `adapt` (the Python function `rewrite` below, and the `docker` shell
+# function of the prelude) is the only place that changes a reader's command:
+#   - port 8080 may be taken by someone else's server, so a free port P is used instead:
+#       -p 8080:8080 -> -p P:8080, and localhost:8080 -> localhost:P (PORT=P is also exported,
+#       so `swift run demo-server` on the host listens there);
+#   - on an engine without a bridge network (scripts/lib/images.sh detects it), -p cannot
+#     publish: -p 8080:8080 -> --network host -e PORT=P, and every `docker build`, and every
+#     `docker run`/`create` that does not choose its own network (--network none), gets
+#     --network host;
+#   - image tags swift-tiny-container:* -> swift-tiny-container-tutorial:* and the named volume
+#     tiny-visits -> tiny-visits-<run id>, so a run never touches the tags and volumes of
+#     compare-images.sh, test-images.sh or a reader;
+#   - `docker` is $DOCKER (scripts/lib/images.sh picks it: a client with BuildKit), builds run
+#     with DOCKER_BUILDKIT=1, and containers get a label so that clean-up finds them.
+# Base images come through scripts/lib/images.sh too (local, else docker pull). Recorded outputs
+# get the rewrites undone, and the clone's path shown as ~/swift-tiny-container, so they read as a
+# reader would see them.
 #
 # The clone. By default a cached clone in $TUTORIAL_WORKDIR (default
 # /var/tmp/swift-tiny-container-tutorial) is reset to HEAD (`git reset --hard`, `git clean -x`
@@ -38,8 +43,6 @@
 # when the images are cached too.
 # FRESH=1 clones into a new temporary directory instead (cold Swift builds, as a reader's first
 # time; the docker builds still use the build cache), and removes it afterwards.
-# Base images come from $OFFLINE_BASE_IMAGES (default ../shared/tools/offline-base-images,
-# beside this repository) when `docker image inspect swift:6.3-bookworm` fails.
 #
 # Usage: scripts/test-tutorial.sh
 # Environment: FRESH=1 (see above); WORKTREE=1 copies the working tree's files (committed or
@@ -48,7 +51,8 @@
 #   outputs of blocks with an id to docs/measurements/tutorial-run.json (as "cold" with FRESH=1,
 #   else "warm") and re-renders docs/TUTORIAL.md; TUTORIAL_WORKDIR; DOCKER; OFFLINE_BASE_IMAGES.
 # Output: each block, its output and time; the last line is "N passed, N failed".
-# Network: only 127.0.0.1 (and docker --network host). Every container, volume and process it
+# Network: only 127.0.0.1 (containers published there, or on the host network where the engine
+# has no bridge). Every container, volume and process it
 # starts is removed or stopped on exit; processes are stopped by their own process group id.
 set -uo pipefail
 
@@ -176,8 +180,11 @@ stale=$("$DOCKER" ps -aq --filter "label=$LABEL" 2>/dev/null)
 
 if (cd "$CLONE" && python3 scripts/render-tutorial.py --check); then
   pass "docs/TUTORIAL.md and docs/images/image-sizes.svg match the data (scripts/render-tutorial.py --check)"
+elif [[ "$RECORD" == 1 ]]; then
+  # Recording is how stale data gets refreshed (scripts/remeasure.sh checks again at the end).
+  echo "note: the data is stale (expected while re-measuring with RECORD=1)"
 else
-  fail "docs/TUTORIAL.md or docs/images/image-sizes.svg is stale: run scripts/render-tutorial.py"
+  fail "docs/TUTORIAL.md or docs/images/image-sizes.svg is stale: run scripts/remeasure.sh"
   STALE_FAILED=1
 fi
 
@@ -188,17 +195,22 @@ PORT=$(img_free_port)
 export PORT
 blocks="$work/blocks"
 mkdir -p "$blocks"
-if ! python3 - "$CLONE/docs/TUTORIAL.md" "$blocks" "$PORT" "$RUN_ID" "$TUTORIAL_IMAGES" <<'EOF'; then
+if ! python3 - "$CLONE/docs/TUTORIAL.md" "$blocks" "$PORT" "$RUN_ID" "$TUTORIAL_IMAGES" "$IMG_NETWORK_MODE" <<'EOF'; then
 import re, sys
 
-source, out, port, run_id, images = sys.argv[1:6]
+source, out, port, run_id, images, network = sys.argv[1:7]
 lines = open(source).read().splitlines()
 marker = re.compile(r"^<!--\s*(run|display-only|test)\s*(?::\s*(.*?))?\s*-->\s*$")
 fence = re.compile(r"^```(\w*)\s*$")
 shell = {"sh", "bash", "shell", "console"}
 
 def rewrite(text):
-    text = text.replace("-p 8080:8080", f"-e PORT={port}")
+    """The adapter (see the header): a free port, host networking only without a bridge, tags and
+    the volume name of this run."""
+    if network == "bridge":
+        text = text.replace("-p 8080:8080", f"-p {port}:8080")
+    else:
+        text = text.replace("-p 8080:8080", f"-e PORT={port}")
     text = text.replace("localhost:8080", f"127.0.0.1:{port}")
     text = re.sub(r"(?<![\w/.-])swift-tiny-container(?![\w/.-])", images, text)
     text = re.sub(r"(?<![\w/.-])tiny-visits(?![\w/.-])", f"tiny-visits-{run_id}", text)
@@ -259,15 +271,23 @@ runnable=$(grep -c $'\trun\t' "$blocks/index.tsv")
 printf '%s shell blocks in docs/TUTORIAL.md: %s runnable, %s display-only\n' "$total" "$runnable" "$((total - runnable))"
 
 # What every block runs first: the clone as working directory and the docker function.
+if [[ "$IMG_NETWORK_MODE" == bridge ]]; then network_args=""; else network_args="--network host"; fi
 cat >"$work/prelude.sh" <<EOF
 cd "$CLONE" || exit 1
 export PORT=$PORT
+# The adapter's docker (see the header of scripts/test-tutorial.sh).
 docker() {
   local command=\$1
   shift
   case "\$command" in
-    build) DOCKER_BUILDKIT=1 "$DOCKER" build --network host "\$@" ;;
-    run | create) "$DOCKER" "\$command" --network host --label "$LABEL=$RUN_ID" "\$@" ;;
+    build) DOCKER_BUILDKIT=1 "$DOCKER" build $network_args "\$@" ;;
+    run | create)
+      # A command that chooses its own network (--network none) keeps it.
+      local extra="$network_args" argument
+      for argument in "\$@"; do
+        case "\$argument" in --network | --network=* | --net | --net=*) extra="" ;; esac
+      done
+      "$DOCKER" "\$command" \$extra --label "$LABEL=$RUN_ID" "\$@" ;;
     *) "$DOCKER" "\$command" "\$@" ;;
   esac
 }
@@ -411,10 +431,13 @@ if [[ "$RECORD" == 1 ]]; then
   if ((FAILED > STALE_FAILED)); then
     echo "RECORD=1: not recording, a block failed"
   else
-    python3 - "$REPO/docs/measurements/tutorial-run.json" "$RUN_KIND" "$timings" "$outputs" <<'EOF'
+    # What this run was made from: the clone's inputs (scripts/lib/inputs.py) and commands.
+    run_inputs=$(cd "$CLONE" && python3 scripts/render-tutorial.py --inputs)
+    python3 - "$REPO/docs/measurements/tutorial-run.json" "$RUN_KIND" "$timings" "$outputs" "$run_inputs" <<'EOF'
 import datetime, json, os, sys
 
-target, kind, timings, outputs = sys.argv[1:5]
+target, kind, timings, outputs, run_inputs = sys.argv[1:6]
+run_inputs = json.loads(run_inputs)
 try:
     with open(target) as f:
         data = json.load(f)
@@ -429,10 +452,14 @@ with open(timings) as f:
 data[kind] = {
     "measuredAt": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     "fresh clone": kind == "cold",
+    "revision": run_inputs["revision"],
+    "inputs": run_inputs["inputs"],
     "totalSeconds": round(sum(b["seconds"] for b in blocks), 1),
     "blocks": blocks,
 }
-recorded = data.setdefault("outputs", {})
+recorded = data["outputs"] = {}
+data["outputsRevision"] = run_inputs["revision"]
+data["outputsInputs"] = run_inputs["inputs"]
 for name in sorted(os.listdir(outputs)):
     with open(os.path.join(outputs, name)) as f:
         recorded[name] = f.read()

@@ -16,7 +16,7 @@
 #      CPU limits, environment), on a named volume: /healthz, /readyz, POST /api/visits, the page
 #      shows the uid, the HEALTHCHECK command, the kernel's view of the process, a clean stop
 #      within SHUTDOWN_TIMEOUT, visits kept on the volume; then compose.yaml itself is brought up
-#      (on the host network, the one difference) and down again.
+#      (published on a free port: the one difference, see scripts/lib/images.sh) and down again.
 #
 # Usage: scripts/verify-deploy.sh           (from anywhere; idempotent; CI calls it)
 # Environment (all optional):
@@ -628,24 +628,29 @@ else
 fi
 "$DOCKER" rm -f -v "$second" >/dev/null 2>&1
 
-# compose.yaml itself, brought up and down. This machine's Docker has no bridge network, so the
-# one change is host networking on a free port instead of publishing 8080; everything else
-# (build target, user, read-only, capabilities, volume, limits, health check) is the file's.
+# compose.yaml itself, brought up and down. The one change is how the service is reached, decided
+# by scripts/lib/images.sh: published on a free port of 127.0.0.1 instead of 8080 (which may be
+# taken), or, on an engine without a bridge network, host networking on that port. Everything
+# else (build target, user, read-only, capabilities, volume, limits, health check) is the file's.
 if ((${#COMPOSE[@]})) && [[ -s "$COMPOSE_RENDERED" ]]; then
   port=$(img_free_port)
   url="http://127.0.0.1:$port"
-  COMPOSE_FILE_RUN="$WORK/compose.hostnet.yaml"
-  "$PYTHON" - "$COMPOSE_RENDERED" "$port" >"$COMPOSE_FILE_RUN" <<'PY'
+  COMPOSE_FILE_RUN="$WORK/compose.run.yaml"
+  "$PYTHON" - "$COMPOSE_RENDERED" "$port" "$IMG_NETWORK_MODE" >"$COMPOSE_FILE_RUN" <<'PY'
 import sys, yaml
 d = yaml.safe_load(open(sys.argv[1]))
+port, mode = sys.argv[2], sys.argv[3]
 d.pop("name", None)
 s = d["services"]["demo-server"]
-s.pop("ports", None)
-s["network_mode"] = "host"
-env = s.setdefault("environment", {})
-if isinstance(env, list):
-    env = s["environment"] = dict(e.split("=", 1) for e in env)
-env["PORT"] = sys.argv[2]
+if mode == "bridge":
+    s["ports"] = [f"127.0.0.1:{port}:8080"]
+else:
+    s.pop("ports", None)
+    s["network_mode"] = "host"
+    env = s.setdefault("environment", {})
+    if isinstance(env, list):
+        env = s["environment"] = dict(e.split("=", 1) for e in env)
+    env["PORT"] = port
 print(yaml.safe_dump(d, sort_keys=False))
 PY
   COMPOSE_PROJECT="stc-verify-deploy-$$"

@@ -1,14 +1,31 @@
 # shellcheck shell=bash
-# Shared helpers for scripts/compare-images.sh and scripts/test-images.sh. Source it; it defines
-# functions and a few variables and runs nothing else.
+# The one adapter between the image scripts and the Docker engine they run on. Source it; it
+# defines functions and a few variables and runs nothing else. compare-images.sh, test-images.sh,
+# test-tutorial.sh, verify-deploy.sh and measure-context.sh reach Docker only through it.
+#
+# A reader's Docker (Docker Desktop on macOS or Windows, Docker Engine on Linux) has a registry
+# and a bridge network; some machines have neither. Everything that differs is decided here,
+# by looking, never by assuming:
+#   - Base images (img_ensure_base_images): used when already local, else `docker pull`ed; only
+#     when the pull fails and $OFFLINE_BASE_IMAGES exists is that tool run to create them.
+#   - Reaching a container (img_detect_network, img_run, img_build_network_args): when the engine
+#     has its default `bridge` network (`docker network inspect bridge`), containers are
+#     published with `-p 127.0.0.1:PORT:8080`, and builds use the default network. Only when it
+#     has none are containers run with `--network host` and `-e PORT=PORT`, and builds with
+#     `--network host`. Containers that are only created (to copy files out) get
+#     `--network none`, which every engine has.
+#   - The client (img_init_docker): $DOCKER when set; else `docker`, or /usr/bin/docker when the
+#     first `docker` on PATH has no buildx and that one does (an older client with BuildKit
+#     built in).
+# docs/development.md says what the machine this repository is developed on does differently.
 #
 # Environment (all optional):
-#   DOCKER               docker client to use (default: `docker`, or the Debian 20.10 client at
-#                        /usr/bin/docker when the first `docker` on PATH has no buildx, since
-#                        BuildKit then works only through the latter)
+#   DOCKER               docker client to use (see above)
 #   IMAGE_REPOSITORY     image name the variants are tagged under (default: swift-tiny-container)
-#   OFFLINE_BASE_IMAGES  script that creates local base images when no registry is reachable
-#                        (default: ../shared/tools/offline-base-images, relative to the repo root)
+#   OFFLINE_BASE_IMAGES  tool that creates local base images when no registry is reachable
+#                        (default: ../shared/tools/offline-base-images, relative to the repo root;
+#                        used only when it exists)
+#   IMG_NETWORK_MODE     bridge or host: overrides the detection (for testing this file)
 
 # shellcheck disable=SC2034 # used by the scripts that source this file
 IMG_VARIANTS=(naive alpine multistage)
@@ -26,9 +43,9 @@ img_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 img_now_ns() { date +%s%N; }
 img_seconds_since() { awk -v a="$1" -v b="$(img_now_ns)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; }
 
-# Picks the docker client. BuildKit needs either a CLI with the buildx plugin or an older CLI with
-# BuildKit built in; on these machines the first `docker` is a 28.x CLI without buildx, and
-# /usr/bin/docker is Debian's 20.10 client that has it.
+# Picks the docker client and detects the network mode. BuildKit needs either a CLI with the
+# buildx plugin or an older CLI with BuildKit built in (Debian 12's docker.io 20.10 client at
+# /usr/bin/docker is one).
 img_init_docker() {
   if [[ -z "${DOCKER:-}" ]]; then
     DOCKER=docker
@@ -37,31 +54,79 @@ img_init_docker() {
     fi
   fi
   export DOCKER
-  "$DOCKER" info >/dev/null 2>&1 && return 0
-  # No engine answers. Where no registry is reachable, the offline base-image tool installs
-  # docker.io when missing and starts a daemon without a bridge; it also creates the base images.
-  local tool="${OFFLINE_BASE_IMAGES:-../shared/tools/offline-base-images}"
-  if [[ -x "$tool" ]]; then
-    img_log "no Docker engine answers '$DOCKER info': starting one with $tool"
-    "$tool" >&2 || img_die "$tool failed to start a Docker engine"
-    [[ -x /usr/bin/docker ]] && ! docker buildx version >/dev/null 2>&1 && DOCKER=/usr/bin/docker
-    export DOCKER
+  if ! "$DOCKER" info >/dev/null 2>&1; then
+    # No engine answers. Where the offline base-image tool exists, it installs docker.io when
+    # missing and starts a daemon; elsewhere, starting Docker is the reader's business.
+    local tool="${OFFLINE_BASE_IMAGES:-../shared/tools/offline-base-images}"
+    if [[ -x "$tool" ]]; then
+      img_log "no Docker engine answers '$DOCKER info': starting one with $tool"
+      "$tool" >&2 || img_die "$tool failed to start a Docker engine"
+      [[ -x /usr/bin/docker ]] && ! docker buildx version >/dev/null 2>&1 && DOCKER=/usr/bin/docker
+      export DOCKER
+    fi
+    "$DOCKER" info >/dev/null 2>&1 || img_die "'$DOCKER info' failed: start Docker (or set DOCKER)"
   fi
-  "$DOCKER" info >/dev/null 2>&1 || img_die "'$DOCKER info' failed: start the Docker daemon (or set DOCKER)"
+  img_detect_network
 }
 
-# Makes sure the base images exist. With no registry reachable, ../shared/tools/offline-base-images
-# creates them under their official names (and starts the git daemon that serves the Swift
-# package dependencies to `docker build --network host`). The script is idempotent and takes
-# under a second when everything is there, so it is also run when the images exist but were
-# made by it, to make sure that git daemon is up.
-img_ensure_base_images() {
-  local tool="${OFFLINE_BASE_IMAGES:-../shared/tools/offline-base-images}"
-  if ! "$DOCKER" image inspect swift:6.3-bookworm >/dev/null 2>&1; then
-    [[ -x "$tool" ]] || img_die "swift:6.3-bookworm is missing and $tool is not there to create it"
-    img_log "base images missing: running $tool (5-6 min the first time)"
+# Sets IMG_NETWORK_MODE: "bridge" when the engine has its default bridge network, "host" when it
+# has none (a daemon started with --bridge=none). Also sets IMG_BUILD_NETWORK, the arguments
+# `docker build` needs: none with a bridge; `--network host` without one (RUN steps then share the
+# host's network, which is also where a local package mirror would answer).
+img_detect_network() {
+  if [[ -z "${IMG_NETWORK_MODE:-}" ]]; then
+    if "$DOCKER" network inspect bridge >/dev/null 2>&1; then
+      IMG_NETWORK_MODE=bridge
+    else
+      IMG_NETWORK_MODE=host
+    fi
+  fi
+  case "$IMG_NETWORK_MODE" in
+    bridge) IMG_BUILD_NETWORK=() ;;
+    host) IMG_BUILD_NETWORK=(--network host) ;;
+    *) img_die "IMG_NETWORK_MODE must be bridge or host, not '$IMG_NETWORK_MODE'" ;;
+  esac
+  export IMG_NETWORK_MODE
+}
+
+# The base images the recipes start from: every FROM of the Dockerfiles that is neither scratch
+# nor an earlier stage, plus any given as arguments (compare-images.sh adds distroless).
+img_base_images() {
+  {
+    awk 'toupper($1) == "FROM" {
+           image = $2; if (image ~ /^--platform=/) image = $3
+           for (i = 1; i <= NF; i++) if (toupper($i) == "AS") stage[tolower($(i + 1))] = 1
+           if (image != "scratch" && !(tolower(image) in stage)) print image
+         }' "${IMG_CONTEXT:-.}"/Dockerfile.naive "${IMG_CONTEXT:-.}"/Dockerfile.alpine "${IMG_CONTEXT:-.}"/Dockerfile.multistage
+    printf '%s\n' "$@"
+  } | sort -u
+}
+
+# img_ensure_image IMAGE: afterwards IMAGE is local, or the script stops. Local first, then
+# `docker pull`, then (only when it exists) the offline tool.
+img_ensure_image() {
+  local image=$1 tool="${OFFLINE_BASE_IMAGES:-../shared/tools/offline-base-images}"
+  "$DOCKER" image inspect "$image" >/dev/null 2>&1 && return 0
+  img_log "$image is not local: docker pull $image"
+  "$DOCKER" pull -q "$image" >&2 && return 0
+  if [[ -x "$tool" ]]; then
+    img_log "pulling $image failed: creating local base images with $tool (5-6 min the first time)"
     "$tool" >&2 || img_die "$tool failed"
-  elif [[ -x "$tool" ]] && [[ -n "$("$DOCKER" image inspect -f '{{index .Config.Labels "offline-base-images.git"}}' swift:6.3-bookworm 2>/dev/null)" ]]; then
+    "$DOCKER" image inspect "$image" >/dev/null 2>&1 && return 0
+  fi
+  img_die "$image is not local and 'docker pull $image' failed"
+}
+
+# img_ensure_base_images [EXTRA IMAGE...]: every base image is local afterwards. Images made by
+# the offline tool carry its label; when they are in use, the tool (idempotent, under a second
+# when all is there) also runs to make sure the package mirror it serves to builds is up.
+# shellcheck disable=SC2120 # the extra images are optional
+img_ensure_base_images() {
+  local image tool="${OFFLINE_BASE_IMAGES:-../shared/tools/offline-base-images}"
+  for image in $(img_base_images "$@"); do
+    img_ensure_image "$image"
+  done
+  if [[ -x "$tool" ]] && img_is_stand_in swift:6.3-bookworm; then
     "$tool" >/dev/null 2>&1 || img_log "warning: $tool failed; dependency resolution may fail"
   fi
 }
@@ -112,7 +177,7 @@ img_build() {
   version=$(img_version)
   img_read_provenance
   previous=$("$DOCKER" image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
-  if ! DOCKER_BUILDKIT=1 "$DOCKER" build --network host --progress=plain \
+  if ! DOCKER_BUILDKIT=1 "$DOCKER" build "${IMG_BUILD_NETWORK[@]}" --progress=plain \
       -f "$IMG_CONTEXT/Dockerfile.$variant" -t "$tag" \
       --build-arg "VERSION=${version:-0.1.0}" \
       --build-arg "REVISION=$(img_revision)" \
@@ -205,13 +270,19 @@ img_data_owner() {
   [[ "$user" == *:* ]] && echo "$user" || echo "$user:$user"
 }
 
-# img_run NAME_VAR IMAGE PORT [docker run arguments...]: starts a container detached on the host
-# network (this machine has no bridge) and records it for clean-up. Sets the variable NAME_VAR to
-# its id.
+# img_run NAME_VAR IMAGE PORT [docker run arguments...]: starts a container detached, reachable
+# at 127.0.0.1:PORT, and records it for clean-up. Sets the variable NAME_VAR to its id.
+# With a bridge: `-p 127.0.0.1:PORT:8080` (the server listens on its image's 8080, as a reader
+# runs it). Without one: `--network host -e PORT=PORT` (the server listens on PORT itself).
 img_run() {
-  local __var=$1 image=$2 port=$3 id
+  local __var=$1 image=$2 port=$3 id reach
   shift 3
-  id=$("$DOCKER" run -d --network host -e "PORT=$port" "$@" "$image") || return 1
+  if [[ "${IMG_NETWORK_MODE:-}" == bridge ]]; then
+    reach=(-p "127.0.0.1:$port:8080")
+  else
+    reach=(--network host -e "PORT=$port")
+  fi
+  id=$("$DOCKER" run -d "${reach[@]}" "$@" "$image") || return 1
   IMG_CONTAINERS+=("$id")
   printf -v "$__var" '%s' "$id"
 }
@@ -280,10 +351,18 @@ img_stand_in_label() { "$DOCKER" image inspect -f '{{index .Config.Labels "offli
 # The size in bytes of FILE inside IMAGE, read without running anything in it (works on scratch).
 img_file_size() {
   local image=$1 path=$2 id size
-  id=$("$DOCKER" create --network host "$image") || return 1
+  id=$("$DOCKER" create --network none "$image") || return 1
   size=$("$DOCKER" cp "$id:$path" - | tar -tvf - | awk 'NR == 1 { print $3 }')
   "$DOCKER" rm -f -v "$id" >/dev/null # -v: also the anonymous volume of the image's VOLUME
   echo "$size"
+}
+
+# The contents of FILE inside IMAGE, read without running anything in it.
+img_cat_file() {
+  local image=$1 path=$2 id
+  id=$("$DOCKER" create --network none "$image") || return 1
+  "$DOCKER" cp "$id:$path" - | tar -xOf -
+  "$DOCKER" rm -f -v "$id" >/dev/null
 }
 
 # Megabytes (10^6 bytes, as docker reports them) with one decimal.

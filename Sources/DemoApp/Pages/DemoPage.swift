@@ -79,8 +79,18 @@ enum DemoPage {
                 it writes <code>Public/image-sizes.json</code> and the chart appears here.</p>
                 """
         }
+        // The publisher's name only ("docker-library repo-info"); the tables in the walkthrough cite the rest.
+        var sources: [String] = []
+        for image in sizes.images {
+            guard let source = image.withOfficialBase?.source.split(separator: "(").first else { continue }
+            var name = source
+            while name.last == " " { name = name.dropLast() }
+            let publisher = String(name)
+            if !sources.contains(publisher) { sources.append(publisher) }
+        }
+        let official = sources.isEmpty ? "" : "; “official ≈” is what the registry's base gives (\(sources.joined(separator: "; ")))"
         let standIn = sizes.images.contains { $0.baseIsStandIn == true }
-            ? " Bars marked “stand-in base” were measured on a local stand-in for the base image."
+            ? " Bars marked * were measured on a local stand-in or replica of the base image\(official)."
             : ""
         return """
             <p>Uncompressed image sizes on a log scale, measured \(sizes.measuredAt.htmlEscaped) by \

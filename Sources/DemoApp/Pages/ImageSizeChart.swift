@@ -30,10 +30,11 @@ enum ImageSizeChart {
                 label: "Swift \(image.variant)",
                 megabytes: Double(image.bytes) / 1_000_000,
                 isReference: false,
-                note: image.variant == currentVariant ? "serving this page" : (image.baseIsStandIn == true ? "stand-in base" : nil))
+                note: note(for: image, currentVariant: currentVariant))
         }
         bars += ImageSizes.flaskReference.map { Bar(label: $0.label, megabytes: $0.megabytes, isReference: true, note: nil) }
-        let width = labelWidth + barAreaWidth + 150
+        // Room after the longest bar for its value and note ("4.1 GB · * replica base; official ≈ 4.2 GB").
+        let width = labelWidth + barAreaWidth + 290
         let height = Double(bars.count) * rowHeight + 30
         var svg = """
             <svg class="chart" role="img" viewBox="0 0 \(Int(width)) \(Int(height))" \
@@ -56,6 +57,21 @@ enum ImageSizeChart {
             svg += "<text class=\"axis\" x=\"\(format(x))\" y=\"\(format(axisY))\" text-anchor=\"middle\">\(formatMegabytes(tick))</text>"
         }
         return svg + "</svg>"
+    }
+
+    /// "serving this page", and for a figure measured on a stand-in or replica base, the mark
+    /// and what the official base gives (e.g. `* stand-in base; official ≈ 25.4 MB`).
+    private static func note(for image: ImageSizes.Image, currentVariant: String) -> String? {
+        var parts: [String] = []
+        if image.variant == currentVariant { parts.append("serving this page") }
+        if image.baseIsStandIn == true {
+            var mark = "* \(image.baseKind ?? "stand-in") base"
+            if let expected = image.withOfficialBase {
+                mark += "; official ≈ \(formatMegabytes(Double(expected.bytes) / 1_000_000))"
+            }
+            parts.append(mark)
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: " · ")
     }
 
     /// Position on the log axis, 0...1.

@@ -16,8 +16,23 @@ struct ImageSizes: Decodable, Equatable {
         var bytes: Int
         /// `docker save | gzip` size, when measured.
         var compressedBytes: Int?
-        /// The base image was a local stand-in (no registry here), so its size is not the real one.
+        /// The base image was a local stand-in or replica, not the registry's, so the size is not
+        /// what the official base gives; `withOfficialBase` says what it would be.
         var baseIsStandIn: Bool?
+        /// `stand-in` or `replica`, when `baseIsStandIn`.
+        var baseKind: String?
+        /// The runtime base image, e.g. `alpine:3.22`.
+        var base: String?
+        /// The expected size on the official base, from its published figures.
+        var withOfficialBase: OfficialBaseEstimate?
+    }
+
+    /// What an image measured on a stand-in base would weigh on the official one.
+    struct OfficialBaseEstimate: Decodable, Equatable {
+        /// Expected uncompressed size.
+        var bytes: Int
+        /// Where the official base's figures come from.
+        var source: String
     }
 
     /// When the numbers were measured (ISO 8601, UTC).

@@ -1,0 +1,39 @@
+import Testing
+
+@testable import DemoApp
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#endif
+
+/// A size measured on a local stand-in or replica base carries its mark and the official
+/// base's estimate on the chart, as in the walkthrough's tables and SVG.
+@Suite struct ImageSizeChartStandInTests {
+    private func sizes(_ json: String) throws -> ImageSizes {
+        try JSONDecoder().decode(ImageSizes.self, from: Data(json.utf8))
+    }
+
+    @Test func standInBarShowsItsMarkAndTheOfficialEstimate() throws {
+        let sizes = try sizes("""
+            {"measuredAt": "2026-12-02T05:00:00Z", "images": [
+              {"variant": "alpine", "bytes": 19300000, "baseIsStandIn": true, "baseKind": "stand-in",
+               "base": "alpine:3.22",
+               "withOfficialBase": {"bytes": 25400000, "source": "docker-library repo-info"}},
+              {"variant": "multistage", "bytes": 17100000, "baseIsStandIn": false}]}
+            """)
+        let svg = ImageSizeChart.svg(for: sizes, currentVariant: "multistage")
+        #expect(svg.contains("19.3 MB · * stand-in base; official ≈ 25.4 MB"))
+        #expect(svg.contains("17.1 MB · serving this page"))
+        #expect(!svg.contains("17.1 MB · serving this page · *"))
+    }
+
+    @Test func replicaBaseWithoutAnEstimateIsStillMarked() throws {
+        let sizes = try sizes("""
+            {"measuredAt": "2026-12-02T05:00:00Z", "images": [
+              {"variant": "naive", "bytes": 4140000000, "baseIsStandIn": true, "baseKind": "replica"}]}
+            """)
+        let svg = ImageSizeChart.svg(for: sizes, currentVariant: "naive")
+        #expect(svg.contains("4.1 GB · serving this page · * replica base"))
+        #expect(!svg.contains("official ≈"))
+    }
+}
