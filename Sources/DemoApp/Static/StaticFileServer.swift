@@ -80,7 +80,7 @@ final class StaticFileServer: Sendable {
     }
 
     deinit {
-        Glibc.close(rootDescriptor)
+        close(rootDescriptor)
     }
 
     /// Answers a GET or HEAD for `request.path`.
@@ -101,12 +101,12 @@ final class StaticFileServer: Sendable {
             "Cache-Control": "no-cache",
         ]
         if Self.isNotModified(request: request, etag: validators.etag, modifiedSeconds: validators.modifiedSeconds) {
-            Glibc.close(file.descriptor)
+            close(file.descriptor)
             headers.remove("Content-Type")
             return HTTPResponse(status: .notModified, headers: headers)
         }
         if file.identity.size <= Self.memoryCacheFileLimit {
-            Glibc.close(file.descriptor)
+            close(file.descriptor)
             guard let cached else { return nil }
             return HTTPResponse(headers: headers, body: .bytes(cached.bytes))
         }
@@ -138,7 +138,7 @@ final class StaticFileServer: Sendable {
         guard let descriptor = openBeneathRoot(relative) else { return nil }
         var info = stat()
         guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-            Glibc.close(descriptor)
+            close(descriptor)
             return nil
         }
         let identity = FileIdentity(
@@ -172,7 +172,7 @@ final class StaticFileServer: Sendable {
         let resolved = String(cString: resolvedPointer)
         free(resolvedPointer)
         guard resolved.hasPrefix(rootDirectory + "/") else { return nil }
-        let descriptor = Glibc.open(resolved, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        let descriptor = openFile(resolved, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         return descriptor >= 0 ? descriptor : nil
     }
 
@@ -224,4 +224,10 @@ extension StringProtocol {
         while let last = text.last, last == " " || last == "\t" { text.removeLast() }
         return String(text)
     }
+}
+
+/// `open(2)`, which `StaticFileServer.open(_:)` hides from the type's methods; a file-scope
+/// wrapper reaches it by its plain name (`Glibc.open` would not compile against Musl).
+private func openFile(_ path: String, _ flags: Int32) -> Int32 {
+    open(path, flags)
 }

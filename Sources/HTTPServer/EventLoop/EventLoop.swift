@@ -76,7 +76,7 @@ final class EventLoop: @unchecked Sendable {
         guard wakeDescriptor >= 0 else {
             let error = SocketError.failed("eventfd")
             listener.close()
-            Glibc.close(epollDescriptor)
+            close(epollDescriptor)
             throw error
         }
         readBuffer = .allocate(byteCount: Self.readBufferSize, alignment: 16)
@@ -333,7 +333,7 @@ final class EventLoop: @unchecked Sendable {
     private func releaseResources() {
         listener?.close()
         listener = nil
-        Glibc.close(wakeDescriptor)
-        Glibc.close(epollDescriptor)
+        close(wakeDescriptor)
+        close(epollDescriptor)
     }
 }
