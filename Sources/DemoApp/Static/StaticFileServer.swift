@@ -88,9 +88,17 @@ final class StaticFileServer: Sendable {
     /// - Returns: The file, 304 when the client's copy is current, or nil when there is no such
     ///   public file (the caller answers 404).
     func response(for request: HTTPRequest) -> HTTPResponse? {
-        guard let relative = try? StaticPath.relativePath(from: request.path),
-            let file = open(relative)
-        else { return nil }
+        guard let relative = try? StaticPath.relativePath(from: request.path) else { return nil }
+        return response(forRelativePath: relative, request: request)
+    }
+
+    /// Answers a GET or HEAD for a path already decoded and checked by `StaticPath`.
+    /// - Parameters:
+    ///   - relative: What `StaticPath.relativePath(from:)` returned (or a part of it).
+    ///   - request: The request, for its conditional fields.
+    /// - Returns: The file, 304, or nil when there is no such file beneath the root.
+    func response(forRelativePath relative: String, request: HTTPRequest) -> HTTPResponse? {
+        guard let file = open(relative) else { return nil }
         let cached = file.identity.size <= Self.memoryCacheFileLimit ? cachedFile(relative: relative, file: file) : nil
         let validators = cached?.validators ?? Validators(relative: relative, identity: file.identity)
         var headers: HTTPHeaders = [
