@@ -24,7 +24,7 @@ extension Socket {
     /// - Returns: The listening socket.
     /// - Throws: `SocketError` naming the failing call.
     static func listen(on address: SocketAddress, backlog: Int32, joiningPort: Bool = false) throws -> Socket {
-        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(address.family, chttp_stream_socket_nonblocking, 0)
         guard fd >= 0 else { throw SocketError.failed("socket") }
         let socket = Socket(descriptor: fd)
         do {
