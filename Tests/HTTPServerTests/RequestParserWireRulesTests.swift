@@ -80,7 +80,7 @@ import Testing
         Self.expectStatus("CONNECT [::1]:443 HTTP/1.1\r\nHost: h\r\n\r\n", 501)
     }
 
-    @Test(arguments: ["/", "*", "example.com", "http://example.com/", "a b:1", ":443"])
+    @Test(arguments: ["/", "*", "example.com", "http://example.com/", "a b:1", ":443", "[::1]", "example.com:"])
     func connectWithoutAnAuthorityFormTargetIsMalformed(target: String) {
         Self.expectStatus("CONNECT \(target) HTTP/1.1\r\nHost: h\r\n\r\n", 400)
     }

@@ -233,7 +233,8 @@ struct RequestParser {
         if method == .connect {
             // authority-form = uri-host ":" port (RFC 9112 §3.2.3); anything else is malformed.
             let bytes = Array(target.utf8)
-            guard let colon = bytes.lastIndex(of: ByteClasses.colon), colon + 1 < bytes.count,
+            let closingBracket = bytes.lastIndex(of: UInt8(ascii: "]")) ?? -1
+            guard let colon = bytes.lastIndex(of: ByteClasses.colon), colon > closingBracket, colon + 1 < bytes.count,
                 Authority.isValid(bytes, allowsEmptyHost: false)
             else { throw HTTPError(.badRequest, "CONNECT needs an authority-form target (host:port)") }
             throw HTTPError(.notImplemented, "CONNECT is not supported: this server is not a proxy")
@@ -317,7 +318,7 @@ struct RequestParser {
         // the Host field is ignored; replacing it means the application sees one answer only.
         if let targetAuthority { headers.set("Host", targetAuthority) }
 
-        let framing = try bodyFraming(method: method, version: version, headers: headers, limits: limits)
+        let framing = try bodyFraming(version: version, headers: headers, limits: limits)
 
         var expectsContinue = false
         let expectations = headers.values("Expect")
@@ -340,7 +341,6 @@ struct RequestParser {
 
     /// RFC 9112 §6.1-6.3: chunked, a single valid Content-Length, or no body.
     private static func bodyFraming(
-        method: HTTPMethod,
         version: HTTPVersion,
         headers: HTTPHeaders,
         limits: RequestLimits
