@@ -24,7 +24,9 @@
 //   the same offset;
 // - what the parser accepts is within the limits and well-formed (token method and field names,
 //   visible-ASCII target, no CR/LF/NUL or outer whitespace in values, one Host in HTTP/1.1, never
-//   both Content-Length and Transfer-Encoding, body within maxBodySize).
+//   both Content-Length and Transfer-Encoding, body within maxBodySize), Host free of
+//   whitespace, paths and userinfo and replaced by an absolute-form target's (non-empty)
+//   authority, never CONNECT, asterisk-form only for OPTIONS.
 
 /// libFuzzer's entry point.
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -184,6 +186,21 @@ enum ParserFuzzHarness {
         }
         check(record.body.count <= limits.maxBodySize, "accepted a body of \(record.body.count) bytes, limit \(limits.maxBodySize)")
         check(record.path.hasPrefix("/") || record.target == "*", "path \(record.path.debugDescription) of target \(record.target.debugDescription)")
+        check(record.method != "CONNECT", "accepted CONNECT, which this server does not implement")
+        check(record.target != "*" || record.method == "OPTIONS", "accepted asterisk-form for \(record.method)")
+        // Host is `uri-host [ ":" port ]` (RFC 9110 §7.2): never whitespace, a path, userinfo, a
+        // query or a fragment; and an absolute-form target's authority replaced it (RFC 9112 §3.2.2).
+        for (name, value) in record.headers where name.equalsIgnoringASCIICase("Host") {
+            check(!value.utf8.contains { " \t/@?#\\".utf8.contains($0) }, "accepted Host \(value.debugDescription)")
+        }
+        let lowerTarget = record.target.lowercased()
+        for scheme in ["http://", "https://"] where lowerTarget.hasPrefix(scheme) {
+            let rest = record.target.utf8.dropFirst(scheme.utf8.count)
+            let authority = String(decoding: rest.prefix { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") }, as: UTF8.self)
+            check(!authority.isEmpty, "routed absolute-form target \(record.target.debugDescription) without a host")
+            let host = record.headers.first { $0.0.equalsIgnoringASCIICase("Host") }?.1
+            check(host == authority, "absolute-form authority \(authority) did not replace Host \(host ?? "-")")
+        }
     }
 
     /// The offset just past the first CRLF CRLF at or after `start`.
@@ -225,8 +242,9 @@ enum ParserFuzzHarness {
                 default: value = -1
                 }
                 if value < 0 { break }
-                guard digits < 16 else { return nil }
-                size = size * 16 + value
+                // 1*HEXDIG, leading zeros allowed; past the input's length the value no longer
+                // matters (the data cannot be there), so stop growing it before it could overflow.
+                if size <= input.count { size = size * 16 + value }
                 digits += 1
             }
             guard digits > 0 else { return nil }

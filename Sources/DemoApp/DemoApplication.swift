@@ -84,7 +84,10 @@ public final class DemoApplication: HTTPHandler {
         let metricsRoute = route ?? (request.path.hasPrefix("/tutorial/") ? .tutorial : nil)
         // Shares the connection's event loop, so completions from the store can return there.
         let observed = HTTPResponder(sameEventLoopAs: responder) { [metrics, accessLogger] response in
-            let response = Self.withCommonHeaders(response)
+            var response = Self.withCommonHeaders(response)
+            if let policy = route?.cacheControl, !response.headers.contains("Cache-Control") {
+                response.headers.set("Cache-Control", policy)
+            }
             let seconds = (MonotonicInstant.now() - started).secondsValue
             let observedRoute = metricsRoute ?? (response.status == .notFound ? .unmatched : .staticFile)
             metrics.observe(route: observedRoute, method: request.method, status: response.status.code, seconds: seconds)
@@ -121,6 +124,25 @@ public final class DemoApplication: HTTPHandler {
             ])
     }
 
+    /// GET and HEAD everywhere, POST on `/api/visits`, OPTIONS: what the server's own answer to
+    /// `OPTIONS *` lists in `Allow`.
+    public var supportedMethods: [HTTPMethod] { [.get, .head, .post, .options] }
+
+    /// `OPTIONS *`, which the server answered itself, is logged and counted like any request.
+    public func requestAnsweredByServer(_ request: HTTPRequest, response: HTTPResponse) {
+        metrics.observe(route: .server, method: request.method, status: response.status.code, seconds: nil)
+        accessLogger?.info(
+            "\(request.method) \(request.target) \(response.status.code)",
+            metadata: [
+                "remote": "\(request.remoteAddress ?? "-")",
+                "method": "\(request.method)",
+                "path": "\(request.path)",
+                "status": "\(response.status.code)",
+                "bytes": "0",
+                "user_agent": "\(request.headers["User-Agent"] ?? "-")",
+            ])
+    }
+
     /// The response with the common security headers added where the handler did not set them.
     private static func withCommonHeaders(_ response: HTTPResponse) -> HTTPResponse {
         var response = response
@@ -149,7 +171,7 @@ public final class DemoApplication: HTTPHandler {
         case .metrics: serveMetrics(responder: responder)
         case .tutorial: serveTutorial(responder: responder)
         // `Route(path:)` never gives these (they only label metrics); answered like any other path.
-        case .staticFile, .unmatched, .rejected: serveStatic(request, responder: responder)
+        case .staticFile, .unmatched, .rejected, .server: serveStatic(request, responder: responder)
         }
     }
 

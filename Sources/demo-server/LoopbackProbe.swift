@@ -4,6 +4,13 @@ import Glibc
 import Musl
 #endif
 
+// glibc declares socket types in an enum (imported with a `rawValue`), musl as macros.
+#if canImport(Glibc)
+private let streamSocketType = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+#elseif canImport(Musl)
+private let streamSocketType = SOCK_STREAM | SOCK_CLOEXEC
+#endif
+
 /// The smallest HTTP/1.1 client that answers "is the server up?": one GET to 127.0.0.1 with a
 /// deadline on every step, reading only the status line.
 enum LoopbackProbe {
@@ -18,7 +25,7 @@ enum LoopbackProbe {
     ///   - timeoutMilliseconds: The deadline for connect, send and receive together.
     /// - Throws: `Failure` when the connection or the answer fails.
     static func get(port: Int, path: String, timeoutMilliseconds: Int32) throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(AF_INET, streamSocketType, 0)
         guard fd >= 0 else { throw failure("socket") }
         defer { close(fd) }
         var timeout = timeval(tv_sec: Int(timeoutMilliseconds / 1000), tv_usec: Int(timeoutMilliseconds % 1000) * 1000)

@@ -243,8 +243,8 @@ struct HTTPServerTests {
         ("GET / HTTP/1.1\nHost: t\n\n", 400),
         ("GET / HTTP/1.1\r\nHost: t\r\nX: a\r\n b\r\n\r\n", 400),
         ("GET / HTTP/2.0\r\nHost: t\r\n\r\n", 505),
-        ("POST /echo HTTP/1.1\r\nHost: t\r\n\r\n", 411),
-        ("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
+        ("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n", 400),
+        ("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501),
         ("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx", 400),
     ])
     func malformedRequestsGetTheirStatusAndClose(request: String, status: Int) async throws {

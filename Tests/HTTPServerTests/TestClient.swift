@@ -59,7 +59,7 @@ final class TestClient {
         let result = Self.withAddress(host: host, port: port) { connect(descriptor, $0, $1) }
         guard result == 0 else {
             let code = errno
-            Glibc.close(descriptor)
+            closeDescriptor(descriptor)
             descriptor = -1
             throw Failure.system("connect", code)
         }
@@ -68,7 +68,7 @@ final class TestClient {
     }
 
     deinit {
-        if descriptor >= 0 { Glibc.close(descriptor) }
+        if descriptor >= 0 { closeDescriptor(descriptor) }
     }
 
     /// The errno a fresh connection attempt gets (ECONNREFUSED when nothing listens), or 0.
@@ -88,7 +88,7 @@ final class TestClient {
     static let supportsIPv6Loopback: Bool = {
         let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return false }
-        defer { Glibc.close(fd) }
+        defer { closeDescriptor(fd) }
         return withAddress(host: "::1", port: 0) { bind(fd, $0, $1) } == 0
     }()
 
@@ -106,7 +106,7 @@ final class TestClient {
         while offset < bytes.count {
             try waitFor(Int16(POLLOUT), until: deadline, what: "send buffer space")
             let sent = bytes.withUnsafeBytes { raw in
-                Glibc.send(descriptor, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+                sendBytes(descriptor, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
             }
             if sent < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
@@ -118,13 +118,13 @@ final class TestClient {
 
     /// Half-closes: the server reads end of stream, and may still answer.
     func shutdownWrite() {
-        Glibc.shutdown(descriptor, Int32(SHUT_WR))
+        shutdown(descriptor, Int32(SHUT_WR))
     }
 
     /// Closes the socket. Safe to call more than once.
     func close() {
         guard descriptor >= 0 else { return }
-        Glibc.close(descriptor)
+        closeDescriptor(descriptor)
         descriptor = -1
     }
 
@@ -209,7 +209,7 @@ final class TestClient {
             guard result.count < count else { break }
             try waitFor(Int16(POLLIN), until: deadline, what: "slow read")
             let wanted = min(pieceSize, count - result.count)
-            let received = piece.withUnsafeMutableBytes { Glibc.recv(descriptor, $0.baseAddress, wanted, Int32(MSG_DONTWAIT)) }
+            let received = piece.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, wanted, Int32(MSG_DONTWAIT)) }
             if received == 0 { throw Failure.closedByPeer(received: result.count) }
             if received < 0 {
                 guard errno == EINTR || errno == EAGAIN else { throw Failure.system("recv", errno) }
@@ -228,7 +228,7 @@ final class TestClient {
     private func receive(until deadline: ContinuousClock.Instant, what: String) throws {
         try waitFor(Int16(POLLIN), until: deadline, what: what)
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        let received = chunk.withUnsafeMutableBytes { Glibc.recv(descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+        let received = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
         if received > 0 {
             buffered += chunk[..<received]
         } else if received == 0 {
@@ -325,4 +325,16 @@ struct TestResponse {
     var closes: Bool { values("Connection").contains { $0.lowercased() == "close" } }
 
     var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+// `TestClient` has `close()` and `send(_:)` of its own, which hide the C functions from its
+// methods; these file-scope wrappers reach them by their plain names (`Glibc.close` would not
+// compile against Musl).
+
+private func closeDescriptor(_ descriptor: Int32) {
+    _ = close(descriptor)
+}
+
+private func sendBytes(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int, _ flags: Int32) -> Int {
+    send(descriptor, bytes, count, flags)
 }

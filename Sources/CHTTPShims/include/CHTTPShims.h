@@ -5,10 +5,31 @@
 // _GNU_SOURCE functions accept4, pthread_setname_np and sched_getaffinity, and openat2.
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+
+// Flags whose C spelling differs between the C libraries: glibc declares socket types and epoll
+// events in enums, which Swift imports as types with a `rawValue`; musl declares them as macros,
+// which Swift imports as plain integers. Read through these constants, the Swift code is the same
+// for both.
+
+/// SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, for socket(2).
+static const int chttp_stream_socket_nonblocking = SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC;
+/// EPOLLIN
+static const uint32_t chttp_epoll_in = EPOLLIN;
+/// EPOLLOUT
+static const uint32_t chttp_epoll_out = EPOLLOUT;
+/// EPOLLRDHUP
+static const uint32_t chttp_epoll_read_hang_up = EPOLLRDHUP;
+/// EPOLLHUP
+static const uint32_t chttp_epoll_hang_up = EPOLLHUP;
+/// EPOLLERR
+static const uint32_t chttp_epoll_error = EPOLLERR;
+/// EPOLLET
+static const uint32_t chttp_epoll_edge_triggered = EPOLLET;
 
 /// accept4(2) with SOCK_NONBLOCK | SOCK_CLOEXEC.
 int chttp_accept_nonblocking(int listener, struct sockaddr *address, socklen_t *length);

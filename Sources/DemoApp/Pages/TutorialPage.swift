@@ -8,17 +8,33 @@ import Synchronization
 
 /// `GET /tutorial`: the walkthrough (`docs/TUTORIAL.md`) as HTML, so a person who only runs the
 /// container can read it. Rendered on first request and again only when the file changes.
-/// Its images are served from the same directory under `/tutorial/`.
+///
+/// Its images are served under `/tutorial/images/` from the `images` directory next to the
+/// Markdown file, and nothing else is: not the Markdown source, not its other neighbours. With
+/// `TUTORIAL_PATH=/TUTORIAL.md` the neighbours would be the whole file system. The images
+/// directory is confined exactly as `Public/` is (`StaticFileServer`: decoded once before any
+/// check, no `..`, no dotfiles, no symlink out), and must itself be a directory, not a symlink
+/// that could point anywhere.
 final class TutorialPage: Sendable {
+    /// The directory next to the Markdown file that holds its images, and its URL segment.
+    static let imagesDirectoryName = "images"
+
     private let markdownPath: String
-    private let assets: StaticFileServer?
+    private let images: StaticFileServer?
     private let cache = Mutex<(modified: Int, size: Int, html: String)?>(nil)
 
-    /// - Parameter markdownPath: The Markdown file; its directory holds the images it shows.
+    /// - Parameter markdownPath: The Markdown file; the `images` directory next to it holds the
+    ///   images it shows.
     init(markdownPath: String) {
         self.markdownPath = markdownPath
         let directory = markdownPath.contains("/") ? String(markdownPath[..<markdownPath.lastIndex(of: "/")!]) : "."
-        assets = try? StaticFileServer(directory: directory.isEmpty ? "/" : directory)
+        let imagesPath = directory + "/" + Self.imagesDirectoryName
+        var info = stat()
+        if lstat(imagesPath, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+            images = try? StaticFileServer(directory: imagesPath)
+        } else {
+            images = nil
+        }
     }
 
     /// The rendered page, or nil when the file is missing.
@@ -38,14 +54,19 @@ final class TutorialPage: Sendable {
         return .text(html, contentType: "text/html; charset=utf-8")
     }
 
-    /// An image or other file next to the tutorial, by its path under `/tutorial/`.
+    /// One of the walkthrough's images, by its path under `/tutorial/images/`.
+    /// - Returns: The file, or nil when the path names none of them (the caller answers 404).
     func asset(for request: HTTPRequest) -> HTTPResponse? {
-        guard let assets, request.path.hasPrefix("/tutorial/") else { return nil }
-        var assetRequest = request
-        assetRequest.path = String(request.path.dropFirst("/tutorial".count))
-        // The Markdown source itself is served as the page, not as a file.
-        guard !assetRequest.path.hasSuffix(".md") else { return nil }
-        return assets.response(for: assetRequest)
+        guard let images, request.path.hasPrefix("/tutorial/") else { return nil }
+        // Decode and check the whole path first, then look at its segments: a check on the
+        // encoded form (`/tutorial/TUTORIAL.m%64`, `/tutorial/%69mages/`) would see other bytes
+        // than the file system does.
+        guard let relative = try? StaticPath.relativePath(from: String(request.path.dropFirst("/tutorial".count))) else {
+            return nil
+        }
+        let segments = relative.split(separator: "/", maxSplits: 1)
+        guard segments.count == 2, segments[0] == Self.imagesDirectoryName else { return nil }
+        return images.response(forRelativePath: String(segments[1]), request: request)
     }
 
     private static func page(body: String) -> String {
@@ -77,11 +98,17 @@ final class TutorialPage: Sendable {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         while bytes.count < limit {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            let count = chunk.withUnsafeMutableBytes { readBytes(descriptor, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { break }
             bytes.append(contentsOf: chunk[..<count])
         }
         return String(decoding: bytes, as: UTF8.self)
     }
+}
+
+/// `read(2)`, which `TutorialPage.read(_:limit:)` hides from the type's methods; a file-scope
+/// wrapper reaches it by its plain name (`Glibc.read` would not compile against Musl).
+private func readBytes(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    read(descriptor, buffer, count)
 }

@@ -6,8 +6,12 @@ enum ErrorResponses {
     /// - Parameters:
     ///   - status: The status.
     ///   - message: What went wrong, safe to show.
+    /// Never stored (`Cache-Control: no-store`): like every `/api` answer it describes the
+    /// service's state now, and a 404 would otherwise be heuristically cacheable (RFC 9111 §4.2.2).
     static func json(_ status: HTTPStatus, _ message: String) -> HTTPResponse {
-        HTTPResponse.text("{\"error\":\(message.jsonQuoted)}\n", status: status, contentType: "application/json")
+        var response = HTTPResponse.text("{\"error\":\(message.jsonQuoted)}\n", status: status, contentType: "application/json")
+        response.headers.set("Cache-Control", "no-store")
+        return response
     }
 
     /// An error page or JSON body depending on the path.

@@ -18,6 +18,8 @@ enum Route: Int, CaseIterable, Sendable {
     case unmatched
     /// Answered by the server before routing: malformed, over a limit, or too slow (4xx/5xx).
     case rejected
+    /// Answered by the server itself because it concerns no resource: `OPTIONS *`.
+    case server
 
     /// The route of a fixed path, or nil for anything else (a static file, or nothing).
     /// - Parameter path: The request's decoded path.
@@ -48,6 +50,21 @@ enum Route: Int, CaseIterable, Sendable {
         case .staticFile: "static"
         case .unmatched: "unmatched"
         case .rejected: "rejected"
+        case .server: "server"
+        }
+    }
+
+    /// The `Cache-Control` of the route's answers, or nil to leave it to the answer.
+    ///
+    /// Probes, metrics and the visit API describe the live state of this process: a cache that
+    /// stored one (heuristic freshness lets it, RFC 9111 §4.2.2, when nothing says otherwise)
+    /// would report a dead server healthy or an old count. `no-store` rather than `no-cache`:
+    /// these answers carry no validator, so revalidating would be a full request anyway, and
+    /// there is nothing worth keeping on disk or in a shared cache.
+    var cacheControl: String? {
+        switch self {
+        case .visits, .healthz, .readyz, .metrics: "no-store"
+        default: nil
         }
     }
 

@@ -80,7 +80,7 @@ final class StaticFileServer: Sendable {
     }
 
     deinit {
-        Glibc.close(rootDescriptor)
+        close(rootDescriptor)
     }
 
     /// What a lookup found.
@@ -108,6 +108,23 @@ final class StaticFileServer: Sendable {
     /// - Returns: What the lookup found.
     func lookup(_ request: HTTPRequest) -> Lookup {
         guard let relative = try? StaticPath.relativePath(from: request.path) else { return .notFound }
+        return lookup(relativePath: relative, request: request)
+    }
+
+    /// Answers a GET or HEAD for a path already decoded and checked by `StaticPath`.
+    /// - Parameters:
+    ///   - relative: What `StaticPath.relativePath(from:)` returned (or a part of it).
+    ///   - request: The request, for its conditional fields.
+    /// - Returns: The file, 304, or nil when there is no such file beneath the root (or no
+    ///   descriptor to open it with).
+    func response(forRelativePath relative: String, request: HTTPRequest) -> HTTPResponse? {
+        if case .found(let response) = lookup(relativePath: relative, request: request) { return response }
+        return nil
+    }
+
+    /// Answers a GET or HEAD for a path already decoded and checked, saying why when there is no
+    /// file to send.
+    private func lookup(relativePath relative: String, request: HTTPRequest) -> Lookup {
         let file: OpenFile
         switch open(relative) {
         case .opened(let opened): file = opened
@@ -124,12 +141,12 @@ final class StaticFileServer: Sendable {
             "Cache-Control": "no-cache",
         ]
         if Self.isNotModified(request: request, etag: validators.etag, modifiedSeconds: validators.modifiedSeconds) {
-            Glibc.close(file.descriptor)
+            close(file.descriptor)
             headers.remove("Content-Type")
             return .found(HTTPResponse(status: .notModified, headers: headers))
         }
         if file.identity.size <= Self.memoryCacheFileLimit {
-            Glibc.close(file.descriptor)
+            close(file.descriptor)
             guard let cached else { return .notFound }
             return .found(HTTPResponse(headers: headers, body: .bytes(cached.bytes)))
         }
@@ -169,7 +186,7 @@ final class StaticFileServer: Sendable {
         }
         var info = stat()
         guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-            Glibc.close(descriptor)
+            close(descriptor)
             return .missing
         }
         let identity = FileIdentity(
@@ -203,7 +220,7 @@ final class StaticFileServer: Sendable {
         let resolved = String(cString: resolvedPointer)
         free(resolvedPointer)
         guard resolved.hasPrefix(rootDirectory + "/") else { return nil }
-        let descriptor = Glibc.open(resolved, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        let descriptor = openFile(resolved, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         return descriptor >= 0 ? descriptor : nil
     }
 
@@ -255,4 +272,10 @@ extension StringProtocol {
         while let last = text.last, last == " " || last == "\t" { text.removeLast() }
         return String(text)
     }
+}
+
+/// `open(2)`, which `StaticFileServer.open(_:)` hides from the type's methods; a file-scope
+/// wrapper reaches it by its plain name (`Glibc.open` would not compile against Musl).
+private func openFile(_ path: String, _ flags: Int32) -> Int32 {
+    open(path, flags)
 }

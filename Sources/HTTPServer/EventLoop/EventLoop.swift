@@ -82,13 +82,13 @@ final class EventLoop: @unchecked Sendable {
         guard wakeDescriptor >= 0 else {
             let error = SocketError.failed("eventfd")
             listener.close()
-            Glibc.close(epollDescriptor)
+            close(epollDescriptor)
             throw error
         }
         readBuffer = .allocate(byteCount: Self.readBufferSize, alignment: 16)
         do {
-            try register(wakeDescriptor, events: EPOLLIN.rawValue | EPOLLET.rawValue)
-            try register(listener.descriptor, events: EPOLLIN.rawValue | EPOLLET.rawValue)
+            try register(wakeDescriptor, events: chttp_epoll_in | chttp_epoll_edge_triggered)
+            try register(listener.descriptor, events: chttp_epoll_in | chttp_epoll_edge_triggered)
         } catch {
             releaseResources()
             throw error
@@ -213,11 +213,11 @@ final class EventLoop: @unchecked Sendable {
         } else if descriptor == listener?.descriptor {
             acceptConnections(at: now)
         } else if let connection = connections[descriptor] {
-            let hangUp = EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue
-            if event.events & (EPOLLIN.rawValue | hangUp) != 0 {
+            let hangUp = chttp_epoll_read_hang_up | chttp_epoll_hang_up | chttp_epoll_error
+            if event.events & (chttp_epoll_in | hangUp) != 0 {
                 connection.onReadable(at: now, peerMayHaveClosed: event.events & hangUp != 0)
             }
-            if event.events & EPOLLOUT.rawValue != 0 && !connection.isClosed { connection.onWritable(at: now) }
+            if event.events & chttp_epoll_out != 0 && !connection.isClosed { connection.onWritable(at: now) }
         }
     }
 
@@ -289,7 +289,7 @@ final class EventLoop: @unchecked Sendable {
             do {
                 try register(
                     socket.descriptor,
-                    events: EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue)
+                    events: chttp_epoll_in | chttp_epoll_out | chttp_epoll_read_hang_up | chttp_epoll_edge_triggered)
             } catch {
                 logger.error("epoll_ctl failed for a new connection", metadata: ["error": "\(error)"])
                 socket.close()
@@ -362,7 +362,7 @@ final class EventLoop: @unchecked Sendable {
     private func releaseResources() {
         listener?.close()
         listener = nil
-        Glibc.close(wakeDescriptor)
-        Glibc.close(epollDescriptor)
+        close(wakeDescriptor)
+        close(epollDescriptor)
     }
 }

@@ -13,7 +13,7 @@ struct RequestParser {
         /// Waiting for the end of the head; `scanned` bytes were already checked.
         case head(scanned: Int)
         case fixedBody(RequestHead, remaining: Int)
-        case chunkedBody(RequestHead, ChunkState, body: [UInt8])
+        case chunkedBody(RequestHead, ChunkState, body: [UInt8], framingExcess: Int)
     }
 
     private enum ChunkState {
@@ -56,15 +56,15 @@ struct RequestParser {
             buffer.consume(remaining)
             state = .head(scanned: 0)
             return .request(head.request(body: body))
-        case .chunkedBody(let head, var chunkState, var body):
+        case .chunkedBody(let head, var chunkState, var body, var excess):
             // Move the body out of `state` while it grows: held twice, every append would copy
             // all of it, once per read (quadratic in a body sent in small segments). After an
             // error the state does not matter.
             state = .head(scanned: 0)
-            if let body = try parseChunked(&buffer, chunkState: &chunkState, body: &body) {
+            if let body = try parseChunked(&buffer, chunkState: &chunkState, body: &body, framingExcess: &excess) {
                 return .request(head.request(body: body))
             }
-            state = .chunkedBody(head, chunkState, body: body)
+            state = .chunkedBody(head, chunkState, body: body, framingExcess: excess)
             return nil
         }
     }
@@ -92,7 +92,7 @@ struct RequestParser {
             state = .fixedBody(head, remaining: length)
             return .head(head)
         case .chunked:
-            state = .chunkedBody(head, .size, body: [])
+            state = .chunkedBody(head, .size, body: [], framingExcess: 0)
             return .head(head)
         }
     }
@@ -177,17 +177,20 @@ struct RequestParser {
         guard fieldLines.count <= limits.maxHeaderCount else {
             throw HTTPError(.requestHeaderFieldsTooLarge, "more than \(limits.maxHeaderCount) header fields")
         }
-        var (method, target, version) = try parseRequestLine(UnsafeBufferPointer(rebasing: head[requestLine]))
+        var (method, target, version, authority) = try parseRequestLine(UnsafeBufferPointer(rebasing: head[requestLine]))
         var headers = HTTPHeaders()
         for line in fieldLines {
             let field = try parseFieldLine(UnsafeBufferPointer(rebasing: head[line]))
             headers.add(field.name, field.value)
         }
         if version.minor > 1 { version = .http1_1 }  // RFC 9110 §2.5: a higher minor is 1.1 to us.
-        return try interpretFields(method: method, target: target, version: version, headers: headers, limits: limits)
+        return try interpretFields(
+            method: method, target: target, version: version, targetAuthority: authority, headers: headers, limits: limits)
     }
 
-    private static func parseRequestLine(_ line: UnsafeBufferPointer<UInt8>) throws -> (HTTPMethod, String, HTTPVersion) {
+    private static func parseRequestLine(
+        _ line: UnsafeBufferPointer<UInt8>
+    ) throws -> (method: HTTPMethod, target: String, version: HTTPVersion, authority: String?) {
         guard let firstSpace = line.firstIndex(of: ByteClasses.space) else {
             throw HTTPError(.badRequest, "malformed request line")
         }
@@ -205,8 +208,8 @@ struct RequestParser {
         let version = try parseVersion(UnsafeBufferPointer(rebasing: line[(secondSpace + 1)...]))
         let method = HTTPMethod(rawValue: String(decoding: methodBytes, as: UTF8.self))
         let target = String(decoding: targetBytes, as: UTF8.self)
-        try checkTargetForm(target, method: method)
-        return (method, target, version)
+        let authority = try checkTargetForm(target, method: method)
+        return (method, target, version, authority)
     }
 
     /// `HTTP-version = "HTTP/" DIGIT "." DIGIT` (RFC 9112 §2.3).
@@ -220,17 +223,46 @@ struct RequestParser {
         return HTTPVersion(major: major, minor: Int(bytes[7] - 0x30))
     }
 
-    /// Accepts origin-form, absolute-form and (for OPTIONS) asterisk-form (RFC 9112 §3.2).
-    private static func checkTargetForm(_ target: String, method: HTTPMethod) throws {
-        if target.hasPrefix("/") { return }
+    /// Accepts origin-form, absolute-form (`http` and `https` only) and, for OPTIONS,
+    /// asterisk-form (RFC 9112 §3.2). CONNECT, whose authority-form target asks for a tunnel to
+    /// another host (RFC 9110 §9.3.6), is answered 501: this server is not a proxy, so it
+    /// implements CONNECT for no resource at all, which is what 501 says (RFC 9110 §15.6.2); a 405
+    /// would have to list in `Allow` the methods of a "target resource" that is not ours.
+    /// - Returns: The authority of an absolute-form target, which replaces `Host` (§3.2.2).
+    private static func checkTargetForm(_ target: String, method: HTTPMethod) throws -> String? {
+        if method == .connect {
+            // authority-form = uri-host ":" port (RFC 9112 §3.2.3); anything else is malformed.
+            let bytes = Array(target.utf8)
+            let closingBracket = bytes.lastIndex(of: UInt8(ascii: "]")) ?? -1
+            guard let colon = bytes.lastIndex(of: ByteClasses.colon), colon > closingBracket, colon + 1 < bytes.count,
+                Authority.isValid(bytes, allowsEmptyHost: false)
+            else { throw HTTPError(.badRequest, "CONNECT needs an authority-form target (host:port)") }
+            throw HTTPError(.notImplemented, "CONNECT is not supported: this server is not a proxy")
+        }
+        if target.hasPrefix("/") { return nil }
         if target == "*" {
             guard method == .options else { throw HTTPError(.badRequest, "asterisk-form is only for OPTIONS") }
-            return
+            return nil
         }
-        let lower = target.lowercased()
-        if lower.hasPrefix("http://") || lower.hasPrefix("https://") { return }
-        if method == .connect { throw HTTPError(.notImplemented, "CONNECT is not supported") }
-        throw HTTPError(.badRequest, "invalid request target")
+        // absolute-form: "http" or "https" "://" authority path-abempty [ "?" query ].
+        let bytes = Array(target.utf8)
+        let schemeLength: Int
+        if target.utf8.starts(with: "http://".utf8, by: { $0.asciiLowercased == $1 }) {
+            schemeLength = 7
+        } else if target.utf8.starts(with: "https://".utf8, by: { $0.asciiLowercased == $1 }) {
+            schemeLength = 8
+        } else {
+            throw HTTPError(.badRequest, "invalid request target")
+        }
+        let authorityEnd = bytes[schemeLength...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? bytes.count
+        let authority = bytes[schemeLength..<authorityEnd]
+        // RFC 9110 §4.2.1: an http(s) URI with an empty host is invalid and MUST be rejected, so
+        // `http:///etc/passwd` is never routed as `/etc/passwd`; userinfo (`user@`) is refused too
+        // (RFC 9110 §4.2.4), since it only ever serves to disguise the authority.
+        guard Authority.isValid(authority, allowsEmptyHost: false) else {
+            throw HTTPError(.badRequest, "invalid authority in absolute-form target")
+        }
+        return String(decoding: authority, as: UTF8.self)
     }
 
     /// `field-line = field-name ":" OWS field-value OWS` (RFC 9112 §5).
@@ -269,17 +301,24 @@ struct RequestParser {
         method: HTTPMethod,
         target: String,
         version: HTTPVersion,
+        targetAuthority: String?,
         headers: HTTPHeaders,
         limits: RequestLimits
     ) throws -> RequestHead {
-        // RFC 9112 §3.2: an HTTP/1.1 request needs exactly one Host.
+        // RFC 9112 §3.2: 400 for an HTTP/1.1 request without Host, for any request with more than
+        // one Host, and for a Host whose value is not `uri-host [ ":" port ]` (RFC 9110 §7.2).
+        var headers = headers
         let hosts = headers.values("Host")
-        if version == .http1_1 && hosts.count != 1 {
-            throw HTTPError(.badRequest, hosts.isEmpty ? "missing Host header" : "more than one Host header")
-        }
+        if version == .http1_1 && hosts.isEmpty { throw HTTPError(.badRequest, "missing Host header") }
         if hosts.count > 1 { throw HTTPError(.badRequest, "more than one Host header") }
+        if let host = hosts.first, !Authority.isValid(host.utf8, allowsEmptyHost: true) {
+            throw HTTPError(.badRequest, "invalid Host header")
+        }
+        // RFC 9112 §3.2.2: with an absolute-form target the target's authority is the host, and
+        // the Host field is ignored; replacing it means the application sees one answer only.
+        if let targetAuthority { headers.set("Host", targetAuthority) }
 
-        let framing = try bodyFraming(method: method, version: version, headers: headers, limits: limits)
+        let framing = try bodyFraming(version: version, headers: headers, limits: limits)
 
         var expectsContinue = false
         let expectations = headers.values("Expect")
@@ -302,7 +341,6 @@ struct RequestParser {
 
     /// RFC 9112 §6.1-6.3: chunked, a single valid Content-Length, or no body.
     private static func bodyFraming(
-        method: HTTPMethod,
         version: HTTPVersion,
         headers: HTTPHeaders,
         limits: RequestLimits
@@ -316,40 +354,81 @@ struct RequestParser {
             guard version == .http1_1 else {
                 throw HTTPError(.badRequest, "Transfer-Encoding in an HTTP/1.0 request")
             }
-            let list = codings.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
-                .map { $0.trimmingOptionalWhitespace() }
-            guard let last = list.last, last.equalsIgnoringASCIICase("chunked") else {
-                // The length cannot be determined when chunked is not last (§6.3 item 4).
-                if list.contains(where: { !$0.equalsIgnoringASCIICase("chunked") && !ByteClasses.isTokenString($0) }) {
-                    throw HTTPError(.badRequest, "malformed Transfer-Encoding")
-                }
-                throw HTTPError(.notImplemented, "unsupported transfer coding")
-            }
-            guard list.count == 1 else {
-                for coding in list.dropLast() where !ByteClasses.isTokenString(coding) || coding.equalsIgnoringASCIICase("chunked") {
-                    throw HTTPError(.badRequest, "malformed Transfer-Encoding")
-                }
-                throw HTTPError(.notImplemented, "unsupported transfer coding")
-            }
-            return .chunked
+            return try transferCodingFraming(codings)
         }
         if lengths.count > 1 { throw HTTPError(.badRequest, "more than one Content-Length") }
         if let text = lengths.first {
-            let digits = text.utf8
-            guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ (0x30...0x39).contains($0) }),
-                let length = Int(text)
-            else { throw HTTPError(.badRequest, "invalid Content-Length") }
-            guard length <= limits.maxBodySize else {
-                throw HTTPError(.contentTooLarge, "body larger than \(limits.maxBodySize) bytes")
-            }
-            return .length(length)
+            return .length(try contentLength(text, limit: limits.maxBodySize))
         }
-        // A request that usually carries content but names no length: refuse rather than guess
-        // (RFC 9110 §15.5.12). Clients send `Content-Length: 0` for an empty body.
-        if method == .post || method == .put || method == .patch {
-            throw HTTPError(.lengthRequired, "Content-Length or chunked Transfer-Encoding required")
-        }
+        // RFC 9112 §6.3 item 7: a request with neither Content-Length nor Transfer-Encoding has
+        // an empty body, whatever its method (`curl -X POST url` sends exactly that).
         return .none
+    }
+
+    /// `Transfer-Encoding = #transfer-coding` (RFC 9112 §6.1). Chunked must be the final coding
+    /// and appear once (§6.3 item 4, §7: otherwise the body's end cannot be found: 400, and the
+    /// connection closes). A valid list that ends in chunked but also names another coding (say
+    /// `gzip, chunked`) is framed correctly but cannot be decoded here: 501, as §6.1 advises for
+    /// a coding the server does not understand.
+    private static func transferCodingFraming(_ fields: [String]) throws -> BodyFraming {
+        // Empty list elements are ignored (RFC 9110 §5.6.1.2).
+        let list = fields.flatMap { $0.split(separator: ",") }.map { $0.trimmingOptionalWhitespace() }.filter { !$0.isEmpty }
+        guard let last = list.last, last.equalsIgnoringASCIICase("chunked") else {
+            throw HTTPError(.badRequest, "chunked is not the final transfer coding")
+        }
+        var understood = true
+        for coding in list.dropLast() {
+            guard isTransferCoding(coding), !coding.equalsIgnoringASCIICase("chunked") else {
+                throw HTTPError(.badRequest, "malformed Transfer-Encoding")
+            }
+            understood = false
+        }
+        guard understood else { throw HTTPError(.notImplemented, "unsupported transfer coding") }
+        return .chunked
+    }
+
+    /// `transfer-coding = token *( OWS ";" OWS token "=" ( token / quoted-string ) )`
+    /// (RFC 9112 §7, RFC 9110 §5.6.6); a quoted parameter value holding a comma was split apart
+    /// by the caller and is refused as malformed.
+    private static func isTransferCoding(_ coding: Substring) -> Bool {
+        let parts = coding.split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingOptionalWhitespace() }
+        guard ByteClasses.isTokenString(parts[0]) else { return false }
+        for parameter in parts.dropFirst() {
+            guard let equals = parameter.firstIndex(of: "="), ByteClasses.isTokenString(parameter[..<equals]) else {
+                return false
+            }
+            let value = parameter[parameter.index(after: equals)...]
+            let isQuoted = value.utf8.count >= 2 && value.hasPrefix("\"") && value.hasSuffix("\"")
+            guard isQuoted || ByteClasses.isTokenString(value) else { return false }
+        }
+        return true
+    }
+
+    /// `Content-Length = 1*DIGIT` (RFC 9110 §8.6): any number of digits, leading zeros included.
+    /// The value is bounded, not the digit count (the head size limit bounds that): a value
+    /// above `limit` is 413, however many digits it takes, and no digit string can overflow.
+    private static func contentLength(_ text: String, limit: Int) throws -> Int {
+        let digits = text.utf8
+        guard !digits.isEmpty, digits.allSatisfy({ (0x30...0x39).contains($0) }) else {
+            throw HTTPError(.badRequest, "invalid Content-Length")
+        }
+        guard let length = boundedValue(digits, radix: 10, limit: limit) else {
+            throw HTTPError(.contentTooLarge, "body larger than \(limit) bytes")
+        }
+        return length
+    }
+
+    /// The value of a digit string in `radix` (every byte a valid digit), or nil once it passes
+    /// `limit`: the accumulation stops there, so it never overflows.
+    static func boundedValue(_ digits: some Sequence<UInt8>, radix: Int, limit: Int) -> Int? {
+        var value = 0
+        for byte in digits {
+            guard let digit = digitValue(byte), digit < radix else { return nil }
+            let (shifted, overflow) = value.multipliedReportingOverflow(by: radix)
+            guard !overflow, shifted <= limit - digit else { return nil }
+            value = shifted + digit
+        }
+        return value
     }
 
     // MARK: - Chunked body (RFC 9112 §7.1)
@@ -359,24 +438,32 @@ struct RequestParser {
     private func parseChunked(
         _ buffer: inout InputBuffer,
         chunkState: inout ChunkState,
-        body: inout [UInt8]
+        body: inout [UInt8],
+        framingExcess: inout Int
     ) throws -> [UInt8]? {
         let limits = self.limits
         while true {
             switch chunkState {
             case .size:
-                guard let (lineLength, size) = try buffer.withReadableBytes({ try Self.parseChunkSizeLine($0) }) else {
+                let budget = limits.maxBodySize - body.count
+                guard let (lineLength, size) = try buffer.withReadableBytes({ try Self.parseChunkSizeLine($0, limit: budget) }) else {
                     return nil
                 }
-                buffer.consume(lineLength)
-                if size == 0 {
-                    chunkState = .trailer(lines: 0, bytes: 0)
-                } else {
-                    guard size <= limits.maxBodySize - body.count else {
-                        throw HTTPError(.contentTooLarge, "body larger than \(limits.maxBodySize) bytes")
-                    }
-                    chunkState = .data(remaining: size)
+                guard let size else {
+                    throw HTTPError(.contentTooLarge, "body larger than \(limits.maxBodySize) bytes")
                 }
+                // Chunk framing (size lines, extensions, CRLFs) is allowed 16 bytes per chunk plus
+                // twice the chunk's data; what goes beyond that may add up to the size of a request
+                // head (16 KiB by default), then the body is refused. Go's net/http has the same
+                // rule: one byte per chunk (`1\r\nX\r\n`, 5 bytes of framing per byte) stays inside
+                // it, while 1 KiB of extension per 1-byte chunk, a thousand bytes parsed per byte
+                // delivered, is cut off after about 16 chunks.
+                framingExcess = max(0, framingExcess + lineLength + 2 - 16 - 2 * min(size, Int.max / 4))
+                guard framingExcess <= limits.maxHeaderBytes else {
+                    throw HTTPError(.badRequest, "too much chunk framing for the data it carries")
+                }
+                buffer.consume(lineLength)
+                chunkState = size == 0 ? .trailer(lines: 0, bytes: 0) : .data(remaining: size)
             case .data(let remaining):
                 let available = min(remaining, buffer.readableCount)
                 guard available > 0 else { return nil }
@@ -429,17 +516,20 @@ struct RequestParser {
         return nil
     }
 
-    /// `chunk-size [ chunk-ext ] CRLF`; extensions are checked for valid characters and ignored.
-    private static func parseChunkSizeLine(_ bytes: UnsafeBufferPointer<UInt8>) throws -> (length: Int, size: Int)? {
+    /// `chunk-size [ chunk-ext ] CRLF` with `chunk-size = 1*HEXDIG` (RFC 9112 §7.1): leading zeros
+    /// are valid, so the value is bounded, not the digit count (the line length bounds that).
+    /// Extensions are checked for valid characters and ignored.
+    /// - Parameter limit: The most body bytes still allowed.
+    /// - Returns: The line's length with its CRLF and the chunk size, nil as the size when it is
+    ///   above `limit`; nil when the line is incomplete.
+    private static func parseChunkSizeLine(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        limit: Int
+    ) throws -> (length: Int, size: Int?)? {
         guard let length = try lineLength(bytes, limit: maxChunkLineLength, tooLong: chunkLineTooLong) else { return nil }
         let line = UnsafeBufferPointer(rebasing: bytes[..<(length - 2)])
-        var size = 0
         var index = 0
-        while index < line.count, let digit = hexValue(line[index]) {
-            guard index < 15 else { throw HTTPError(.contentTooLarge, "chunk size too large") }
-            size = size * 16 + digit
-            index += 1
-        }
+        while index < line.count, digitValue(line[index]) != nil { index += 1 }
         guard index > 0 else { throw HTTPError(.badRequest, "invalid chunk size") }
         if index < line.count {
             var rest = index
@@ -451,10 +541,11 @@ struct RequestParser {
                 throw HTTPError(.badRequest, "invalid chunk extension")
             }
         }
-        return (length, size)
+        return (length, boundedValue(line[..<index], radix: 16, limit: limit))
     }
 
-    private static func hexValue(_ byte: UInt8) -> Int? {
+    /// The value of a decimal or hexadecimal digit.
+    private static func digitValue(_ byte: UInt8) -> Int? {
         switch byte {
         case 0x30...0x39: Int(byte - 0x30)
         case 0x41...0x46: Int(byte - 0x41 + 10)

@@ -19,10 +19,27 @@ public protocol HTTPHandler: Sendable {
     ///   - error: The status sent and what was wrong.
     ///   - remoteAddress: The client's address.
     func requestRejected(_ error: HTTPError, remoteAddress: String)
+
+    /// The methods the application answers on at least one of its resources: the server sends
+    /// them in `Allow` when it answers `OPTIONS *` itself (RFC 9110 §9.3.7). The default is GET,
+    /// HEAD and OPTIONS.
+    var supportedMethods: [HTTPMethod] { get }
+
+    /// The server answered a well-formed request itself, without calling `handle`: `OPTIONS *`,
+    /// which concerns the server rather than a resource. For access logs and metrics; called on
+    /// an event-loop thread, so it must not block. The default does nothing.
+    /// - Parameters:
+    ///   - request: The request.
+    ///   - response: What the server sent.
+    func requestAnsweredByServer(_ request: HTTPRequest, response: HTTPResponse)
 }
 
 extension HTTPHandler {
     public func requestRejected(_ error: HTTPError, remoteAddress: String) {}
+
+    public var supportedMethods: [HTTPMethod] { [.get, .head, .options] }
+
+    public func requestAnsweredByServer(_ request: HTTPRequest, response: HTTPResponse) {}
 }
 
 /// The way back to a request's connection. Thread-safe; the first response wins.

@@ -46,7 +46,7 @@ public final class HTTPServer: Sendable {
         logger: Logger
     ) {
         self.configuration = configuration
-        self.handler = handler
+        self.handler = ServerWideRequests(application: handler)
         self.statistics = statistics
         self.logger = logger
     }

@@ -24,7 +24,7 @@ extension Socket {
     /// - Returns: The listening socket.
     /// - Throws: `SocketError` naming the failing call.
     static func listen(on address: SocketAddress, backlog: Int32, joiningPort: Bool = false) throws -> Socket {
-        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(address.family, chttp_stream_socket_nonblocking, 0)
         guard fd >= 0 else { throw SocketError.failed("socket") }
         let socket = Socket(descriptor: fd)
         do {
@@ -40,7 +40,7 @@ extension Socket {
             if !joiningPort {
                 try socket.setOption(SOL_SOCKET, SO_REUSEPORT, 1, name: "SO_REUSEPORT")
             }
-            guard Glibc.listen(fd, backlog) == 0 else { throw SocketError.failed("listen") }
+            guard listenOn(fd, backlog) == 0 else { throw SocketError.failed("listen") }
             return socket
         } catch {
             socket.close()
@@ -90,7 +90,7 @@ extension Socket {
     /// Reads what is available into `buffer`.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> IOResult {
         while true {
-            let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
+            let count = readInto(descriptor, buffer.baseAddress, buffer.count)
             if count > 0 { return .transferred(count) }
             if count == 0 { return .endOfFile }
             switch errno {
@@ -158,12 +158,12 @@ extension Socket {
     }
 
     func shutdownWrite() {
-        _ = Glibc.shutdown(descriptor, Int32(SHUT_WR))
+        _ = shutdown(descriptor, Int32(SHUT_WR))
     }
 
     /// Closes the descriptor. Retrying close after EINTR is wrong on Linux (the fd is gone).
     func close() {
-        _ = Glibc.close(descriptor)
+        _ = closeDescriptor(descriptor)
     }
 
     private func setOption(_ level: Int32, _ option: Int32, _ value: Int32, name: String) throws {
@@ -172,4 +172,20 @@ extension Socket {
             throw SocketError.failed("setsockopt(\(name))")
         }
     }
+}
+
+// `Socket` has members named `listen`, `read` and `close`, which hide the C functions from its
+// methods. These file-scope wrappers reach them by their plain names: qualifying them with the
+// module (`Glibc.close`) would not compile against Musl.
+
+private func listenOn(_ descriptor: Int32, _ backlog: Int32) -> Int32 {
+    listen(descriptor, backlog)
+}
+
+private func readInto(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    read(descriptor, buffer, count)
+}
+
+private func closeDescriptor(_ descriptor: Int32) -> Int32 {
+    close(descriptor)
 }

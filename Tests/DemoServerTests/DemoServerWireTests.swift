@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+/// What users and scanners send first, against the real binary over raw sockets: a bare
+/// `curl -X POST`, `OPTIONS *`, CONNECT, cache headers on live state, and the walkthrough's
+/// image directory when `TUTORIAL_PATH` points at the file system's root.
+@Suite(.serialized) struct DemoServerWireTests {
+    @Test func postWithoutABodyRecordsAVisit() throws {
+        let server = try ServerProcess()
+        defer { server.cleanUp() }
+        try server.start()
+        // Exactly what `curl -X POST localhost:8080/api/visits` sends: no Content-Length.
+        let response = try RawHTTPClient.exchange(
+            port: server.port,
+            "POST /api/visits HTTP/1.1\r\nHost: localhost:8080\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\nConnection: close\r\n\r\n")
+        #expect(response.status == 201)
+        #expect(response.body.contains("\"total\":1"))
+        #expect(response.headers["cache-control"] == "no-store")
+        #expect(server.stop() == 0)
+    }
+
+    @Test func serverAnswersOptionsAsteriskAndConnectItself() throws {
+        let server = try ServerProcess()
+        defer { server.cleanUp() }
+        try server.start()
+        let options = try RawHTTPClient.exchange(port: server.port, "OPTIONS * HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        #expect(options.status == 200)
+        #expect(options.headers["allow"] == "GET, HEAD, POST, OPTIONS")
+        #expect(options.headers["content-length"] == "0")
+        let connect = try RawHTTPClient.exchange(port: server.port, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")
+        #expect(connect.status == 501)
+        let connectOrigin = try RawHTTPClient.exchange(port: server.port, "CONNECT / HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(connectOrigin.status == 400)
+        #expect(try RawHTTPClient.get(port: server.port, "*").status == 400)
+        let badHost = try RawHTTPClient.exchange(port: server.port, "GET / HTTP/1.1\r\nHost: a b/c@d\r\n\r\n")
+        #expect(badHost.status == 400)
+        let emptyAuthority = try RawHTTPClient.exchange(port: server.port, "GET http:///etc/passwd HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(emptyAuthority.status == 400)
+        #expect(server.stop() == 0)
+        #expect(server.standardOutput.contains("OPTIONS * 200"), "the server's own answer is in the access log")
+    }
+
+    @Test(arguments: ["/healthz", "/readyz", "/metrics", "/api/visits", "/api/nothing-here"])
+    func liveStateIsNeverStored(path: String) throws {
+        let server = try ServerProcess()
+        defer { server.cleanUp() }
+        try server.start()
+        let response = try RawHTTPClient.get(port: server.port, path)
+        #expect(response.headers["cache-control"] == "no-store", "\(path): \(response.headers)")
+        #expect(server.stop() == 0)
+    }
+
+    @Test func tutorialAtTheRootServesOnlyItsImagesDirectory() throws {
+        let server = try ServerProcess()
+        defer { server.cleanUp() }
+        try server.start(environment: ["TUTORIAL_PATH": "/TUTORIAL.md"])
+        for path in ["/tutorial/etc/passwd", "/tutorial/etc%2fpasswd", "/tutorial/images/../etc/passwd", "/tutorial/proc/self/environ"] {
+            let response = try RawHTTPClient.get(port: server.port, path)
+            #expect(response.status == 404, "\(path)")
+            #expect(!response.body.contains("root:"), "\(path)")
+        }
+        #expect(server.stop() == 0)
+    }
+}
