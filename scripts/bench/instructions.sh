@@ -3,7 +3,7 @@
 # to malloc and its relatives), both from valgrind's callgrind: numbers that, unlike requests per second, come out the same
 # on a busy or a quiet machine, so a change to the hot path can be judged by them alone.
 #
-#   scripts/bench/instructions.sh [--binary PATH] [--vs-nginx] [--routes "/basic /bench-2k.txt /"]
+#   scripts/bench/instructions.sh [--binary PATH] [--vs-nginx] [--routes "/basic /bench-2k.txt /"] [--profile N]
 #
 # Without --binary it builds the fully static release binary the images ship
 # (scratch path .build-bench-static, as scripts/bench.sh --static does). Each route is measured
@@ -19,13 +19,16 @@
 #
 # valgrind 3.19 refuses the debug information of Swift binaries, so the measured copy is made with
 # `strip --strip-debug` (the symbol table, and so the function names in callgrind's output, stay).
-# Output: a Markdown table on stdout; callgrind files kept in $INSTRUCTIONS_KEEP when set.
+# Output: a Markdown table on stdout; with --profile N, after it, each route's N functions with the
+# largest self cost per request (scripts/bench/callgrind_profile.py); callgrind files kept in
+# $INSTRUCTIONS_KEEP when set.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 bench_dir="$root/scripts/bench"
 binary=""
 vs_nginx=0
+profile=0
 routes="/basic /bench-2k.txt /"
 small=${INSTRUCTIONS_SMALL:-400}
 large=${INSTRUCTIONS_LARGE:-2400}
@@ -39,10 +42,12 @@ while [ $# -gt 0 ]; do
         --binary) binary=${2:?--binary needs a path}; shift 2 ;;
         --vs-nginx) vs_nginx=1; shift ;;
         --routes) routes=${2:?--routes needs a list}; shift 2 ;;
-        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+        --profile) profile=${2:?--profile needs a number}; shift 2 ;;
+        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
         *) echo "instructions: unknown argument $1" >&2; exit 64 ;;
     esac
 done
+[[ "$profile" =~ ^[0-9]+$ ]] || { echo "instructions: --profile takes a number" >&2; exit 64; }
 [[ "$small" =~ ^[0-9]+$ && "$large" =~ ^[0-9]+$ && "$large" -gt "$small" ]] ||
     { echo "instructions: INSTRUCTIONS_LARGE must be a number above INSTRUCTIONS_SMALL" >&2; exit 64; }
 for tool in valgrind python3 strip; do
@@ -141,7 +146,13 @@ measure() {
     printf '| %s | `%s` | %s | %s |\n' "$kind" "$route" \
         "$(per_request "$(instructions_of "$tmp/$name-small.out")" "$(instructions_of "$tmp/$name-large.out")")" \
         "$(per_request "$(allocations_of "$tmp/$name-small.out")" "$(allocations_of "$tmp/$name-large.out")")"
+    if [ "$profile" -gt 0 ]; then
+        "$bench_dir/callgrind_profile.py" "$tmp/$name-small.out" "$tmp/$name-large.out" $((large - small)) "$profile" \
+            >"$tmp/$name.profile"
+        profiles+=("$kind $route: $(cat "$tmp/$name.profile")")
+    fi
 }
+profiles=()
 
 echo "Per request, user space, one event loop, $depth pipelined requests per round trip"
 echo "(difference of $small and $large requests; $(valgrind --version); binary sha256 $(sha256sum "$binary" | cut -c1-12)):"
@@ -157,3 +168,6 @@ if [ "$vs_nginx" = 1 ]; then
         measure nginx "$route"
     done
 fi
+for text in "${profiles[@]}"; do
+    printf '\n```\n%s\n```\n' "$text"
+done
