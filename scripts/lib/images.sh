@@ -93,8 +93,14 @@ img_detect_network() {
 # nor an earlier stage, plus any given as arguments (compare-images.sh adds distroless).
 img_base_images() {
   {
-    awk 'toupper($1) == "FROM" {
+    # Per file: global ARG defaults (before the first FROM) are substituted, so that
+    # `FROM runtime-${BACKTRACE}` is recognised as a stage of the same file, not an image.
+    awk 'FNR == 1 { split("", stage); split("", defaults); from = 0 }
+         toupper($1) == "ARG" && !from { n = index($2, "="); if (n) defaults[substr($2, 1, n - 1)] = substr($2, n + 1) }
+         toupper($1) == "FROM" {
+           from = 1
            image = $2; if (image ~ /^--platform=/) image = $3
+           for (name in defaults) { gsub("\\$\\{" name "\\}", defaults[name], image); gsub("\\$" name, defaults[name], image) }
            for (i = 1; i <= NF; i++) if (toupper($i) == "AS") stage[tolower($(i + 1))] = 1
            if (image != "scratch" && !(tolower(image) in stage)) print image
          }' "${IMG_CONTEXT:-.}"/Dockerfile.naive "${IMG_CONTEXT:-.}"/Dockerfile.alpine "${IMG_CONTEXT:-.}"/Dockerfile.multistage
