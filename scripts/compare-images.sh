@@ -241,7 +241,7 @@ done
 scratch_bytes=${R[bytes:multistage]}
 distroless_bytes=${R[bytes:distroless]}
 "$DOCKER" rmi "$IMAGE_REPOSITORY:multistage-distroless" >/dev/null 2>&1 || true
-inspect_image backtrace "$IMAGE_REPOSITORY:multistage-backtrace"
+inspect_image backtrace "$IMAGE_REPOSITORY:multistage-backtrace" scratch
 backtracer_bytes=$(img_file_size "$IMAGE_REPOSITORY:multistage-backtrace" /usr/libexec/swift/linux/swift-backtrace-static)
 debug_file_bytes=$(img_file_size "$IMAGE_REPOSITORY:multistage-backtrace" /demo-server.debug)
 "$DOCKER" rmi "$IMAGE_REPOSITORY:multistage-backtrace" >/dev/null 2>&1 || true
