@@ -12,7 +12,8 @@ Data (all written by scripts, never edited by hand):
   docs/measurements/tutorial-run.json    the walkthrough's commands' times and the output of
                                          some of them          RECORD=1 scripts/test-tutorial.sh
   docs/measurements/registry-reference.json  published sizes of the official base images
-                                         (for the stand-in marks; not measured here)
+                                         (for the stand-in marks; not measured here), and
+                                         what framework hello worlds weigh (with its source)
 The template also quotes the Dockerfiles themselves, so an excerpt can never drift from them.
 
 Freshness. Each measurement file records the revision it was made at and a fingerprint of its
@@ -250,6 +251,12 @@ def values():
                 v["distroless.note"] = (f" The registry's `{match.group(1)}` is about "
                                         f"{human_bytes(official['bytes'])} as well ({official['source']}), "
                                         f"so expect the same difference with it.")
+
+    # What Swift web frameworks' own hello worlds weigh fully static (not measured by a script
+    # here; the file names where the figure comes from).
+    frameworks = read_json("docs/measurements/registry-reference.json")["frameworks"]
+    v["frameworks.range"] = f"{frameworks['bytesMin'] / 1e6:.0f} to {frameworks['bytesMax'] / 1e6:.0f} MB"
+    v["frameworks.source"] = frameworks["source"]
 
     # Figures measured on a local stand-in or replica base: the same marks as the chart
     # (scripts/size-chart.py), and what the official base gives, with its source.
