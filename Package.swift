@@ -18,8 +18,6 @@ let package = Package(
     dependencies: [
         // Structured logging with a pluggable backend: the one logging API of the Swift server world.
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
-        // `serve` / `healthcheck` subcommands, --help, --version and exit code 64 on bad usage.
-        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
     ],
     targets: [
         // The system SQLite (Debian: libsqlite3-dev), linked statically in the container builds.
@@ -49,7 +47,6 @@ let package = Package(
                 "DemoApp",
                 "HTTPServer",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),

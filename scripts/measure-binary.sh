@@ -27,7 +27,6 @@ trap 'rm -f "$stripped" "$report"' EXIT
 cat > "$report" <<'PY'
 import collections, re, sys
 groups = [
-    ("swift-argument-parser", r"^\$s(14ArgumentParser|22ArgumentParserToolInfo)"),
     ("swift-log", r"^\$s7Logging"),
     ("FoundationEssentials", r"^\$s(20FoundationEssentials|10Foundation|12_FoundationC|18_FoundationUnicode)"),
     ("HTTPServer (ours)", r"^\$s10HTTPServer"),

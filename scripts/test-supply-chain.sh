@@ -3,7 +3,7 @@
 #   - the SBOM (/app/sbom.cdx.json) in the multistage and alpine images is valid CycloneDX 1.5
 #     (cyclonedx-python-lib's strict JSON schema validator, offline: the schemas ship in the
 #     package), describes the binary that is in the image (SHA-256), lists our modules, swift-log,
-#     swift-argument-parser, the Swift runtime, FoundationEssentials, glibc and SQLite with purls,
+#     the Swift runtime, glibc and SQLite with purls,
 #     and its versions are the ones the binary reports (`demo-server --version`) and the labels say;
 #   - `docker build --target debug-info --output type=local,...` exports demo-server.debug, whose
 #     build id is the shipped binary's and which the binary's debug link names;
@@ -114,7 +114,6 @@ for module in ["HTTPServer", "DemoApp", "demo-server", "CHTTPShims"]:
 expect = {
     # SBOM component name: (--version name, purl prefix)
     "swift-log": ("swift-log", "pkg:swift/github.com/apple/swift-log@"),
-    "swift-argument-parser": ("swift-argument-parser", "pkg:swift/github.com/apple/swift-argument-parser@"),
     "swift": ("swift", "pkg:github/swiftlang/swift@"),
     "swift-foundation": ("swift", "pkg:github/swiftlang/swift-foundation@"),
     "glibc": ("glibc", "pkg:deb/debian/libc6-dev@"),
@@ -186,7 +185,7 @@ if img_run crasher "$backtrace_image" "$port" "${IMG_HARDENED[@]}" -v "$volume:/
   metrics_line=$(curl -s --max-time 5 "http://127.0.0.1:$port/metrics" | grep '^demo_build_info{')
   sbom_versions=$(python3 -c 'import json, sys
 c = {x["name"]: x["version"] for x in json.load(open(sys.argv[1]))["components"]}
-pairs = [("swift", "swift"), ("swift_log", "swift-log"), ("swift_argument_parser", "swift-argument-parser"), ("sqlite", "sqlite3"), ("glibc", "glibc")]
+pairs = [("swift", "swift"), ("swift_log", "swift-log"), ("sqlite", "sqlite3"), ("glibc", "glibc")]
 print(",".join("%s=\"%s\"" % (label, c[name]) for label, name in pairs))' "$work/multistage/sbom.cdx.json" 2>/dev/null)
   check "/metrics demo_build_info has the SBOM's versions ($sbom_versions)" \
     test -n "$sbom_versions" -a -n "$metrics_line" -a "${metrics_line/$sbom_versions/}" != "$metrics_line"

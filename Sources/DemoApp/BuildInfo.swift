@@ -26,7 +26,6 @@ public enum BuildInfo {
     /// The Swift package dependencies, with the versions Package.swift pins (`exact:`).
     public static let packages: [Package] = [
         Package(identity: "swift-log", version: "1.16.2"),
-        Package(identity: "swift-argument-parser", version: "1.8.2"),
     ]
 
     /// The SQLite library linked in, e.g. `3.40.1`.

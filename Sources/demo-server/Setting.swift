@@ -28,6 +28,37 @@ enum Setting: String, CaseIterable {
         return name
     }
 
+    /// What the setting does, for `serve --help`.
+    var help: String {
+        switch self {
+        case .port: "TCP port; 0 picks a free one."
+        case .host: "IPv4 or IPv6 address to listen on; :: also accepts IPv4."
+        case .databasePath: "SQLite file; its directory is created."
+        case .publicDir: "Directory of static files."
+        case .tutorialPath: "Markdown walkthrough served at /tutorial (404 while missing)."
+        case .imageVariant: "Image variant the page reports."
+        case .logLevel: "trace, debug, info, notice, warning, error or critical."
+        case .logFormat: "text or json."
+        case .accessLog: "on or off: one line per request on stdout."
+        case .logBufferLines: "Log lines buffered per stream while stdout or stderr is slow; more are dropped and counted."
+        case .shutdownTimeout: "Seconds to let requests in flight finish on SIGTERM."
+        case .eventLoops: "Event loop threads, or auto for the CPUs available (affinity and cgroup quota)."
+        case .maxConnections: "Most connections open at once."
+        case .maxBodySize: "Largest request body in bytes."
+        case .maxHeaderBytes: "Largest request head in bytes."
+        case .maxHeaderCount: "Most header fields in a request."
+        case .maxRequestLine: "Longest request line in bytes."
+        case .headerTimeout: "Seconds to receive a request head."
+        case .bodyTimeout: "Seconds a request body may stall."
+        case .idleTimeout: "Seconds an idle keep-alive connection stays open."
+        case .writeTimeout: "Seconds a client may stall reading a response."
+        case .minRequestBodyRate: "Slowest request body in bytes per second after the grace period, or 0 for none (408)."
+        case .minRequestBodyRateGrace: "Seconds a request body may run before its minimum rate applies."
+        case .minResponseRate: "Slowest a client may read a response, bytes per second after the grace period, or 0 for none."
+        case .minResponseRateGrace: "Seconds a response may run before its minimum rate applies."
+        }
+    }
+
     /// The value when neither the flag nor the variable is given; chosen so `swift run` works
     /// from a fresh clone.
     var defaultValue: String {

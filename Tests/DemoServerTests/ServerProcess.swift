@@ -61,13 +61,14 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// Starts `serve` on a free port and waits until it accepts connections.
-    func start(environment: [String: String] = [:], timeout: Double = 30) throws {
+    /// - Parameter arguments: The command line after the program name (none: `serve` by default).
+    func start(_ arguments: [String] = [], environment: [String: String] = [:], timeout: Double = 30) throws {
         var environment = environment
         environment["PORT"] = environment["PORT"] ?? "0"
         environment["HOST"] = environment["HOST"] ?? "127.0.0.1"
         environment["DATABASE_PATH"] = environment["DATABASE_PATH"] ?? databasePath
         environment["PUBLIC_DIR"] = environment["PUBLIC_DIR"] ?? Self.repositoryPublicDirectory
-        try launch([], environment: environment)
+        try launch(arguments, environment: environment)
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let port = Self.listeningPort(in: standardOutput) {

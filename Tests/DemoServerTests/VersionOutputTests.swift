@@ -12,7 +12,7 @@ import Testing
         #expect(lines.first == DemoVersion.current)
         #expect(lines.contains("swift \(BuildInfo.swiftToolchainVersion)"))
         // BuildInfoTests checks these against the pins in Package.swift.
-        #expect(BuildInfo.packages.map(\.identity).sorted() == ["swift-argument-parser", "swift-log"])
+        #expect(BuildInfo.packages.map(\.identity).sorted() == ["swift-log"])
         for package in BuildInfo.packages {
             #expect(lines.contains("\(package.identity) \(package.version)"))
         }
