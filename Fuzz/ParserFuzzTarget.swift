@@ -156,8 +156,8 @@ enum ParserFuzzHarness {
 
     /// Checks what a parsed head may contain.
     static func verifyHead(_ record: Record, limits: RequestLimits) {
-        check(!record.method.isEmpty && record.method.utf8.allSatisfy { ByteClasses.token[Int($0)] }, "method is not a token")
-        check(!record.target.isEmpty && record.target.utf8.allSatisfy { ByteClasses.target[Int($0)] }, "target has invisible bytes")
+        check(!record.method.isEmpty && record.method.utf8.allSatisfy { ByteClasses.isToken($0) }, "method is not a token")
+        check(!record.target.isEmpty && record.target.utf8.allSatisfy { ByteClasses.isTarget($0) }, "target has invisible bytes")
         check(record.version == .http1_0 || record.version == .http1_1, "version \(record.version)")
         // An absolute-form target's authority becomes the Host field (RFC 9112 §3.2.2); an
         // HTTP/1.0 request may have sent none, so the head then holds one field more than it

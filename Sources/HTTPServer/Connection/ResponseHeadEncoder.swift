@@ -63,10 +63,10 @@ struct ResponseHeadEncoder {
     private static func appendField(_ head: inout [UInt8], _ name: String, _ value: String) {
         var name = name
         name.withUTF8 { bytes in
-            if bytes.allSatisfy({ ByteClasses.token[Int($0)] }) {
+            if bytes.allSatisfy({ ByteClasses.isToken($0) }) {
                 head.append(contentsOf: bytes)
             } else {
-                for byte in bytes { head.append(ByteClasses.token[Int(byte)] ? byte : UInt8(ascii: "-")) }
+                for byte in bytes { head.append(ByteClasses.isToken(byte) ? byte : UInt8(ascii: "-")) }
             }
         }
         head.append(contentsOf: ": ".utf8)

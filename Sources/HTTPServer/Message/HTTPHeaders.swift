@@ -28,6 +28,11 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 
     public func makeIterator() -> IndexingIterator<[Field]> { fields.makeIterator() }
 
+    /// Reserves room for `count` fields (the parser knows how many follow).
+    mutating func reserveCapacity(_ count: Int) {
+        fields.reserveCapacity(count)
+    }
+
     /// Appends a field line, keeping any existing field of the same name.
     /// - Parameters:
     ///   - name: The field name.

@@ -55,6 +55,12 @@ public struct HTTPRequest: Sendable {
 
     /// Splits a request target into its path and query, turning absolute form into a path.
     static func splitTarget(_ target: String) -> (path: String, query: String?) {
+        // Origin form without a query, the common case: the path is the target itself.
+        let bytes = target.utf8
+        if bytes.first == UInt8(ascii: "/") {
+            guard let mark = bytes.firstIndex(of: UInt8(ascii: "?")) else { return (target, nil) }
+            return (String(target[..<mark]), String(target[target.utf8.index(after: mark)...]))
+        }
         var rest = Substring(target)
         if !rest.hasPrefix("/"), let colon = rest.firstIndex(of: ":"), rest[colon...].hasPrefix("://") {
             // absolute-form (RFC 9112 §3.2.2): drop scheme and authority.

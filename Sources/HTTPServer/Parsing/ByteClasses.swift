@@ -1,5 +1,5 @@
-/// Byte classes from RFC 9110 §5.6.2 and §5.5, as lookup tables so the parser's inner loops
-/// do one load per byte.
+/// Byte classes from RFC 9110 §5.6.2 and §5.5, as branch-light tests on constants: no table to
+/// load through a lazily initialised global (each access of one cost a `swift_once` check).
 enum ByteClasses {
     static let cr: UInt8 = 0x0D
     static let lf: UInt8 = 0x0A
@@ -7,27 +7,33 @@ enum ByteClasses {
     static let tab: UInt8 = 0x09
     static let colon: UInt8 = 0x3A
 
-    /// `tchar`: the characters of a token (method, field name, transfer coding).
-    static let token: [Bool] = (0...255).map { (byte: Int) -> Bool in
-        switch byte {
-        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
-        default: return Array("!#$%&'*+-.^_`|~".utf8).contains(UInt8(byte))
-        }
+    /// `tchar` as a 128-bit set, bytes 0-63 and 64-127: DIGIT, ALPHA and ``!#$%&'*+-.^_`|~``.
+    private static let tokenLow: UInt64 = 0x03FF_6CFA_0000_0000
+    private static let tokenHigh: UInt64 = 0x57FF_FFFF_C7FF_FFFE
+
+    /// Whether `byte` is a `tchar`: a character of a token (method, field name, transfer coding).
+    @inline(__always)
+    static func isToken(_ byte: UInt8) -> Bool {
+        if byte < 64 { return tokenLow & (1 << UInt64(byte)) != 0 }
+        if byte < 128 { return tokenHigh & (1 << UInt64(byte - 64)) != 0 }
+        return false
     }
 
     /// `field-vchar` plus SP and HTAB: what a field value may hold (obs-text included).
-    static let fieldValue: [Bool] = (0...255).map { (byte: Int) -> Bool in
-        byte == 0x09 || byte == 0x20 || (0x21...0x7E).contains(byte) || byte >= 0x80
+    @inline(__always)
+    static func isFieldValue(_ byte: UInt8) -> Bool {
+        byte == tab || (byte >= 0x20 && byte != 0x7F)
     }
 
     /// Visible ASCII: what a request target may hold (RFC 3986 characters are a subset).
-    static let target: [Bool] = (0...255).map { (byte: Int) -> Bool in
-        (0x21...0x7E).contains(byte)
+    @inline(__always)
+    static func isTarget(_ byte: UInt8) -> Bool {
+        byte >= 0x21 && byte <= 0x7E
     }
 
     static func isToken(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard !bytes.isEmpty else { return false }
-        for byte in bytes where !token[Int(byte)] { return false }
+        for byte in bytes where !isToken(byte) { return false }
         return true
     }
 }

@@ -158,34 +158,77 @@ struct RequestParser {
 
     /// Parses a complete head (ending in CRLF CRLF, no bare CR or LF inside).
     private static func parseHeadLines(_ head: UnsafeBufferPointer<UInt8>, limits: RequestLimits) throws -> RequestHead {
-        var lines: [Range<Int>] = []
-        var lineStart = 0
-        var index = 0
-        while index + 1 < head.count {
-            if head[index] == ByteClasses.cr && head[index + 1] == ByteClasses.lf {
-                lines.append(lineStart..<index)
-                index += 2
-                lineStart = index
-            } else {
-                index += 1
-            }
-        }
-        // The last range is the empty line that ends the head.
-        lines.removeLast()
-        guard let requestLine = lines.first else { throw HTTPError(.badRequest, "empty request") }
-        let fieldLines = lines.dropFirst()
-        guard fieldLines.count <= limits.maxHeaderCount else {
+        // scanForHeadEnd let no bare CR or LF through, so every LF ends a line: the request line,
+        // the field lines, and the empty line that ends the head.
+        var lineCount = 0
+        for byte in head where byte == ByteClasses.lf { lineCount += 1 }
+        let fieldCount = lineCount - 2
+        guard fieldCount <= limits.maxHeaderCount else {
             throw HTTPError(.requestHeaderFieldsTooLarge, "more than \(limits.maxHeaderCount) header fields")
         }
-        var (method, target, version, authority) = try parseRequestLine(UnsafeBufferPointer(rebasing: head[requestLine]))
+        let requestLineEnd = lineEnd(head, from: 0)
+        var (method, target, version, authority) = try parseRequestLine(UnsafeBufferPointer(rebasing: head[..<requestLineEnd]))
         var headers = HTTPHeaders()
-        for line in fieldLines {
-            let field = try parseFieldLine(UnsafeBufferPointer(rebasing: head[line]))
+        headers.reserveCapacity(fieldCount)
+        var controls = ControlFields()
+        var lineStart = requestLineEnd + 2
+        // The head's last two bytes are the empty line's CRLF.
+        while lineStart < head.count - 2 {
+            let end = lineEnd(head, from: lineStart)
+            let field = try parseFieldLine(UnsafeBufferPointer(rebasing: head[lineStart..<end]))
+            controls.note(field.nameBytes, value: field.value)
             headers.add(field.name, field.value)
+            lineStart = end + 2
         }
         if version.minor > 1 { version = .http1_1 }  // RFC 9110 §2.5: a higher minor is 1.1 to us.
         return try interpretFields(
-            method: method, target: target, version: version, targetAuthority: authority, headers: headers, limits: limits)
+            method: method, target: target, version: version, targetAuthority: authority, headers: headers,
+            controls: controls, limits: limits)
+    }
+
+    /// The index of the CR that ends the line starting at `start` (the head holds one).
+    @inline(__always)
+    private static func lineEnd(_ head: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var index = start
+        while head[index] != ByteClasses.cr { index += 1 }
+        return index
+    }
+
+    /// The fields the parser itself acts on (Host, framing, Expect), noted by name while the
+    /// head is parsed, so the field list is not searched again for each of them.
+    private struct ControlFields {
+        var hostCount = 0
+        var host: String?
+        var contentLengths: [String] = []
+        var transferCodings: [String] = []
+        var expectations: [String] = []
+
+        /// Notes a field if it is one of these; `name` is a valid token.
+        mutating func note(_ name: UnsafeBufferPointer<UInt8>, value: String) {
+            switch name.count {
+            case 4 where Self.name(name, is: "host"):
+                hostCount += 1
+                if host == nil { host = value }
+            case 6 where Self.name(name, is: "expect"):
+                expectations.append(value)
+            case 14 where Self.name(name, is: "content-length"):
+                contentLengths.append(value)
+            case 17 where Self.name(name, is: "transfer-encoding"):
+                transferCodings.append(value)
+            default:
+                break
+            }
+        }
+
+        /// ASCII case-insensitive comparison with a lower-case name (RFC 9110 §5.1).
+        @inline(__always)
+        private static func name(_ bytes: UnsafeBufferPointer<UInt8>, is lowercased: StaticString) -> Bool {
+            lowercased.withUTF8Buffer { expected in
+                guard bytes.count == expected.count else { return false }
+                for index in 0..<expected.count where bytes[index].asciiLowercased != expected[index] { return false }
+                return true
+            }
+        }
     }
 
     private static func parseRequestLine(
@@ -202,20 +245,21 @@ struct RequestParser {
         }
         let targetBytes = UnsafeBufferPointer(rebasing: line[afterMethod..<secondSpace])
         guard !targetBytes.isEmpty else { throw HTTPError(.badRequest, "empty request target") }
-        for byte in targetBytes where !ByteClasses.target[Int(byte)] {
+        for byte in targetBytes where !ByteClasses.isTarget(byte) {
             throw HTTPError(.badRequest, "invalid character in request target")
         }
         let version = try parseVersion(UnsafeBufferPointer(rebasing: line[(secondSpace + 1)...]))
         let method = HTTPMethod(rawValue: String(decoding: methodBytes, as: UTF8.self))
         let target = String(decoding: targetBytes, as: UTF8.self)
-        let authority = try checkTargetForm(target, method: method)
+        // Origin form, the common case, needs no further check.
+        let authority = targetBytes[0] == UInt8(ascii: "/") && method != .connect ? nil : try checkTargetForm(target, method: method)
         return (method, target, version, authority)
     }
 
     /// `HTTP-version = "HTTP/" DIGIT "." DIGIT` (RFC 9112 §2.3).
     private static func parseVersion(_ bytes: UnsafeBufferPointer<UInt8>) throws -> HTTPVersion {
-        let prefix = Array("HTTP/".utf8)
-        guard bytes.count == 8, Array(bytes[0..<5]) == prefix, bytes[6] == UInt8(ascii: "."),
+        guard bytes.count == 8, bytes[0] == UInt8(ascii: "H"), bytes[1] == UInt8(ascii: "T"), bytes[2] == UInt8(ascii: "T"),
+            bytes[3] == UInt8(ascii: "P"), bytes[4] == UInt8(ascii: "/"), bytes[6] == UInt8(ascii: "."),
             (0x30...0x39).contains(bytes[5]), (0x30...0x39).contains(bytes[7])
         else { throw HTTPError(.badRequest, "malformed HTTP version") }
         let major = Int(bytes[5] - 0x30)
@@ -266,7 +310,9 @@ struct RequestParser {
     }
 
     /// `field-line = field-name ":" OWS field-value OWS` (RFC 9112 §5).
-    private static func parseFieldLine(_ line: UnsafeBufferPointer<UInt8>) throws -> (name: String, value: String) {
+    private static func parseFieldLine(
+        _ line: UnsafeBufferPointer<UInt8>
+    ) throws -> (name: String, value: String, nameBytes: UnsafeBufferPointer<UInt8>) {
         guard let first = line.first else { throw HTTPError(.badRequest, "empty header line") }
         if first == ByteClasses.space || first == ByteClasses.tab {
             throw HTTPError(.badRequest, "obsolete line folding in header")
@@ -290,10 +336,10 @@ struct RequestParser {
             valueEnd -= 1
         }
         let valueBytes = UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd])
-        for byte in valueBytes where !ByteClasses.fieldValue[Int(byte)] {
+        for byte in valueBytes where !ByteClasses.isFieldValue(byte) {
             throw HTTPError(.badRequest, "invalid character in header value")
         }
-        return (String(decoding: nameBytes, as: UTF8.self), String(decoding: valueBytes, as: UTF8.self))
+        return (String(decoding: nameBytes, as: UTF8.self), String(decoding: valueBytes, as: UTF8.self), nameBytes)
     }
 
     /// Applies the framing and semantics rules that need the whole head.
@@ -303,25 +349,25 @@ struct RequestParser {
         version: HTTPVersion,
         targetAuthority: String?,
         headers: HTTPHeaders,
+        controls: ControlFields,
         limits: RequestLimits
     ) throws -> RequestHead {
         // RFC 9112 §3.2: 400 for an HTTP/1.1 request without Host, for any request with more than
         // one Host, and for a Host whose value is not `uri-host [ ":" port ]` (RFC 9110 §7.2).
         var headers = headers
-        let hosts = headers.values("Host")
-        if version == .http1_1 && hosts.isEmpty { throw HTTPError(.badRequest, "missing Host header") }
-        if hosts.count > 1 { throw HTTPError(.badRequest, "more than one Host header") }
-        if let host = hosts.first, !Authority.isValid(host.utf8, allowsEmptyHost: true) {
+        if version == .http1_1 && controls.hostCount == 0 { throw HTTPError(.badRequest, "missing Host header") }
+        if controls.hostCount > 1 { throw HTTPError(.badRequest, "more than one Host header") }
+        if let host = controls.host, !Authority.isValid(host.utf8, allowsEmptyHost: true) {
             throw HTTPError(.badRequest, "invalid Host header")
         }
         // RFC 9112 §3.2.2: with an absolute-form target the target's authority is the host, and
         // the Host field is ignored; replacing it means the application sees one answer only.
         if let targetAuthority { headers.set("Host", targetAuthority) }
 
-        let framing = try bodyFraming(version: version, headers: headers, limits: limits)
+        let framing = try bodyFraming(version: version, controls: controls, limits: limits)
 
         var expectsContinue = false
-        let expectations = headers.values("Expect")
+        let expectations = controls.expectations
         if !expectations.isEmpty {
             // RFC 9110 §10.1.1: 100-continue is the only expectation; a 1.0 client's is ignored.
             guard expectations.count == 1, expectations[0].equalsIgnoringASCIICase("100-continue") else {
@@ -342,11 +388,11 @@ struct RequestParser {
     /// RFC 9112 §6.1-6.3: chunked, a single valid Content-Length, or no body.
     private static func bodyFraming(
         version: HTTPVersion,
-        headers: HTTPHeaders,
+        controls: ControlFields,
         limits: RequestLimits
     ) throws -> BodyFraming {
-        let lengths = headers.values("Content-Length")
-        let codings = headers.values("Transfer-Encoding")
+        let lengths = controls.contentLengths
+        let codings = controls.transferCodings
         if !codings.isEmpty {
             guard lengths.isEmpty else {
                 throw HTTPError(.badRequest, "Content-Length together with Transfer-Encoding")
@@ -537,7 +583,7 @@ struct RequestParser {
             guard rest < line.count, line[rest] == UInt8(ascii: ";") else {
                 throw HTTPError(.badRequest, "invalid chunk size")
             }
-            for byte in line[rest...] where !ByteClasses.fieldValue[Int(byte)] {
+            for byte in line[rest...] where !ByteClasses.isFieldValue(byte) {
                 throw HTTPError(.badRequest, "invalid chunk extension")
             }
         }
@@ -557,6 +603,6 @@ struct RequestParser {
 
 extension ByteClasses {
     static func isTokenString(_ text: some StringProtocol) -> Bool {
-        !text.isEmpty && text.utf8.allSatisfy { token[Int($0)] }
+        !text.isEmpty && text.utf8.allSatisfy { isToken($0) }
     }
 }
