@@ -34,9 +34,14 @@ public final class DemoApplication: HTTPHandler {
         "Referrer-Policy": "no-referrer",
     ]
 
-    /// The fixed answers, built once with the common headers already in place.
-    private static let basicResponse = withCommonHeaders(.text("Just a basic route, nothing here!"))
-    private static let healthResponse = withCommonHeaders(.text("ok\n"))
+    /// The fixed answers, complete (common headers, the route's `Cache-Control`) and with their
+    /// heads encoded once: sent as they are, never re-encoded per request.
+    private static let basicResponse = withCommonHeaders(.text("Just a basic route, nothing here!")).prepared()
+    private static let healthResponse: HTTPResponse = {
+        var response = withCommonHeaders(.text("ok\n"))
+        if let policy = Route.healthz.cacheControl { response.headers.set("Cache-Control", policy) }
+        return response.prepared()
+    }()
 
     /// The page loads only its own stylesheet and icon: no scripts, no outside origins.
     private static let pagePolicy =
@@ -77,38 +82,60 @@ public final class DemoApplication: HTTPHandler {
         isShuttingDown.store(true, ordering: .releasing)
     }
 
+    /// A request on its way to an answer: what counting and logging it needs.
+    private struct Exchange: Sendable {
+        let request: HTTPRequest
+        /// The fixed route the path names, or nil (a static file, or nothing).
+        let route: Route?
+        let started: MonotonicInstant
+    }
+
     public func handle(_ request: HTTPRequest, responder: HTTPResponder) {
-        let started = MonotonicInstant.now()
-        let route = Route(path: request.path)
-        // The walkthrough's images count under its route, found or not.
-        let metricsRoute = route ?? (request.path.hasPrefix("/tutorial/") ? .tutorial : nil)
-        // Shares the connection's event loop, so completions from the store can return there.
-        let observed = HTTPResponder(sameEventLoopAs: responder) { [metrics, accessLogger] response in
-            var response = Self.withCommonHeaders(response)
-            if let policy = route?.cacheControl, !response.headers.contains("Cache-Control") {
-                response.headers.set("Cache-Control", policy)
-            }
-            let seconds = (MonotonicInstant.now() - started).secondsValue
-            let observedRoute = metricsRoute ?? (response.status == .notFound ? .unmatched : .staticFile)
-            metrics.observe(route: observedRoute, method: request.method, status: response.status.code, seconds: seconds)
-            accessLogger?.info(
-                "\(request.method) \(request.target) \(response.status.code)",
-                metadata: [
-                    "remote": "\(request.remoteAddress ?? "-")",
-                    "method": "\(request.method)",
-                    "path": "\(request.path)",
-                    "status": "\(response.status.code)",
-                    "bytes": "\(request.method == .head ? 0 : response.body.count)",
-                    "duration_ms": "\(Self.milliseconds(seconds))",
-                    "user_agent": "\(request.headers["User-Agent"] ?? "-")",
-                ])
-            responder.respond(response)
-        }
-        if let route {
-            dispatch(request, to: route, responder: observed)
+        let exchange = Exchange(request: request, route: Route(path: request.path), started: .now())
+        if let route = exchange.route {
+            dispatch(exchange, to: route, responder: responder)
         } else {
-            serveStatic(request, responder: observed)
+            serveStatic(exchange, responder: responder)
         }
+    }
+
+    /// Completes a response (the common security headers, the route's `Cache-Control`), then
+    /// counts, logs and sends it. Every answer goes through here or, already complete, through
+    /// `send`, on the request's event loop, with the one responder the server made: no
+    /// observing responder wrapped around it.
+    private func answer(_ exchange: Exchange, _ response: HTTPResponse, responder: HTTPResponder) {
+        var response = Self.withCommonHeaders(response)
+        if let policy = exchange.route?.cacheControl, !response.headers.contains("Cache-Control") {
+            response.headers.set("Cache-Control", policy)
+        }
+        send(exchange, response, responder: responder)
+    }
+
+    /// Counts, logs and sends a complete response.
+    private func send(_ exchange: Exchange, _ response: HTTPResponse, responder: HTTPResponder) {
+        let request = exchange.request
+        let seconds = (MonotonicInstant.now() - exchange.started).secondsValue
+        // The walkthrough's images count under its route, found or not.
+        let metricsRoute = exchange.route ?? (request.path.hasPrefix("/tutorial/") ? .tutorial : nil)
+        let observedRoute = metricsRoute ?? (response.status == .notFound ? .unmatched : .staticFile)
+        metrics.observe(route: observedRoute, method: request.method, status: response.status.code, seconds: seconds)
+        logAccess(request, status: response.status, bytes: request.method == .head ? 0 : response.body.count, seconds: seconds)
+        responder.respond(response)
+    }
+
+    /// One access-log line (nothing when the access log is off).
+    private func logAccess(_ request: HTTPRequest, status: HTTPStatus, bytes: Int, seconds: Double?) {
+        guard let accessLogger else { return }
+        var metadata: Logger.Metadata = [
+            "remote": "\(request.remoteAddress ?? "-")",
+            "method": "\(request.method)",
+            "path": "\(request.path)",
+            "status": "\(status.code)",
+            "bytes": "\(bytes)",
+            "user_agent": "\(request.headers["User-Agent"] ?? "-")",
+        ]
+        if let seconds { metadata["duration_ms"] = "\(Self.milliseconds(seconds))" }
+        accessLogger.info("\(request.method) \(request.target) \(status.code)", metadata: metadata)
     }
 
     /// Malformed, oversized and too-slow requests show in the access log and the metrics too,
@@ -131,16 +158,7 @@ public final class DemoApplication: HTTPHandler {
     /// `OPTIONS *`, which the server answered itself, is logged and counted like any request.
     public func requestAnsweredByServer(_ request: HTTPRequest, response: HTTPResponse) {
         metrics.observe(route: .server, method: request.method, status: response.status.code, seconds: nil)
-        accessLogger?.info(
-            "\(request.method) \(request.target) \(response.status.code)",
-            metadata: [
-                "remote": "\(request.remoteAddress ?? "-")",
-                "method": "\(request.method)",
-                "path": "\(request.path)",
-                "status": "\(response.status.code)",
-                "bytes": "0",
-                "user_agent": "\(request.headers["User-Agent"] ?? "-")",
-            ])
+        logAccess(request, status: response.status, bytes: 0, seconds: nil)
     }
 
     /// The response with the common security headers added where the handler did not set them.
@@ -152,39 +170,41 @@ public final class DemoApplication: HTTPHandler {
         return response
     }
 
-    private func dispatch(_ request: HTTPRequest, to route: Route, responder: HTTPResponder) {
+    private func dispatch(_ exchange: Exchange, to route: Route, responder: HTTPResponder) {
+        let request = exchange.request
         let allowed = route.allowedMethods
         if request.method == .options {
-            responder.respond(HTTPResponse(status: .noContent, headers: ["Allow": (allowed + [.options]).map(\.rawValue).joined(separator: ", ")]))
+            let allow = (allowed + [.options]).map(\.rawValue).joined(separator: ", ")
+            answer(exchange, HTTPResponse(status: .noContent, headers: ["Allow": allow]), responder: responder)
             return
         }
         guard allowed.contains(request.method) else {
-            responder.respond(ErrorResponses.methodNotAllowed(request.path, allowed: allowed + [.options]))
+            answer(exchange, ErrorResponses.methodNotAllowed(request.path, allowed: allowed + [.options]), responder: responder)
             return
         }
         switch route {
-        case .page: servePage(request, responder: responder)
-        case .basic: responder.respond(Self.basicResponse)
-        case .visits: serveVisits(request, responder: responder)
-        case .healthz: responder.respond(Self.healthResponse)
-        case .readyz: serveReadiness(responder: responder)
-        case .metrics: serveMetrics(responder: responder)
-        case .tutorial: serveTutorial(responder: responder)
+        case .page: servePage(exchange, responder: responder)
+        case .basic: send(exchange, Self.basicResponse, responder: responder)
+        case .visits: serveVisits(exchange, responder: responder)
+        case .healthz: send(exchange, Self.healthResponse, responder: responder)
+        case .readyz: serveReadiness(exchange, responder: responder)
+        case .metrics: answer(exchange, metricsResponse(), responder: responder)
+        case .tutorial: answer(exchange, tutorialResponse(), responder: responder)
         // `Route(path:)` never gives these (they only label metrics); answered like any other path.
-        case .staticFile, .unmatched, .rejected, .server: serveStatic(request, responder: responder)
+        case .staticFile, .unmatched, .rejected, .server: serveStatic(exchange, responder: responder)
         }
     }
 
     // MARK: - Page
 
-    private func servePage(_ request: HTTPRequest, responder: HTTPResponder) {
+    private func servePage(_ exchange: Exchange, responder: HTTPResponder) {
         // The store calls back on its own thread with the counts only; rendering, metrics and
         // the access log run on the event loop, so page views do not queue behind commits.
         let completion: @Sendable (Result<VisitCounts, any Error>) -> Void = { [self] result in
-            responder.onEventLoop { [self] in respondWithPage(result, responder: responder) }
+            responder.onEventLoop { [self] in answer(exchange, pageResponse(result), responder: responder) }
         }
         // HEAD is safe (RFC 9110 §9.2.1): it shows the page's head without counting a visit.
-        if request.method == .head {
+        if exchange.request.method == .head {
             store.counts(completion: completion)
         } else {
             store.recordVisit(variant: configuration.imageVariant, completion: completion)
@@ -192,7 +212,7 @@ public final class DemoApplication: HTTPHandler {
     }
 
     /// Renders the page (or its error) on the event loop.
-    private func respondWithPage(_ result: Result<VisitCounts, any Error>, responder: HTTPResponder) {
+    private func pageResponse(_ result: Result<VisitCounts, any Error>) -> HTTPResponse {
         switch result {
         case .success(let counts):
             lastKnownTotal.store(counts.total, ordering: .relaxed)
@@ -201,11 +221,11 @@ public final class DemoApplication: HTTPHandler {
             response.headers.set("Content-Security-Policy", Self.pagePolicy)
             response.headers.set("X-Frame-Options", "DENY")
             response.headers.set("Cache-Control", "no-store")
-            responder.respond(response)
+            return response
         case .failure(let error):
             logger.error("visit store failed", metadata: ["error": "\(error)"])
-            responder.respond(ErrorResponses.forPath(
-                "/", status: .serviceUnavailable, message: "The visit counter is unavailable; try again shortly."))
+            return ErrorResponses.forPath(
+                "/", status: .serviceUnavailable, message: "The visit counter is unavailable; try again shortly.")
         }
     }
 
@@ -223,24 +243,25 @@ public final class DemoApplication: HTTPHandler {
 
     // MARK: - API
 
-    private func serveVisits(_ request: HTTPRequest, responder: HTTPResponder) {
+    private func serveVisits(_ exchange: Exchange, responder: HTTPResponder) {
+        let request = exchange.request
         if request.method == .post {
             let variant: String
             do {
                 variant = try VisitRequest.variant(from: request, defaultVariant: configuration.imageVariant)
             } catch let error as HTTPError {
-                responder.respond(ErrorResponses.json(error.status, error.reason))
+                answer(exchange, ErrorResponses.json(error.status, error.reason), responder: responder)
                 return
             } catch {
-                responder.respond(ErrorResponses.json(.badRequest, "invalid request"))
+                answer(exchange, ErrorResponses.json(.badRequest, "invalid request"), responder: responder)
                 return
             }
             store.recordVisit(variant: variant) { [self] result in
-                responder.onEventLoop { [self] in responder.respond(visitsResponse(result, status: .created)) }
+                responder.onEventLoop { [self] in answer(exchange, visitsResponse(result, status: .created), responder: responder) }
             }
         } else {
             store.counts { [self] result in
-                responder.onEventLoop { [self] in responder.respond(visitsResponse(result, status: .ok)) }
+                responder.onEventLoop { [self] in answer(exchange, visitsResponse(result, status: .ok), responder: responder) }
             }
         }
     }
@@ -263,19 +284,21 @@ public final class DemoApplication: HTTPHandler {
 
     // MARK: - Operations
 
-    private func serveReadiness(responder: HTTPResponder) {
+    private func serveReadiness(_ exchange: Exchange, responder: HTTPResponder) {
         if isShuttingDown.load(ordering: .acquiring) {
-            responder.respond(.text("shutting down\n", status: .serviceUnavailable))
+            answer(exchange, .text("shutting down\n", status: .serviceUnavailable), responder: responder)
             return
         }
-        store.checkHealth { isHealthy in
-            responder.onEventLoop {
-                responder.respond(isHealthy ? .text("ready\n") : .text("database unavailable\n", status: .serviceUnavailable))
+        store.checkHealth { [self] isHealthy in
+            responder.onEventLoop { [self] in
+                answer(
+                    exchange, isHealthy ? .text("ready\n") : .text("database unavailable\n", status: .serviceUnavailable),
+                    responder: responder)
             }
         }
     }
 
-    private func serveMetrics(responder: HTTPResponder) {
+    private func metricsResponse() -> HTTPResponse {
         let total = lastKnownTotal.load(ordering: .relaxed)
         let text = metrics.render(
             openConnections: serverStatistics.openConnections,
@@ -285,24 +308,27 @@ public final class DemoApplication: HTTPHandler {
             visitsTotal: total >= 0 ? total : nil,
             version: configuration.version,
             variant: configuration.imageVariant)
-        responder.respond(.text(text, contentType: "text/plain; version=0.0.4; charset=utf-8"))
+        return .text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
     }
 
-    private func serveTutorial(responder: HTTPResponder) {
+    private func tutorialResponse() -> HTTPResponse {
         guard var response = tutorial.response() else {
-            responder.respond(ErrorResponses.forPath(
+            return ErrorResponses.forPath(
                 "/tutorial", status: .notFound,
-                message: "The walkthrough is not in this build; read docs/TUTORIAL.md in the repository."))
-            return
+                message: "The walkthrough is not in this build; read docs/TUTORIAL.md in the repository.")
         }
         response.headers.set("Content-Security-Policy", Self.pagePolicy)
         response.headers.set("X-Frame-Options", "DENY")
-        responder.respond(response)
+        return response
     }
 
     // MARK: - Static files
 
-    private func serveStatic(_ request: HTTPRequest, responder: HTTPResponder) {
+    private func serveStatic(_ exchange: Exchange, responder: HTTPResponder) {
+        answer(exchange, staticResponse(exchange.request), responder: responder)
+    }
+
+    private func staticResponse(_ request: HTTPRequest) -> HTTPResponse {
         let isRead = request.method == .get || request.method == .head
         var lookup = request
         lookup.method = .get
@@ -314,19 +340,17 @@ public final class DemoApplication: HTTPHandler {
             case .found(let file):
                 response = file
             case .notFound:
-                responder.respond(ErrorResponses.forPath(request.path, status: .notFound, message: "No such page."))
-                return
+                return ErrorResponses.forPath(request.path, status: .notFound, message: "No such page.")
             case .outOfDescriptors:
                 // Out of file descriptors is a passing overload, not a missing file: a 404 would
                 // be cached and believed (RFC 9110 §15.6.4: 503 with Retry-After).
                 var unavailable = ErrorResponses.forPath(
                     request.path, status: .serviceUnavailable, message: "The server is busy; try again shortly.")
                 unavailable.headers.set("Retry-After", "1")
-                responder.respond(unavailable)
-                return
+                return unavailable
             }
         }
-        responder.respond(isRead ? response : ErrorResponses.methodNotAllowed(request.path, allowed: [.get, .head]))
+        return isRead ? response : ErrorResponses.methodNotAllowed(request.path, allowed: [.get, .head])
     }
 
     private static func milliseconds(_ seconds: Double) -> String {

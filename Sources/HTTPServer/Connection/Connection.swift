@@ -8,11 +8,16 @@ import Logging
 final class Connection {
     let socket: Socket
     let remoteAddress: String
-    private unowned let loop: EventLoop
-    private(set) var machine: ConnectionStateMachine
-    private var parser: RequestParser
-    private var input = InputBuffer()
-    private var pendingWrite: PendingWrite?
+    unowned let loop: EventLoop
+    // Exclusivity is enforced statically; these four would also be checked at run time on every
+    // access (a class's stored properties), several times per request. Only the loop's thread
+    // touches them, and no access to one is ever open while code runs that could reach it again
+    // (the parser and input are separate properties; the handler's answer during dispatch is
+    // parked in `responseDuringDispatch`), so the checks cannot fire and are turned off here.
+    @exclusivity(unchecked) private(set) var machine: ConnectionStateMachine
+    @exclusivity(unchecked) private var parser: RequestParser
+    @exclusivity(unchecked) private var input = InputBuffer()
+    @exclusivity(unchecked) private var pendingWrite: PendingWrite?
 
     /// The number of the request in flight, so a late response for a closed one is dropped.
     private var serial: UInt64 = 0
@@ -177,8 +182,9 @@ final class Connection {
         let requestSerial = serial
         currentRequestIsHead = request.method == .head
         currentRequestVersion = request.version
-        currentRequestWantsKeepAlive = request.wantsKeepAlive
-        currentRequestAskedToClose = !request.wantsKeepAlive
+        let wantsKeepAlive = request.wantsKeepAlive
+        currentRequestWantsKeepAlive = wantsKeepAlive
+        currentRequestAskedToClose = !wantsKeepAlive
         machine.requestReceived()
         isDispatching = true
         handOver(request, serial: requestSerial)
@@ -194,22 +200,12 @@ final class Connection {
     /// `dispatch` would live to the end of that function in unoptimized builds and answer after
     /// it, re-entering `drive` once per pipelined request (one stack level each).
     private func handOver(_ request: HTTPRequest, serial requestSerial: UInt64) {
-        let reference = ConnectionReference(connection: self)
-        let loop = self.loop
-        let responder = HTTPResponder(eventLoop: loop.responderHop) { response in
-            // Most handlers answer synchronously on the loop thread: deliver without wrapping the
-            // response in a scheduled closure (a heap allocation per request).
-            if loop.isCurrentThread {
-                reference.connection.deliver(response, serial: requestSerial)
-            } else {
-                loop.schedule { reference.connection.deliver(response, serial: requestSerial) }
-            }
-        }
+        let responder = HTTPResponder(connection: ConnectionReference(connection: self), serial: requestSerial)
         loop.handler.handle(request, responder: responder)
     }
 
     /// A handler's response arrives (on the loop thread).
-    private func deliver(_ response: HTTPResponse, serial responseSerial: UInt64) {
+    func deliver(_ response: HTTPResponse, serial responseSerial: UInt64) {
         guard !isClosed, responseSerial == serial, machine.state == .processing else { return }
         if isDispatching {
             // Answered synchronously inside `handle`: send after it returns, not re-entrantly.
@@ -358,6 +354,14 @@ final class Connection {
 
 /// Carries a connection into a responder, which is Sendable. The connection is only ever
 /// touched again on its loop's thread (directly there, else through `schedule`), which makes this sound.
-private struct ConnectionReference: @unchecked Sendable {
+struct ConnectionReference: @unchecked Sendable {
     let connection: Connection
+    /// Held strongly: a responder may outlive the connection, and a store thread may answer
+    /// after the server has stopped, when only this keeps the loop to hop to alive.
+    let loop: EventLoop
+
+    init(connection: Connection) {
+        self.connection = connection
+        self.loop = connection.loop
+    }
 }

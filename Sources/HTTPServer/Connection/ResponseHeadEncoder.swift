@@ -5,6 +5,13 @@ struct ResponseHeadEncoder {
     /// The `Date` value, recomputed at most once a second.
     private var cachedDate: [UInt8] = []
     private var cachedDateSecond = -1
+    /// The last head returned. Once the connection has written it and let go, its storage is
+    /// unique again and the next head is built in it: no allocation per response. (A head still
+    /// waiting in a slow connection's queue is shared, and the next one gets storage of its own.)
+    private var buffer: [UInt8] = []
+
+    /// Heads larger than this do not keep their storage for the next one.
+    private static let retainedCapacity = 4096
 
     /// Encodes the head.
     /// - Parameters:
@@ -19,16 +26,14 @@ struct ResponseHeadEncoder {
         requestVersion: HTTPVersion,
         nowEpochSeconds now: Int
     ) -> [UInt8] {
-        var head: [UInt8] = []
+        var head = buffer
+        buffer = []
+        head.removeAll(keepingCapacity: head.capacity <= Self.retainedCapacity)
         head.reserveCapacity(256)
-        head.append(contentsOf: "HTTP/1.1 ".utf8)
-        Self.appendDecimal(&head, response.status.code)
-        head.append(UInt8(ascii: " "))
-        Self.appendNeutralized(&head, response.status.reasonPhrase)
-        head.append(contentsOf: "\r\n".utf8)
-        // A field without a name would be an invalid line that clients reject with the response.
-        for field in response.headers where !field.name.isEmpty && !Self.serverOwned(field.name) {
-            Self.appendField(&head, field.name, field.value)
+        if let encoded = response.encodedStatusAndFields {
+            head.append(contentsOf: encoded)
+        } else {
+            Self.appendStatusAndFields(of: response, to: &head)
         }
         if now != cachedDateSecond {
             cachedDate = Array(HTTPDate.format(epochSeconds: now).utf8)
@@ -49,7 +54,21 @@ struct ResponseHeadEncoder {
             head.append(contentsOf: "Connection: keep-alive\r\n".utf8)
         }
         head.append(contentsOf: "\r\n".utf8)
+        buffer = head
         return head
+    }
+
+    /// Appends the status line and the handler's fields, without the server-owned ones.
+    static func appendStatusAndFields(of response: HTTPResponse, to head: inout [UInt8]) {
+        head.append(contentsOf: "HTTP/1.1 ".utf8)
+        appendDecimal(&head, response.status.code)
+        head.append(UInt8(ascii: " "))
+        appendNeutralized(&head, response.status.reasonPhrase)
+        head.append(contentsOf: "\r\n".utf8)
+        // A field without a name would be an invalid line that clients reject with the response.
+        for field in response.headers where !field.name.isEmpty && !serverOwned(field.name) {
+            appendField(&head, field.name, field.value)
+        }
     }
 
     private static func serverOwned(_ name: String) -> Bool {

@@ -20,9 +20,6 @@ final class EventLoop: @unchecked Sendable {
     /// The loop's scratch buffer for reads; its bytes are copied into a connection's input.
     let readBuffer: UnsafeMutableRawBufferPointer
 
-    /// `runOnLoop` as a responder's way back to this loop: made once, not once per request.
-    private(set) var responderHop: HTTPResponder.EventLoopHop = { $0() }
-
     let statistics: ServerStatistics
     private let epollDescriptor: Int32
     private let wakeDescriptor: Int32
@@ -32,7 +29,9 @@ final class EventLoop: @unchecked Sendable {
     private let loopThread = Atomic<UInt>(0)
     private var listener: Socket?
     private var connections: [Int32: Connection] = [:]
-    private var headEncoder = ResponseHeadEncoder()
+    /// Used by one call at a time on the loop's thread, so its run-time exclusivity check (on
+    /// every response) cannot fire.
+    @exclusivity(unchecked) private var headEncoder = ResponseHeadEncoder()
     private let tickInterval: Duration
     private var nextTick = MonotonicInstant(nanoseconds: 0)
     private var isAcceptPaused = false
@@ -93,9 +92,6 @@ final class EventLoop: @unchecked Sendable {
             releaseResources()
             throw error
         }
-        // Weak: a handler may answer after the server stopped, when the work has nowhere to go
-        // (a stopped loop drops scheduled work the same way).
-        responderHop = { [weak self] work in self?.runOnLoop(work) }
     }
 
     deinit {

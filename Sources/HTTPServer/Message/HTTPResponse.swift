@@ -2,11 +2,22 @@
 /// for HEAD requests it sends the head only (RFC 9110 §9.3.2).
 public struct HTTPResponse: Sendable {
     /// The status line's code and reason.
-    public var status: HTTPStatus
+    public var status: HTTPStatus {
+        didSet { encodedStatusAndFields = nil }
+    }
     /// Header fields set by the handler.
-    public var headers: HTTPHeaders
+    public var headers: HTTPHeaders {
+        didSet { encodedStatusAndFields = nil }
+    }
     /// The content.
     public var body: ResponseBody
+
+    /// The status line and the handler's fields as they go on the wire, made by `prepared()`;
+    /// nil until then, and again once the status or a field changes.
+    private(set) var encodedStatusAndFields: [UInt8]?
+
+    /// Whether the status line and fields are encoded already (see `prepared()`).
+    public var isPrepared: Bool { encodedStatusAndFields != nil }
 
     /// Creates a response.
     /// - Parameters:
@@ -17,6 +28,18 @@ public struct HTTPResponse: Sendable {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// This response with its status line and fields encoded once, for a response that is sent
+    /// many times as it is (a fixed answer): the server then copies those bytes instead of
+    /// encoding them for every request. The body may still change; changing the status or a
+    /// field drops the encoding again.
+    public func prepared() -> HTTPResponse {
+        var response = self
+        var bytes: [UInt8] = []
+        ResponseHeadEncoder.appendStatusAndFields(of: self, to: &bytes)
+        response.encodedStatusAndFields = bytes
+        return response
     }
 
     /// A response whose content is UTF-8 text.

@@ -127,6 +127,12 @@ struct RequestParser {
         var requestLineEnded = bytes[..<min(start, limits.maxRequestLineLength + 1)].contains(cr)
         var index = start
         while index < bytes.count {
+            // Skip what is neither CR nor LF and breaks no limit: the rules below act on nothing
+            // else, so only the byte at a line end or at a limit goes through them.
+            let limit = requestLineEnded ? limits.maxHeaderBytes : min(limits.maxHeaderBytes, limits.maxRequestLineLength)
+            let end = min(bytes.count, limit)
+            while index < end, bytes[index] != cr, bytes[index] != lf { index += 1 }
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             if !requestLineEnded {
                 if byte == cr {

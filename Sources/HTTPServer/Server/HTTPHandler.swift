@@ -50,8 +50,16 @@ public final class HTTPResponder: Sendable {
     /// Runs work on the thread that owns the request's connection (its event loop).
     public typealias EventLoopHop = @Sendable (_ work: @escaping @Sendable () -> Void) -> Void
 
-    private let deliver: @Sendable (HTTPResponse) -> Void
-    private let hop: EventLoopHop?
+    /// Where the response goes.
+    private enum Destination: Sendable {
+        /// A function given by whoever made the responder (tests, wrapping handlers).
+        case function(@Sendable (HTTPResponse) -> Void, hop: EventLoopHop?)
+        /// The server's own case, one per request: the connection and the number of the request
+        /// on it, held directly rather than captured in a closure (one allocation less).
+        case connection(ConnectionReference, serial: UInt64)
+    }
+
+    private let destination: Destination
     private let hasResponded = Atomic<Bool>(false)
 
     /// Creates a responder that passes the response to `deliver`; the server makes one per
@@ -61,8 +69,7 @@ public final class HTTPResponder: Sendable {
     ///     thread (a handler called without a server).
     ///   - deliver: Receives the response, once.
     public init(eventLoop: EventLoopHop? = nil, _ deliver: @escaping @Sendable (HTTPResponse) -> Void) {
-        self.hop = eventLoop
-        self.deliver = deliver
+        destination = .function(deliver, hop: eventLoop)
     }
 
     /// Creates a responder that wraps `other` (to observe or change its response) and returns
@@ -74,16 +81,32 @@ public final class HTTPResponder: Sendable {
         self.init(eventLoop: other.hop, deliver)
     }
 
+    /// The responder for request number `serial` on `connection`.
+    init(connection: ConnectionReference, serial: UInt64) {
+        destination = .connection(connection, serial: serial)
+    }
+
+    private var hop: EventLoopHop? {
+        switch destination {
+        case .function(_, let hop):
+            return hop
+        case .connection(let reference, _):
+            let loop = reference.loop
+            return { loop.runOnLoop($0) }
+        }
+    }
+
     /// Runs `work` on the request's event loop: at once when called there, else at the loop's
     /// next wake-up. A handler whose answer comes from a thread of its own (a database queue)
     /// calls this to render, count and log on the loop, leaving its own thread free for the
     /// next job.
     /// - Parameter work: What to run; it must not block.
     public func onEventLoop(_ work: @escaping @Sendable () -> Void) {
-        if let hop {
-            hop(work)
-        } else {
-            work()
+        switch destination {
+        case .function(_, let hop):
+            if let hop { hop(work) } else { work() }
+        case .connection(let reference, _):
+            reference.loop.runOnLoop(work)
         }
     }
 
@@ -92,6 +115,22 @@ public final class HTTPResponder: Sendable {
     public func respond(_ response: HTTPResponse) {
         guard !hasResponded.exchange(true, ordering: .acquiringAndReleasing) else { return }
         deliver(response)
+    }
+
+    private func deliver(_ response: HTTPResponse) {
+        switch destination {
+        case .function(let deliver, _):
+            deliver(response)
+        case .connection(let reference, let serial):
+            // Most handlers answer synchronously on the loop thread: deliver without wrapping the
+            // response in a scheduled closure (a heap allocation per request).
+            let loop = reference.loop
+            if loop.isCurrentThread {
+                reference.connection.deliver(response, serial: serial)
+            } else {
+                loop.schedule { reference.connection.deliver(response, serial: serial) }
+            }
+        }
     }
 
     deinit {
