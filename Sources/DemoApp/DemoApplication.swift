@@ -67,8 +67,8 @@ public final class DemoApplication: HTTPHandler {
     ) throws {
         self.configuration = configuration
         self.store = store
-        self.staticFiles = try StaticFileServer(directory: configuration.publicDirectory)
-        self.tutorial = TutorialPage(markdownPath: configuration.tutorialPath)
+        self.staticFiles = try StaticFileServer(directory: configuration.publicDirectory, commonHeaders: Self.commonHeaders)
+        self.tutorial = TutorialPage(markdownPath: configuration.tutorialPath, commonHeaders: Self.commonHeaders)
         self.imageSizes = ImageSizesCache(path: staticFiles.rootDirectory + "/image-sizes.json")
         self.serverStatistics = serverStatistics
         self.logger = logger
@@ -104,6 +104,12 @@ public final class DemoApplication: HTTPHandler {
     /// `send`, on the request's event loop, with the one responder the server made: no
     /// observing responder wrapped around it.
     private func answer(_ exchange: Exchange, _ response: HTTPResponse, responder: HTTPResponder) {
+        // A prepared response was complete when it was prepared (the fixed answers, cached static
+        // files): adding to it would only throw its encoded head away.
+        guard !response.isPrepared else {
+            send(exchange, response, responder: responder)
+            return
+        }
         var response = Self.withCommonHeaders(response)
         if let policy = exchange.route?.cacheControl, !response.headers.contains("Cache-Control") {
             response.headers.set("Cache-Control", policy)
@@ -330,13 +336,11 @@ public final class DemoApplication: HTTPHandler {
 
     private func staticResponse(_ request: HTTPRequest) -> HTTPResponse {
         let isRead = request.method == .get || request.method == .head
-        var lookup = request
-        lookup.method = .get
         let response: HTTPResponse
-        if let asset = tutorial.asset(for: lookup) {
+        if let asset = tutorial.asset(for: request) {
             response = asset
         } else {
-            switch staticFiles.lookup(lookup) {
+            switch staticFiles.lookup(request) {
             case .found(let file):
                 response = file
             case .notFound:

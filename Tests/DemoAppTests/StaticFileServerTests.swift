@@ -20,7 +20,7 @@ import Testing
         // Relative links: one that climbs out, and one that stays inside.
         try FileManager.default.createSymbolicLink(atPath: root + "/css/climb.txt", withDestinationPath: "../../outside.txt")
         try FileManager.default.createSymbolicLink(atPath: root + "/relative-alias.css", withDestinationPath: "css/site.css")
-        try body(root, try StaticFileServer(directory: root))
+        try body(root, try StaticFileServer(directory: root, commonHeaders: [:]))
     }
 
     private func get(_ server: StaticFileServer, _ path: String, headers: HTTPHeaders = [:]) -> HTTPResponse? {
@@ -99,7 +99,7 @@ import Testing
     }
 
     @Test func refusesAMissingRoot() {
-        #expect(throws: StaticFileServerError.self) { try StaticFileServer(directory: "/nonexistent/public") }
+        #expect(throws: StaticFileServerError.self) { try StaticFileServer(directory: "/nonexistent/public", commonHeaders: [:]) }
     }
 
     @Test(arguments: [

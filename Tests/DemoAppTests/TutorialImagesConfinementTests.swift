@@ -29,7 +29,7 @@ import Testing
             }
             try FileManager.default.createSymbolicLink(atPath: directory + "/docs/images/escape.txt", withDestinationPath: directory + "/outside.txt")
             try FileManager.default.createSymbolicLink(atPath: directory + "/docs/images/up.txt", withDestinationPath: "../../outside.txt")
-            tutorial = TutorialPage(markdownPath: directory + "/docs/TUTORIAL.md")
+            tutorial = TutorialPage(markdownPath: directory + "/docs/TUTORIAL.md", commonHeaders: [:])
         }
 
         func status(_ target: String) -> Int? {
@@ -81,7 +81,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try Data("# W\n".utf8).write(to: URL(fileURLWithPath: directory + "/docs/TUTORIAL.md"))
         try FileManager.default.createSymbolicLink(atPath: directory + "/docs/images", withDestinationPath: "/etc")
-        let tutorial = TutorialPage(markdownPath: directory + "/docs/TUTORIAL.md")
+        let tutorial = TutorialPage(markdownPath: directory + "/docs/TUTORIAL.md", commonHeaders: [:])
         #expect(tutorial.asset(for: HTTPRequest(method: .get, target: "/tutorial/images/passwd")) == nil)
     }
 }

@@ -34,7 +34,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/TUTORIAL.md"
         try Data("# First\n".utf8).write(to: URL(fileURLWithPath: path))
-        let tutorial = TutorialPage(markdownPath: path)
+        let tutorial = TutorialPage(markdownPath: path, commonHeaders: [:])
         #expect(tutorial.response()?.text.contains("First") == true)
         try Data("# Second version\n".utf8).write(to: URL(fileURLWithPath: path))
         #expect(tutorial.response()?.text.contains("Second version") == true)

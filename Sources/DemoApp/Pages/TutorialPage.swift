@@ -23,15 +23,17 @@ final class TutorialPage: Sendable {
     private let images: StaticFileServer?
     private let cache = Mutex<(modified: Int, size: Int, html: String)?>(nil)
 
-    /// - Parameter markdownPath: The Markdown file; the `images` directory next to it holds the
-    ///   images it shows.
-    init(markdownPath: String) {
+    /// - Parameters:
+    ///   - markdownPath: The Markdown file; the `images` directory next to it holds the images it
+    ///     shows.
+    ///   - commonHeaders: Fields added to every image answer (the application's security headers).
+    init(markdownPath: String, commonHeaders: HTTPHeaders) {
         self.markdownPath = markdownPath
         let directory = markdownPath.contains("/") ? String(markdownPath[..<markdownPath.lastIndex(of: "/")!]) : "."
         let imagesPath = directory + "/" + Self.imagesDirectoryName
         var info = stat()
         if lstat(imagesPath, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-            images = try? StaticFileServer(directory: imagesPath)
+            images = try? StaticFileServer(directory: imagesPath, commonHeaders: commonHeaders)
         } else {
             images = nil
         }
@@ -57,7 +59,7 @@ final class TutorialPage: Sendable {
     /// One of the walkthrough's images, by its path under `/tutorial/images/`.
     /// - Returns: The file, or nil when the path names none of them (the caller answers 404).
     func asset(for request: HTTPRequest) -> HTTPResponse? {
-        guard let images, request.path.hasPrefix("/tutorial/") else { return nil }
+        guard let images, request.path.utf8.starts(with: "/tutorial/".utf8) else { return nil }
         // Decode and check the whole path first, then look at its segments: a check on the
         // encoded form (`/tutorial/TUTORIAL.m%64`, `/tutorial/%69mages/`) would see other bytes
         // than the file system does.

@@ -30,12 +30,18 @@ final class StaticFileServer: Sendable {
     /// The most bytes the memory cache holds.
     static let memoryCacheBudget = 8 * 1024 * 1024
 
+    /// Fields every answer carries besides the file's own (the application's security headers).
+    private let commonHeaders: HTTPHeaders
+
     private let cache = Mutex<[String: CachedFile]>([:])
 
     private struct CachedFile {
         let identity: FileIdentity
         let validators: Validators
         let bytes: [UInt8]
+        /// The whole 200 answer, its head encoded once (`HTTPResponse.prepared()`): a hit sends it
+        /// as it is.
+        let response: HTTPResponse
     }
 
     /// What the response's headers say about a file version.
@@ -61,9 +67,12 @@ final class StaticFileServer: Sendable {
     }
 
     /// Opens a root directory.
-    /// - Parameter directory: The directory to serve.
+    /// - Parameters:
+    ///   - directory: The directory to serve.
+    ///   - commonHeaders: Fields added to every answer (unless the file's own fields name them).
     /// - Throws: `StaticFileServerError` when it does not exist or is not a directory.
-    init(directory: String) throws {
+    init(directory: String, commonHeaders: HTTPHeaders) throws {
+        self.commonHeaders = commonHeaders
         guard let resolved = realpath(directory, nil) else {
             throw StaticFileServerError(path: directory, reason: String(cString: strerror(errno)))
         }
@@ -133,24 +142,32 @@ final class StaticFileServer: Sendable {
         }
         let cached = file.identity.size <= Self.memoryCacheFileLimit ? cachedFile(relative: relative, file: file) : nil
         let validators = cached?.validators ?? Validators(relative: relative, identity: file.identity)
-        var headers: HTTPHeaders = [
-            "Content-Type": validators.contentType,
-            "ETag": validators.etag,
-            "Last-Modified": validators.lastModified,
-            // Revalidate every time: the ETag makes that a cheap 304, and an edited file shows at once.
-            "Cache-Control": "no-cache",
-        ]
         if Self.isNotModified(request: request, etag: validators.etag, modifiedSeconds: validators.modifiedSeconds) {
             close(file.descriptor)
-            headers.remove("Content-Type")
-            return .found(HTTPResponse(status: .notModified, headers: headers))
+            return .found(HTTPResponse(status: .notModified, headers: headers(validators, includingContentType: false)))
         }
         if file.identity.size <= Self.memoryCacheFileLimit {
             close(file.descriptor)
             guard let cached else { return .notFound }
-            return .found(HTTPResponse(headers: headers, body: .bytes(cached.bytes)))
+            return .found(cached.response)
         }
-        return .found(HTTPResponse(headers: headers, body: .file(FileRegion(descriptor: file.descriptor, length: file.identity.size))))
+        let region = FileRegion(descriptor: file.descriptor, length: file.identity.size)
+        return .found(HTTPResponse(headers: headers(validators), body: .file(region)))
+    }
+
+    /// The fields of an answer about one version of a file.
+    private func headers(_ validators: Validators, includingContentType: Bool = true) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(4 + commonHeaders.count)
+        if includingContentType { headers.add("Content-Type", validators.contentType) }
+        headers.add("ETag", validators.etag)
+        headers.add("Last-Modified", validators.lastModified)
+        // Revalidate every time: the ETag makes that a cheap 304, and an edited file shows at once.
+        headers.add("Cache-Control", "no-cache")
+        for field in commonHeaders where !headers.contains(field.name) {
+            headers.add(field.name, field.value)
+        }
+        return headers
     }
 
     /// RFC 9110 §13.1.2 and §13.2.2: If-None-Match wins over If-Modified-Since; weak comparison.
@@ -229,8 +246,9 @@ final class StaticFileServer: Sendable {
             return hit
         }
         guard let bytes = Self.readAll(file.descriptor, size: file.identity.size) else { return nil }
-        let entry = CachedFile(
-            identity: file.identity, validators: Validators(relative: relative, identity: file.identity), bytes: bytes)
+        let validators = Validators(relative: relative, identity: file.identity)
+        let response = HTTPResponse(headers: headers(validators), body: .bytes(bytes)).prepared()
+        let entry = CachedFile(identity: file.identity, validators: validators, bytes: bytes, response: response)
         cache.withLock { cache in
             var used = cache.values.reduce(0) { $0 + $1.bytes.count }
             if let old = cache[relative] { used -= old.bytes.count }

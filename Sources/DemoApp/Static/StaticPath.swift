@@ -21,20 +21,42 @@ enum StaticPath {
     /// - Returns: The decoded relative path, e.g. `css/style.css`.
     /// - Throws: `Refusal` when the path could reach outside, or at something hidden.
     static func relativePath(from requestPath: String) throws -> String {
-        guard requestPath.utf8.count <= maxLength, requestPath.hasPrefix("/") else { throw Refusal.forbiddenCharacter }
-        let decoded = try percentDecoded(Array(requestPath.utf8))
-        for byte in decoded {
-            if byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "%") {
-                throw Refusal.forbiddenCharacter
+        let path = requestPath.utf8
+        guard path.count <= maxLength, path.first == UInt8(ascii: "/") else { throw Refusal.forbiddenCharacter }
+        // Most paths have nothing encoded: they are checked in place, and a String is valid UTF-8
+        // already (only decoding can produce invalid sequences).
+        guard path.contains(UInt8(ascii: "%")) else {
+            try checkCharacters(path)
+            try checkSegments(path)
+            return String(requestPath.dropFirst())
+        }
+        let decoded = try percentDecoded(Array(path))
+        try checkCharacters(decoded)
+        guard let text = String(validating: decoded.dropFirst(), as: UTF8.self) else { throw Refusal.malformedEncoding }
+        try checkSegments(decoded)
+        return text
+    }
+
+    /// No control characters, backslash, or `%` left after decoding.
+    private static func checkCharacters(_ bytes: some Collection<UInt8>) throws {
+        for byte in bytes where byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "%") {
+            throw Refusal.forbiddenCharacter
+        }
+    }
+
+    /// After the leading `/`: no empty segment, and none starting with `.` (which covers `.`,
+    /// `..` and dotfiles).
+    private static func checkSegments(_ bytes: some Collection<UInt8>) throws {
+        var atSegmentStart = true
+        for byte in bytes.dropFirst() {
+            if atSegmentStart {
+                guard byte != UInt8(ascii: "/"), byte != UInt8(ascii: ".") else { throw Refusal.forbiddenSegment }
+                atSegmentStart = false
+            } else if byte == UInt8(ascii: "/") {
+                atSegmentStart = true
             }
         }
-        guard let text = String(validating: decoded, as: UTF8.self) else { throw Refusal.malformedEncoding }
-        let segments = text.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
-        guard !segments.isEmpty else { throw Refusal.forbiddenSegment }
-        for segment in segments {
-            if segment.isEmpty || segment.hasPrefix(".") { throw Refusal.forbiddenSegment }
-        }
-        return segments.joined(separator: "/")
+        if atSegmentStart { throw Refusal.forbiddenSegment }
     }
 
     private static func percentDecoded(_ bytes: [UInt8]) throws -> [UInt8] {

@@ -72,7 +72,12 @@ struct ResponseHeadEncoder {
     }
 
     private static func serverOwned(_ name: String) -> Bool {
-        name.equalsIgnoringASCIICase("Content-Length") || name.equalsIgnoringASCIICase("Transfer-Encoding")
+        // Most names have none of these lengths (4, 10, 14, 17): one comparison decides.
+        switch name.utf8.count {
+        case 4, 10, 14, 17: break
+        default: return false
+        }
+        return name.equalsIgnoringASCIICase("Content-Length") || name.equalsIgnoringASCIICase("Transfer-Encoding")
             || name.equalsIgnoringASCIICase("Connection") || name.equalsIgnoringASCIICase("Date")
     }
 

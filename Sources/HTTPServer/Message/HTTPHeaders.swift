@@ -28,8 +28,9 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 
     public func makeIterator() -> IndexingIterator<[Field]> { fields.makeIterator() }
 
-    /// Reserves room for `count` fields (the parser knows how many follow).
-    mutating func reserveCapacity(_ count: Int) {
+    /// Reserves room for `count` fields, so adding that many allocates once.
+    /// - Parameter count: The number of fields.
+    public mutating func reserveCapacity(_ count: Int) {
         fields.reserveCapacity(count)
     }
 
