@@ -233,7 +233,7 @@ struct JSONReader {
     private mutating func readEscape(into content: inout [UInt8]) throws(JSONReadError) {
         let start = offset
         guard offset + 1 < bytes.count else {
-            throw JSONReadError(.syntax, "string not closed", at: start)
+            throw JSONReadError(.syntax, "end of input inside an escape", at: start)
         }
         let letter = bytes[offset + 1]
         offset += 2
