@@ -53,7 +53,7 @@ import Testing
         }
     }
 
-    @Test(arguments: ["0", "-0", "7", "-12", "0.5", "-0.25", "1e3", "1E+3", "2.5e-10", "123456789012345678901234567890"])
+    @Test(arguments: ["0", "-0", "7", "-12", "0.5", "-0.25", "1e3", "1E+3", "2.5e-10", "0e1", "-0.0e-3", "1e-400", "123456789012345678901234567890"])
     func numbersFollowingTheGrammarKeepTheirLiteral(literal: String) throws {
         #expect(try read(literal) == number(literal))
     }
