@@ -151,4 +151,17 @@ import Testing
     @Test func bodyWithoutAContentTypeIsUnsupported() {
         #expect(outcome(#"{"variant":"a"}"#, contentType: nil) == .refused(415, "Content-Type must be application/json"))
     }
+
+    @Test func duplicateVariantThroughTheRouteIsAJSONErrorAndRecordsNothing() async throws {
+        let fixture = try DemoFixture()
+        defer { fixture.close() }
+        var headers: HTTPHeaders = [:]
+        headers.add("Content-Type", "application/json")
+        let response = await fixture.application.response(
+            to: HTTPRequest(method: .post, target: "/api/visits", headers: headers, body: Array(#"{"variant":"a","variant":"b"}"#.utf8)))
+        #expect(response.status == .badRequest)
+        #expect(response.headers["Content-Type"] == "application/json")
+        #expect(response.text == #"{"error":"duplicate field \"variant\""}"# + "\n")
+        #expect(try await fixture.store.counts().total == 0)
+    }
 }
