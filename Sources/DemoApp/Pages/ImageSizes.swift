@@ -1,6 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -8,6 +5,10 @@ import Musl
 #endif
 
 /// The measured image sizes that `scripts/compare-images.sh` writes to `Public/image-sizes.json`.
+///
+/// The server reads the file with `JSONReader` (`init(json:)`). The `Decodable` conformance is
+/// the stdlib's, synthesized, and links nothing: the chart tests decode their fixtures with it, and
+/// `ImageSizesTests` checks that both readings of the same text agree.
 struct ImageSizes: Decodable, Equatable {
     struct Image: Decodable, Equatable {
         /// `naive`, `alpine` or `multistage`.
@@ -59,6 +60,50 @@ struct ImageSizes: Decodable, Equatable {
             guard count > 0 else { break }
             bytes.append(contentsOf: chunk[..<count])
         }
-        return try? JSONDecoder().decode(ImageSizes.self, from: Data(bytes))
+        guard let json = try? JSONReader.read(bytes) else { return nil }
+        return try? ImageSizes(json: json)
+    }
+}
+
+extension ImageSizes {
+    /// Reads the document as the synthesized `Decodable` conformance does: members the app does
+    /// not show (`revision`, `packages`, ...) are ignored; optional ones may be absent or null;
+    /// any member of the wrong type, or an integer outside `Int`, refuses the whole document.
+    /// - Parameter json: The parsed `image-sizes.json`.
+    /// - Throws: `JSONShapeError` naming the first member that does not fit.
+    init(json: JSONValue) throws(JSONShapeError) {
+        measuredAt = try json.required("measuredAt", \.stringValue)
+        var images: [Image] = []
+        for element in try json.required("images", \.arrayValue) {
+            images.append(try Image(json: element))
+        }
+        self.images = images
+    }
+}
+
+extension ImageSizes.Image {
+    /// - Parameter json: One element of `images`.
+    /// - Throws: `JSONShapeError` naming the first member that does not fit.
+    init(json: JSONValue) throws(JSONShapeError) {
+        guard json.objectMembers != nil else { throw JSONShapeError("an image must be an object") }
+        variant = try json.required("variant", \.stringValue)
+        bytes = try json.required("bytes", \.integerValue)
+        compressedBytes = try json.optional("compressedBytes", \.integerValue)
+        baseIsStandIn = try json.optional("baseIsStandIn", \.boolValue)
+        baseKind = try json.optional("baseKind", \.stringValue)
+        base = try json.optional("base", \.stringValue)
+        withOfficialBase = try json.optional("withOfficialBase") { value in
+            try? ImageSizes.OfficialBaseEstimate(json: value)
+        }
+    }
+}
+
+extension ImageSizes.OfficialBaseEstimate {
+    /// - Parameter json: An image's `withOfficialBase`.
+    /// - Throws: `JSONShapeError` naming the first member that does not fit.
+    init(json: JSONValue) throws(JSONShapeError) {
+        guard json.objectMembers != nil else { throw JSONShapeError("\"withOfficialBase\" must be an object") }
+        bytes = try json.required("bytes", \.integerValue)
+        source = try json.required("source", \.stringValue)
     }
 }
