@@ -18,12 +18,14 @@ enum Setting: String, CaseIterable {
     /// `kebab-case`, e.g. `database-path`.
     var flagName: String { words(separatedBy: "-").lowercased() }
 
-    /// The camel-case name with `separator` before each inner capital, case unchanged.
+    /// The camel-case name with `separator` before each inner capital, case unchanged. The names
+    /// are ASCII: bytes, not Characters (whose Unicode case properties cost more at start-up than
+    /// everything else the command line does).
     private func words(separatedBy separator: Character) -> String {
         var name = ""
-        for character in rawValue {
-            if character.isUppercase { name.append(separator) }
-            name.append(character)
+        for byte in rawValue.utf8 {
+            if (0x41...0x5A).contains(byte) { name.append(separator) }
+            name.unicodeScalars.append(Unicode.Scalar(byte))
         }
         return name
     }
