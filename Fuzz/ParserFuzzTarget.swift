@@ -378,10 +378,15 @@ enum Feed {
                 case .request(let request):
                     ParserFuzzHarness.check(parser.isBetweenRequests, "not between requests right after a request")
                     _ = request.wantsKeepAlive
+                    // The options the parser noted while parsing are the ones the fields hold.
+                    ParserFuzzHarness.check(
+                        request.connectionTokens == ConnectionTokens(request.headers),
+                        "Connection options noted while parsing differ from the fields")
                     var record = Record(
                         RequestHead(
                             method: request.method, target: request.target, version: request.version,
-                            headers: request.headers, framing: .none, expectsContinue: false),
+                            headers: request.headers, framing: .none, expectsContinue: false,
+                            connectionTokens: request.connectionTokens ?? ConnectionTokens()),
                         body: request.body, kind: .request, end: end)
                     record.path = request.path
                     trace.events.append(record)

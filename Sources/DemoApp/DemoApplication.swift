@@ -178,14 +178,13 @@ public final class DemoApplication: HTTPHandler {
 
     private func dispatch(_ exchange: Exchange, to route: Route, responder: HTTPResponder) {
         let request = exchange.request
-        let allowed = route.allowedMethods
         if request.method == .options {
-            let allow = (allowed + [.options]).map(\.rawValue).joined(separator: ", ")
+            let allow = (route.allowedMethods + [.options]).map(\.rawValue).joined(separator: ", ")
             answer(exchange, HTTPResponse(status: .noContent, headers: ["Allow": allow]), responder: responder)
             return
         }
-        guard allowed.contains(request.method) else {
-            answer(exchange, ErrorResponses.methodNotAllowed(request.path, allowed: allowed + [.options]), responder: responder)
+        guard route.allows(request.method) else {
+            answer(exchange, ErrorResponses.methodNotAllowed(request.path, allowed: route.allowedMethods + [.options]), responder: responder)
             return
         }
         switch route {

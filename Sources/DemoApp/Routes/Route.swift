@@ -68,6 +68,16 @@ enum Route: Int, CaseIterable, Sendable {
         }
     }
 
+    /// Whether the route answers `method` (HEAD goes wherever GET does); `allowedMethods`
+    /// without building the list, as every request asks.
+    func allows(_ method: HTTPMethod) -> Bool {
+        switch method {
+        case .get, .head: true
+        case .post: self == .visits
+        default: false
+        }
+    }
+
     /// The methods a route answers, for 405 and OPTIONS (HEAD goes wherever GET does).
     var allowedMethods: [HTTPMethod] {
         switch self {

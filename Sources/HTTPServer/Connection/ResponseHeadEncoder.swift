@@ -36,35 +36,33 @@ struct ResponseHeadEncoder {
             Self.appendStatusAndFields(of: response, to: &head)
         }
         if now != cachedDateSecond {
-            cachedDate = Array(HTTPDate.format(epochSeconds: now).utf8)
+            cachedDate = Array("Date: \(HTTPDate.format(epochSeconds: now))\r\n".utf8)
             cachedDateSecond = now
         }
-        head.append(contentsOf: "Date: ".utf8)
         head.append(contentsOf: cachedDate)
-        head.append(contentsOf: "\r\n".utf8)
         // RFC 9110 §8.6: no Content-Length on 1xx and 204; a 304 may omit it.
         if !response.status.forbidsContent {
-            head.append(contentsOf: "Content-Length: ".utf8)
+            Self.appendLiteral(&head, "Content-Length: ")
             Self.appendDecimal(&head, response.body.count)
-            head.append(contentsOf: "\r\n".utf8)
+            Self.appendLiteral(&head, "\r\n")
         }
         if !keepAlive {
-            head.append(contentsOf: "Connection: close\r\n".utf8)
+            Self.appendLiteral(&head, "Connection: close\r\n")
         } else if requestVersion == .http1_0 {
-            head.append(contentsOf: "Connection: keep-alive\r\n".utf8)
+            Self.appendLiteral(&head, "Connection: keep-alive\r\n")
         }
-        head.append(contentsOf: "\r\n".utf8)
+        Self.appendLiteral(&head, "\r\n")
         buffer = head
         return head
     }
 
     /// Appends the status line and the handler's fields, without the server-owned ones.
     static func appendStatusAndFields(of response: HTTPResponse, to head: inout [UInt8]) {
-        head.append(contentsOf: "HTTP/1.1 ".utf8)
+        appendLiteral(&head, "HTTP/1.1 ")
         appendDecimal(&head, response.status.code)
         head.append(UInt8(ascii: " "))
         appendNeutralized(&head, response.status.reasonPhrase)
-        head.append(contentsOf: "\r\n".utf8)
+        appendLiteral(&head, "\r\n")
         // A field without a name would be an invalid line that clients reject with the response.
         for field in response.headers where !field.name.isEmpty && !serverOwned(field.name) {
             appendField(&head, field.name, field.value)
@@ -93,9 +91,15 @@ struct ResponseHeadEncoder {
                 for byte in bytes { head.append(ByteClasses.isToken(byte) ? byte : UInt8(ascii: "-")) }
             }
         }
-        head.append(contentsOf: ": ".utf8)
+        appendLiteral(&head, ": ")
         appendNeutralized(&head, value)
-        head.append(contentsOf: "\r\n".utf8)
+        appendLiteral(&head, "\r\n")
+    }
+
+    /// Appends a literal's bytes (a `StaticString`: no string object to retain and release).
+    @inline(__always)
+    private static func appendLiteral(_ head: inout [UInt8], _ text: StaticString) {
+        text.withUTF8Buffer { head.append(contentsOf: $0) }
     }
 
     /// Appends `text` with CR, LF and NUL replaced by spaces, so no value (a field's, or a custom

@@ -12,11 +12,16 @@ public struct HTTPRequest: Sendable {
     /// The protocol version of the request line.
     public var version: HTTPVersion
     /// The header fields in the order received.
-    public var headers: HTTPHeaders
+    public var headers: HTTPHeaders {
+        didSet { connectionTokens = nil }
+    }
     /// The body bytes, decoded from chunked framing when it was chunked.
     public var body: [UInt8]
     /// The peer's address, e.g. `127.0.0.1` or `::1`, when known.
     public var remoteAddress: String?
+    /// `close` and `keep-alive` in `Connection`, as the parser found them while it had the field
+    /// at hand; nil (a request made otherwise, or whose fields changed since) looks them up.
+    var connectionTokens: ConnectionTokens?
 
     /// Creates a request.
     /// - Parameters:
@@ -48,8 +53,9 @@ public struct HTTPRequest: Sendable {
     /// Whether the client asked to keep the connection open after this exchange
     /// (RFC 9112 §9.3: HTTP/1.1 persists unless `close`; HTTP/1.0 only with `keep-alive`).
     public var wantsKeepAlive: Bool {
-        if headers.containsToken("close", in: "Connection") { return false }
-        if version == .http1_0 { return headers.containsToken("keep-alive", in: "Connection") }
+        let tokens = connectionTokens ?? ConnectionTokens(headers)
+        if tokens.close { return false }
+        if version == .http1_0 { return tokens.keepAlive }
         return true
     }
 
@@ -76,5 +82,28 @@ public struct HTTPRequest: Sendable {
             return (String(rest[..<mark]), String(rest[rest.index(after: mark)...]))
         }
         return (String(rest), nil)
+    }
+}
+
+/// The two `Connection` options that decide persistence (RFC 9112 §9.3).
+struct ConnectionTokens: Equatable, Sendable {
+    var close = false
+    var keepAlive = false
+
+    init() {}
+
+    /// The options of every `Connection` field in `headers`.
+    init(_ headers: HTTPHeaders) {
+        close = headers.containsToken("close", in: "Connection")
+        keepAlive = headers.containsToken("keep-alive", in: "Connection")
+    }
+
+    /// Notes the options in one `Connection` field value (a comma-separated list, RFC 9110 §5.6.1).
+    mutating func note(_ value: String) {
+        for element in value.split(separator: ",") {
+            let option = element.trimmingOptionalWhitespace()
+            if option.equalsIgnoringASCIICase("close") { close = true }
+            if option.equalsIgnoringASCIICase("keep-alive") { keepAlive = true }
+        }
     }
 }

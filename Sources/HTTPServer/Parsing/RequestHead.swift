@@ -17,10 +17,14 @@ struct RequestHead: Sendable {
     var framing: BodyFraming
     /// The client sent `Expect: 100-continue` and waits for an interim response (RFC 9110 §10.1.1).
     var expectsContinue: Bool
+    /// `close` and `keep-alive` in `Connection`.
+    var connectionTokens: ConnectionTokens
 
     /// The complete request once the body is known.
     func request(body: [UInt8]) -> HTTPRequest {
-        HTTPRequest(method: method, target: target, version: version, headers: headers, body: body)
+        var request = HTTPRequest(method: method, target: target, version: version, headers: headers, body: body)
+        request.connectionTokens = connectionTokens
+        return request
     }
 }
 

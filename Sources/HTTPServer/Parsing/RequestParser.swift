@@ -208,6 +208,7 @@ struct RequestParser {
         var contentLengths: [String] = []
         var transferCodings: [String] = []
         var expectations: [String] = []
+        var connection = ConnectionTokens()
 
         /// Notes a field if it is one of these; `name` is a valid token.
         mutating func note(_ name: UnsafeBufferPointer<UInt8>, value: String) {
@@ -217,6 +218,8 @@ struct RequestParser {
                 if host == nil { host = value }
             case 6 where Self.name(name, is: "expect"):
                 expectations.append(value)
+            case 10 where Self.name(name, is: "connection"):
+                connection.note(value)
             case 14 where Self.name(name, is: "content-length"):
                 contentLengths.append(value)
             case 17 where Self.name(name, is: "transfer-encoding"):
@@ -387,7 +390,8 @@ struct RequestParser {
             version: version,
             headers: headers,
             framing: framing,
-            expectsContinue: expectsContinue
+            expectsContinue: expectsContinue,
+            connectionTokens: controls.connection
         )
     }
 
