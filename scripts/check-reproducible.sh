@@ -40,9 +40,10 @@ static_build() {
     -Xcc "-ffile-prefix-map=$src=/src" \
     -Xswiftc -Xfrontend -Xswiftc -disable-incremental-llvm-codegen \
     -Xswiftc -Xfrontend -Xswiftc -no-clang-module-breadcrumbs \
-    -Xlinker --build-id=sha1 -Xlinker "-Map=$map")
+    -Xlinker --build-id=sha1 -Xlinker "-Map=$map" \
+    -Xlinker "--section-ordering-file=$src/Sources/demo-server/link-order.txt")
 }
-required_flags=(-file-prefix-map -debug-prefix-map -ffile-prefix-map -disable-incremental-llvm-codegen -no-clang-module-breadcrumbs --build-id=sha1)
+required_flags=(-file-prefix-map -debug-prefix-map -ffile-prefix-map -disable-incremental-llvm-codegen -no-clang-module-breadcrumbs --build-id=sha1 --section-ordering-file)
 
 passed=0 failed=0
 pass() { echo "PASS $*"; passed=$((passed + 1)); }

@@ -12,6 +12,7 @@ scratch=.build-static
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   echo "building the static release binary (a few minutes on 2 cores)..." >&2
   swift build -c release --product demo-server --static-swift-stdlib -Xswiftc -static-executable \
+    -Xlinker "--section-ordering-file=$PWD/Sources/demo-server/link-order.txt" \
     --scratch-path "$scratch" >&2
 fi
 binary="$scratch/release/demo-server"

@@ -58,7 +58,8 @@ done
 if [ -z "$binary" ]; then
     log "building the static release binary (scratch .build-bench-static)"
     (cd "$root" && swift build -c release --product demo-server --scratch-path .build-bench-static \
-        --static-swift-stdlib -Xswiftc -static-executable >&2)
+        --static-swift-stdlib -Xswiftc -static-executable \
+        -Xlinker "--section-ordering-file=$root/Sources/demo-server/link-order.txt" >&2)
     binary="$root/.build-bench-static/release/demo-server"
 fi
 [ -x "$binary" ] || die "no executable at $binary"
