@@ -338,9 +338,7 @@ extension SQLiteVisitStore {
                     try database.execute(SQLiteVisitStore.migrations[version])
                     logger.info("migrating visit database", metadata: ["path": "\(path)", "to_version": "\(version + 1)"])
                 }
-                // Writing the version unchanged would still make the commit write (and sync) the
-                // file at every start of an up-to-date database.
-                if current != target { try database.execute("PRAGMA user_version = \(target)") }
+                try database.execute("PRAGMA user_version = \(target)")
                 try database.execute("COMMIT")
                 return target
             } catch {
