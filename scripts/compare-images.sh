@@ -490,7 +490,7 @@ What the marks mean beyond the size:
 The alpine and multistage images share one builder stage and ship a fully static, stripped
 executable (\`swift build -c release --static-swift-stdlib -Xswiftc -static-executable\`, then
 \`strip\`): **$(mb "${R[binary]}") MB** (${R[binary]} bytes; alpine's copy: $binary_alpine bytes). The multistage image is that
-binary plus $(awk -v a="$scratch_bytes" -v b="${R[binary]}" 'BEGIN { printf "%.1f", (a - b) / 1e3 }') kB (the static files, passwd and group); the naive image carries the
+binary plus $(awk -v a="$scratch_bytes" -v b="${R[binary]}" 'BEGIN { printf "%.1f", (a - b) / 1e3 }') kB (under /app the static files, the walkthrough with its pictures and the SBOM; passwd and group; the empty /data); the naive image carries the
 whole toolchain to run a dynamically linked build of the same code.
 
 ## scratch or distroless for the multistage image
