@@ -14,7 +14,8 @@
 # Typical use: keep the old binary, rebuild, compare.
 #   cp .build-bench-static/release/demo-server /tmp/demo-server-before
 #   swift build -c release --product demo-server --scratch-path .build-bench-static \
-#     --static-swift-stdlib -Xswiftc -static-executable
+#     --static-swift-stdlib -Xswiftc -static-executable \
+#     -Xlinker --section-ordering-file=$PWD/Sources/demo-server/link-order.txt
 #   scripts/bench/compare-builds.sh /tmp/demo-server-before .build-bench-static/release/demo-server
 set -euo pipefail
 
