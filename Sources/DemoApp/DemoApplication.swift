@@ -120,7 +120,7 @@ public final class DemoApplication: HTTPHandler {
     /// Counts, logs and sends a complete response.
     private func send(_ exchange: Exchange, _ response: HTTPResponse, responder: HTTPResponder) {
         let request = exchange.request
-        let seconds = (MonotonicInstant.now() - exchange.started).secondsValue
+        let seconds = MonotonicInstant.now().seconds(since: exchange.started)
         // The walkthrough's images count under its route, found or not.
         let metricsRoute = exchange.route ?? (request.path.hasPrefix("/tutorial/") ? .tutorial : nil)
         let observedRoute = metricsRoute ?? (response.status == .notFound ? .unmatched : .staticFile)

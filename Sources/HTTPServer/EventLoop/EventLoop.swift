@@ -33,6 +33,8 @@ final class EventLoop: @unchecked Sendable {
     /// every response) cannot fire.
     @exclusivity(unchecked) private var headEncoder = ResponseHeadEncoder()
     private let tickInterval: Duration
+    /// `tickInterval` in nanoseconds: the wait timeout is computed at every wake-up, with integers.
+    private let tickNanoseconds: UInt64
     private var nextTick = MonotonicInstant(nanoseconds: 0)
     private var isAcceptPaused = false
     private var acceptRetryAt = MonotonicInstant(nanoseconds: 0)
@@ -70,6 +72,7 @@ final class EventLoop: @unchecked Sendable {
         self.logger = logger
         let tick = configuration.timeouts.shortest / 4
         self.tickInterval = min(max(tick, .milliseconds(5)), .seconds(1))
+        self.tickNanoseconds = tickInterval.nanosecondsClamped
 
         epollDescriptor = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epollDescriptor >= 0 else {
@@ -196,8 +199,9 @@ final class EventLoop: @unchecked Sendable {
     private func waitTimeoutMilliseconds() -> Int32 {
         guard drainDeadline != nil || !connections.isEmpty || isAcceptPaused else { return -1 }
         let now = MonotonicInstant.now()
-        if nextTick <= now { nextTick = now + tickInterval }
-        return Int32(clamping: (nextTick - now).millisecondsRoundedUp)
+        if nextTick <= now { nextTick = now.adding(nanoseconds: tickNanoseconds) }
+        // Rounded up, so a deadline is never missed by waking early.
+        return Int32(clamping: (nextTick.nanoseconds - now.nanoseconds + 999_999) / 1_000_000)
     }
 
     private func handle(_ event: epoll_event, at now: MonotonicInstant) {
@@ -228,7 +232,7 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func tick(at now: MonotonicInstant) {
-        nextTick = now + tickInterval
+        nextTick = now.adding(nanoseconds: tickNanoseconds)
         for connection in Array(connections.values) {
             connection.checkDeadline(at: now)
         }
