@@ -28,7 +28,9 @@ final class EventLoop: @unchecked Sendable {
     /// thread reads it in `isCurrentThread` while the loop thread sets it at start.
     private let loopThread = Atomic<UInt>(0)
     private var listener: Socket?
-    private var connections: [Int32: Connection] = [:]
+    /// Loop-thread state touched on every event; no access to it stays open across a call that
+    /// could reach it again, so its run-time exclusivity check cannot fire.
+    @exclusivity(unchecked) private var connections = ConnectionTable()
     /// Used by one call at a time on the loop's thread, so its run-time exclusivity check (on
     /// every response) cannot fire.
     @exclusivity(unchecked) private var headEncoder = ResponseHeadEncoder()
@@ -181,7 +183,7 @@ final class EventLoop: @unchecked Sendable {
             }
             if drainDeadline != nil && connections.isEmpty { break }
         }
-        for connection in Array(connections.values) { connection.close() }
+        for connection in connections.all { connection.close() }
         inbox.withLock { inbox in
             inbox.isStopped = true
             inbox.tasks = []
@@ -233,7 +235,7 @@ final class EventLoop: @unchecked Sendable {
 
     private func tick(at now: MonotonicInstant) {
         nextTick = now.adding(nanoseconds: tickNanoseconds)
-        for connection in Array(connections.values) {
+        for connection in connections.all {
             connection.checkDeadline(at: now)
         }
         if isAcceptPaused && now >= acceptRetryAt {
@@ -243,7 +245,7 @@ final class EventLoop: @unchecked Sendable {
             logger.warning(
                 "shutdown deadline passed; closing connections still in flight",
                 metadata: ["loop": "\(index)", "connections": "\(connections.count)"])
-            for connection in Array(connections.values) { connection.close() }
+            for connection in connections.all { connection.close() }
         }
     }
 
@@ -297,8 +299,8 @@ final class EventLoop: @unchecked Sendable {
                 continue
             }
             statistics.connectionAccepted()
-            connections[socket.descriptor] = Connection(
-                socket: socket, remoteAddress: address.host, loop: self, acceptedAt: now)
+            let connection = Connection(socket: socket, remoteAddress: address.host, loop: self, acceptedAt: now)
+            connections.insert(connection, at: socket.descriptor)
         }
     }
 
@@ -316,7 +318,7 @@ final class EventLoop: @unchecked Sendable {
 
     /// Called by a connection as it closes.
     func connectionClosed(_ connection: Connection) {
-        connections[connection.socket.descriptor] = nil
+        connections.remove(at: connection.socket.descriptor)
         connection.socket.close()
         statistics.releaseConnection()
         if isAcceptPaused && drainDeadline == nil && MonotonicInstant.now() >= acceptRetryAt {
@@ -342,7 +344,7 @@ final class EventLoop: @unchecked Sendable {
             listener.close()
             self.listener = nil
         }
-        for connection in Array(connections.values) {
+        for connection in connections.all {
             connection.beginShutdown()
         }
         nextTick = .now()

@@ -63,22 +63,52 @@ struct SocketAddress {
     }
 
     /// The numeric host, e.g. `127.0.0.1` or `::1`; IPv4-mapped IPv6 addresses print as IPv4.
+    /// Made for every accepted connection (the access log's `remote`): IPv4 is written by hand,
+    /// since glibc's `inet_ntop` formats through `sprintf`.
     var host: String {
-        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
         withUnsafeBytes(of: storage) { raw in
             switch Int32(storage.ss_family) {
             case AF_INET:
-                var address = raw.load(as: sockaddr_in.self).sin_addr
-                _ = inet_ntop(AF_INET, &address, &text, socklen_t(text.count))
+                let address = raw.load(fromByteOffset: MemoryLayout<sockaddr_in>.offset(of: \.sin_addr)!, as: (UInt8, UInt8, UInt8, UInt8).self)
+                return Self.dottedQuad(address)
             case AF_INET6:
-                var address = raw.load(as: sockaddr_in6.self).sin6_addr
-                _ = inet_ntop(AF_INET6, &address, &text, socklen_t(text.count))
+                let offset = MemoryLayout<sockaddr_in6>.offset(of: \.sin6_addr)!
+                let bytes = UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + 16)])
+                // ::ffff:a.b.c.d (RFC 4291 §2.5.5.2), as a dual-stack listener sees IPv4 clients.
+                if bytes.prefix(10).allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
+                    return Self.dottedQuad((bytes[12], bytes[13], bytes[14], bytes[15]))
+                }
+                var address = raw.load(fromByteOffset: offset, as: in6_addr.self)
+                var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+                guard inet_ntop(AF_INET6, &address, &text, socklen_t(text.count)) != nil else { return "" }
+                return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             default:
-                break
+                return ""
             }
         }
-        let result = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return result.hasPrefix("::ffff:") && result.contains(".") ? String(result.dropFirst(7)) : result
+    }
+
+    /// `a.b.c.d` in decimal, without leading zeros.
+    private static func dottedQuad(_ address: (UInt8, UInt8, UInt8, UInt8)) -> String {
+        String(unsafeUninitializedCapacity: 15) { text in
+            var count = 0
+            func append(_ octet: UInt8) {
+                if octet >= 100 { text[count] = 0x30 + octet / 100; count += 1 }
+                if octet >= 10 { text[count] = 0x30 + octet / 10 % 10; count += 1 }
+                text[count] = 0x30 + octet % 10
+                count += 1
+            }
+            func appendDotted(_ octet: UInt8) {
+                text[count] = UInt8(ascii: ".")
+                count += 1
+                append(octet)
+            }
+            append(address.0)
+            appendDotted(address.1)
+            appendDotted(address.2)
+            appendDotted(address.3)
+            return count
+        }
     }
 
     /// Calls `body` with the address as the socket calls take it.
