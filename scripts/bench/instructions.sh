@@ -3,7 +3,7 @@
 # to malloc and its relatives), both from valgrind's callgrind: numbers that, unlike requests per second, come out the same
 # on a busy or a quiet machine, so a change to the hot path can be judged by them alone.
 #
-#   scripts/bench/instructions.sh [--binary PATH] [--vs-nginx] [--routes "/basic /bench-2k.txt /"] [--profile N]
+#   scripts/bench/instructions.sh [--binary PATH] [--vs-nginx] [--routes "/basic /bench-2k.txt / close:/basic"] [--profile N]
 #
 # Without --binary it builds the fully static release binary the images ship
 # (scratch path .build-bench-static, as scripts/bench.sh --static does). Each route is measured
@@ -12,7 +12,9 @@
 # scripts/bench/pipelined_client.py; the per-request figure is the difference of the two totals
 # divided by the difference of the counts, so start-up, shutdown and the first request's one-off
 # work cancel out. The server runs on one event loop with the access log off (as in bench.sh).
-# `/` records a visit per request, so its figure includes one SQLite commit.
+# `/` records a visit per request, so its figure includes one SQLite commit. A route written
+# `close:/basic` is asked for once per connection with `Connection: close` instead (accept,
+# request, close: what `wrk -H 'Connection: close'` measures).
 #
 # With --vs-nginx, nginx answers /basic (`return 200`) and /bench-2k.txt from the same
 # configuration as scripts/bench.sh, in one process (master_process off), measured the same way.
@@ -29,7 +31,7 @@ bench_dir="$root/scripts/bench"
 binary=""
 vs_nginx=0
 profile=0
-routes="/basic /bench-2k.txt /"
+routes="/basic /bench-2k.txt / close:/basic"
 small=${INSTRUCTIONS_SMALL:-400}
 large=${INSTRUCTIONS_LARGE:-2400}
 depth=16
@@ -124,7 +126,9 @@ run_server() {
     fi
     server_pid=$!
     wait_for_port "$port" "$server_pid" || { cat "$tmp/server.log" "$out.log" >&2; die "$kind did not start under valgrind"; }
-    python3 "$bench_dir/pipelined_client.py" "$port" "$route" "$count" --depth "$depth" >/dev/null ||
+    local -a client_args=("$route" "$count" --depth "$depth")
+    [[ "$route" == close:* ]] && client_args=("${route#close:}" "$count" --close)
+    python3 "$bench_dir/pipelined_client.py" "$port" "${client_args[@]}" >/dev/null ||
         die "$kind: the client failed on $route"
     kill "-$stop_signal" "$server_pid"
     wait "$server_pid" 2>/dev/null || true

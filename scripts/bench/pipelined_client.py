@@ -3,7 +3,9 @@
 reads every response whole. Used by scripts/bench/instructions.sh, where the server runs under
 valgrind and wall-clock speed does not matter, only that every request is answered exactly once.
 
-    pipelined_client.py PORT PATH COUNT [--depth 16] [--expect 200]
+    pipelined_client.py PORT PATH COUNT [--depth 16] [--expect 200] [--close]
+
+With --close, each request goes on a connection of its own with `Connection: close`.
 
 Exits 1 (with the reason on stderr) when a response has another status than --expect, when the
 server closes early, or when no byte arrives for 60 s. Prints "COUNT ok" on success.
@@ -45,11 +47,30 @@ def main():
     parser.add_argument("count", type=int)
     parser.add_argument("--depth", type=int, default=16)
     parser.add_argument("--expect", type=int, default=200)
+    parser.add_argument("--close", action="store_true",
+                        help="one request per connection, with Connection: close (what wrk -H 'Connection: close' does)")
     args = parser.parse_args()
     if not args.path.startswith("/") or any(c in args.path for c in " \r\n"):
         sys.exit(f"pipelined_client: not an origin-form path: {args.path!r}")
     if args.count < 1 or not 1 <= args.depth <= 1024:
         sys.exit("pipelined_client: COUNT must be positive and --depth 1-1024")
+
+    if args.close:
+        close_request = f"GET {args.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: pipelined-client\r\nConnection: close\r\n\r\n".encode()
+        for answered in range(args.count):
+            try:
+                with socket.create_connection(("127.0.0.1", args.port), timeout=60) as sock:
+                    sock.sendall(close_request)
+                    status, _ = read_response(sock, b"")
+                    # Read to the server's close, as a client that asked to close does.
+                    while sock.recv(65536):
+                        pass
+            except (OSError, ConnectionError, ValueError) as error:
+                sys.exit(f"pipelined_client: after {answered} of {args.count} connections: {error}")
+            if status != args.expect:
+                sys.exit(f"pipelined_client: {args.path} answered {status}, expected {args.expect}")
+        print(f"{args.count} ok")
+        return
 
     request = f"GET {args.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: pipelined-client\r\n\r\n".encode()
     sock = socket.create_connection(("127.0.0.1", args.port), timeout=60)
