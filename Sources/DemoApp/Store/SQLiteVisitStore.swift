@@ -279,7 +279,13 @@ extension SQLiteVisitStore {
                 }
                 database.setBusyTimeout(milliseconds: SQLiteVisitStore.busyTimeoutMilliseconds)
                 let journalMode = try configure(database)
-                let version = try migrate(database)
+                let version = try migrate(database, durableCommit: journalMode.lowercased() != "wal")
+                // From here on, every commit is on disk before it is acknowledged.
+                do {
+                    try database.execute("PRAGMA synchronous = FULL")
+                } catch {
+                    throw storeError(.open, error)
+                }
                 statements = try Statements(database)
                 self.database = database
                 logger.info(
@@ -307,10 +313,9 @@ extension SQLiteVisitStore {
                         metadata: ["path": "\(path)", "journal_mode": "\(journalMode)"]
                     )
                 }
-                // FULL: a visit is acknowledged only once its commit is on disk, even across power
-                // loss. MEMORY: temp tables and sorts must not need a temp directory, which the
-                // container image does not have.
-                try database.execute("PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY")
+                // MEMORY: temp tables and sorts must not need a temp directory, which the container
+                // image does not have. (`synchronous` is set around the migration, in `open`.)
+                try database.execute("PRAGMA temp_store = MEMORY")
                 return journalMode
             } catch {
                 throw storeError(.open, error)
@@ -320,10 +325,19 @@ extension SQLiteVisitStore {
         /// Brings the schema to `migrations.count` in one immediate transaction, so two processes
         /// starting together do not both migrate. It writes `user_version` even when nothing is
         /// pending: that write is the start-up proof that the file can be written.
+        ///
+        /// In WAL mode the transaction commits with `synchronous = NORMAL`: atomic, but not synced
+        /// at once (SQLite: "WAL mode is always consistent with synchronous=NORMAL"). Nothing is
+        /// lost by that: a schema whose commit did not reach the disk is simply made again at the
+        /// next start, and the first visit's commit (FULL) syncs the log with it. On a fresh
+        /// database that saves a sync of the start-up path; other journal modes keep FULL, since
+        /// NORMAL there can corrupt the file on power loss.
+        /// - Parameter durableCommit: Whether the commit must sync (not in WAL mode).
         /// - Returns: The schema version now in the file.
-        private func migrate(_ database: SQLiteDatabase) throws(VisitStoreError) -> Int {
+        private func migrate(_ database: SQLiteDatabase, durableCommit: Bool) throws(VisitStoreError) -> Int {
             let target = SQLiteVisitStore.migrations.count
             do {
+                try database.execute(durableCommit ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
                 try database.execute("BEGIN IMMEDIATE")
                 let current = try database.scalarInt("PRAGMA user_version") ?? 0
                 guard current <= target else {
