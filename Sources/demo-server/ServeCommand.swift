@@ -22,6 +22,12 @@ struct ServeCommand: ParsableCommand {
     var host: String?
     @Option(help: "SQLite file; its directory is created. [env: DATABASE_PATH, default: data/visits.sqlite]")
     var databasePath: String?
+    @Option(help: "postgres://user@host:port/database?sslmode=...: keep visits in PostgreSQL instead of SQLite (builds with the PostgreSQL trait). [env: DATABASE_URL]")
+    var databaseUrl: String?
+    @Option(help: "File holding the PostgreSQL password, e.g. a mounted Secret; overrides the URL's. [env: DATABASE_PASSWORD_FILE]")
+    var databasePasswordFile: String?
+    @Option(help: "Seconds to keep retrying PostgreSQL at start-up before exiting 1. [env: DATABASE_CONNECT_TIMEOUT, default: 30]")
+    var databaseConnectTimeout: String?
     @Option(help: "Directory of static files. [env: PUBLIC_DIR, default: Public]")
     var publicDir: String?
     @Option(help: "Markdown walkthrough served at /tutorial (404 while missing). [env: TUTORIAL_PATH, default: docs/TUTORIAL.md]")
@@ -69,7 +75,8 @@ struct ServeCommand: ParsableCommand {
 
     private var flags: [Setting: String] {
         let pairs: [(Setting, String?)] = [
-            (.port, port), (.host, host), (.databasePath, databasePath), (.publicDir, publicDir), (.tutorialPath, tutorialPath),
+            (.port, port), (.host, host), (.databasePath, databasePath), (.databaseUrl, databaseUrl),
+            (.databasePasswordFile, databasePasswordFile), (.databaseConnectTimeout, databaseConnectTimeout), (.publicDir, publicDir), (.tutorialPath, tutorialPath),
             (.imageVariant, imageVariant), (.logLevel, logLevel), (.logFormat, logFormat), (.accessLog, accessLog), (.logBufferLines, logBufferLines),
             (.shutdownTimeout, shutdownTimeout), (.eventLoops, eventLoops), (.maxConnections, maxConnections),
             (.maxBodySize, maxBodySize), (.maxHeaderBytes, maxHeaderBytes), (.maxHeaderCount, maxHeaderCount),
@@ -117,11 +124,12 @@ struct ServeCommand: ParsableCommand {
         // Signals are caught before anything starts, so an early SIGTERM is a clean stop too.
         let signals = SignalWaiter(signals: [SIGTERM, SIGINT])
 
-        let store: SQLiteVisitStore
+        let store: any VisitStore
+        let database: String
         do {
-            store = try SQLiteVisitStore(path: settings.databasePath, logger: logger)
+            (store, database) = try Self.openStore(settings, logger: logger)
         } catch {
-            throw Self.startupFailure("DATABASE_PATH: \(error)", exitCode: ExitCode(1))
+            throw Self.startupFailure("\(error)", exitCode: ExitCode(1))
         }
         let statistics = ServerStatistics()
         let application: DemoApplication
@@ -150,7 +158,7 @@ struct ServeCommand: ParsableCommand {
             "demo-server started",
             metadata: [
                 "version": "\(DemoVersion.current)", "variant": "\(settings.imageVariant)",
-                "database": "\(settings.databasePath)", "public": "\(settings.publicDirectory)",
+                "database": "\(database)", "public": "\(settings.publicDirectory)",
             ])
 
         let signal = signals.wait()
@@ -169,6 +177,30 @@ struct ServeCommand: ParsableCommand {
         stopped.wait()
         store.close()
         logger.info("stopped cleanly")
+    }
+
+    /// Opens the store the settings choose: PostgreSQL when DATABASE_URL is set, else SQLite.
+    /// - Returns: The store and what to call its database in logs (never with a password).
+    private static func openStore(_ settings: ServeSettings, logger: Logger) throws -> (any VisitStore, String) {
+        #if PostgreSQL
+        if let postgres = settings.postgres {
+            if postgres.isDatabasePathIgnored {
+                logger.notice("DATABASE_PATH is ignored: DATABASE_URL is set and visits are kept in PostgreSQL")
+            }
+            do {
+                let store = try PostgresVisitStore(
+                    url: postgres.url, password: postgres.password, connectTimeout: postgres.connectTimeout, logger: logger)
+                return (store, "\(postgres.url)")
+            } catch {
+                throw ConfigurationError(description: "DATABASE_URL: \(error)")
+            }
+        }
+        #endif
+        do {
+            return (try SQLiteVisitStore(path: settings.databasePath, logger: logger), settings.databasePath)
+        } catch {
+            throw ConfigurationError(description: "DATABASE_PATH: \(error)")
+        }
     }
 
     /// The longest the log is flushed on exit, per stream: a consumer that never reads again must

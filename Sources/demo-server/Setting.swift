@@ -7,7 +7,7 @@ import HTTPServer
 
 /// Every setting: its environment variable, flag and default, in one table (as the README's).
 enum Setting: String, CaseIterable {
-    case port, host, databasePath, publicDir, tutorialPath, imageVariant, logLevel, logFormat, accessLog, logBufferLines
+    case port, host, databasePath, databaseUrl, databasePasswordFile, databaseConnectTimeout, publicDir, tutorialPath, imageVariant, logLevel, logFormat, accessLog, logBufferLines
     case shutdownTimeout, eventLoops, maxConnections, maxBodySize, maxHeaderBytes, maxHeaderCount
     case maxRequestLine, headerTimeout, bodyTimeout, idleTimeout, writeTimeout
     case minRequestBodyRate, minRequestBodyRateGrace, minResponseRate, minResponseRateGrace
@@ -35,6 +35,9 @@ enum Setting: String, CaseIterable {
         case .port: "8080"
         case .host: "0.0.0.0"
         case .databasePath: "data/visits.sqlite"
+        case .databaseUrl: ""
+        case .databasePasswordFile: ""
+        case .databaseConnectTimeout: "30"
         case .publicDir: "Public"
         case .tutorialPath: "docs/TUTORIAL.md"
         case .imageVariant: "local"
