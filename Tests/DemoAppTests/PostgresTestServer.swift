@@ -109,8 +109,14 @@ final class PostgresTestServer: Sendable {
 
     /// Runs a command to its end with posix_spawn and waitpid, its output going to files.
     ///
-    /// Not Foundation's `Process`: its `waitUntilExit` was seen to hang here when several test
-    /// threads started commands at once (the child exited and was never reaped).
+    /// The child gets only stdin, stdout and stderr: every other descriptor is closed at exec.
+    /// `pg_ctl start` leaves a postmaster running, which keeps whatever it inherited open for as
+    /// long as it runs (the shared server: until the test process exits). Tests running in
+    /// parallel hold descriptors that are not close-on-exec: Foundation's `Pipe` (plain `pipe()`)
+    /// between a `ServerProcess`'s creation and its launch, and the socket `Process` learns a
+    /// child's exit from. A postmaster holding a pipe's write end made `readDataToEndOfFile` wait
+    /// for ever; holding that socket made `waitUntilExit` never return although the child had
+    /// exited. (Foundation's `Process` is not used here for that second reason.)
     private static func run(_ executable: String, _ arguments: [String]) throws -> String {
         let outputPath = NSTemporaryDirectory() + "postgres-test-command-" + UUID().uuidString
         defer {
@@ -123,6 +129,8 @@ final class PostgresTestServer: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath + ".out", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, outputPath + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let closing = try addCloseFrom(&actions, 3)
+        guard closing == 0 else { throw PostgresTestServerError("posix_spawn_file_actions_addclosefrom_np: error \(closing)") }
         var environment = ProcessInfo.processInfo.environment
         environment["PATH"] = "/usr/lib/postgresql/15/bin:/usr/bin:/bin:/usr/sbin:/sbin"
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
@@ -148,6 +156,20 @@ final class PostgresTestServer: Sendable {
         }
         return printed.trimmingCharacters(in: .whitespacesAndNewlines)
     }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which the Glibc module
+    /// does not import: it closes every descriptor from the given one up in the child, with no
+    /// window for a descriptor another thread opens meanwhile (as a list of `addclose` would have).
+    private static var addCloseFrom: AddCloseFrom {
+        get throws {
+            guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else {
+                throw PostgresTestServerError("posix_spawn_file_actions_addclosefrom_np not found (needs glibc 2.34 or later)")
+            }
+            return unsafeBitCast(symbol, to: AddCloseFrom.self)
+        }
+    }
+
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
 
     /// A port nothing listens on now (the kernel's choice for port 0).
     private static func freePort() throws -> Int {
