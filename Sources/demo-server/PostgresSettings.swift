@@ -58,7 +58,9 @@ struct PostgresSettings {
             ConfigurationError(
                 description: "DATABASE_PASSWORD_FILE (--database-password-file) '\(path)' cannot be read: \(String(cString: strerror(code)))")
         }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: a FIFO with no writer (a path mistaken for the Secret's) fails start-up at
+        // once instead of blocking it for ever; a regular file reads as without it.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw failure(errno) }
         defer { close(descriptor) }
         var bytes: [UInt8] = []

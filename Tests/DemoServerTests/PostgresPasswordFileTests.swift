@@ -69,6 +69,15 @@ struct PostgresPasswordFileTests {
         #expect(replica.standardError.contains("DATABASE_PASSWORD_FILE (--database-password-file) '\(replica.directory)' cannot be read: Is a directory"))
     }
 
+    @Test func passwordFileThatIsAFIFOWithNoWriterStopsWithOneLineInsteadOfBlocking() throws {
+        let replica = try ServerProcess()
+        defer { replica.cleanUp() }
+        let passwordFile = replica.directory + "/password"
+        try #require(mkfifo(passwordFile, 0o600) == 0)
+        #expect(try replica.runToExit([], environment: Self.settings(passwordFile: passwordFile)) == 64)
+        #expect(replica.standardError == "demo-server: DATABASE_PASSWORD_FILE (--database-password-file) '\(passwordFile)' must hold a UTF-8 password of 1 to 65536 bytes\n")
+    }
+
     @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "switching users needs root and setpriv"))
     func unreadablePasswordFileStopsWithOneLineAndExit64() throws {
         let replica = try ServerProcess()
