@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -15,9 +15,18 @@ let package = Package(
     // The versions are repeated in Sources/DemoApp/BuildInfo.swift (shown by `--version` and in
     // /metrics; a test fails when the two drift) and read back into the SBOM from the resolved
     // graph. To bump: see docs/supply-chain.md, "Bumping a dependency".
+    traits: [
+        // Off by default: `swift build`, the default binary and the images carry no SwiftNIO.
+        .trait(
+            name: "PostgreSQL",
+            description: "A PostgreSQL visit store (DATABASE_URL) for several replicas on one database, via postgres-nio."
+        )
+    ],
     dependencies: [
         // Structured logging with a pluggable backend: the one logging API of the Swift server world.
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        // The PostgreSQL wire protocol, pooled connections and TLS; built only with the PostgreSQL trait.
+        .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
     ],
     targets: [
         // The system SQLite (Debian: libsqlite3-dev), linked statically in the container builds.
@@ -39,6 +48,7 @@ let package = Package(
                 "HTTPServer",
                 "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
             ]
         ),
         .executableTarget(

@@ -82,23 +82,37 @@ while IFS= read -r line; do
 done <"$package_dir/Package.resolved"
 
 # --- Sort the inputs into components.
-declare -A our_modules dep_modules deb_files toolchain_group
+declare -A our_modules dep_modules deb_files toolchain_group module_owner
 for path in "${inputs[@]}"; do
   path=$(readlink -m "$path") # /usr/bin/../lib/gcc/... and /lib -> /usr/lib, as dpkg knows them
   case $path in
     */.build/*/*.build/*)
-      module=$(sed -E 's#.*/([^/]+)\.build/[^/]+$#\1#' <<<"$path")
+      # .build/<triple>/<configuration>/<Module>.build/...: C targets keep their sources' folders
+      # (BoringSSL's crypto/aes/aes.cc.o), Swift targets put objects at the top.
+      module_dir=$(sed -E 's#^(.*/\.build/[^/]+/[^/]+/[^/]+\.build)/.*$#\1#' <<<"$path")
+      module=$(basename "$module_dir" .build)
       # SwiftPM names a module's build folder after its C99 name: demo-server builds in demo_server.build.
       if [[ -d "$package_dir/Sources/$module" ]]; then
         our_modules[$module]=1
       elif [[ -d "$package_dir/Sources/${module//_/-}" ]]; then
         our_modules[${module//_/-}]=1
       else
-        owner=""
-        for checkout in "$package_dir"/.build/checkouts/*/; do
-          [[ -d "$checkout/Sources/$module" ]] && owner=$(basename "$checkout")
-        done
-        [[ -n "$owner" ]] || die "module $module (from $path) belongs to no package checkout"
+        if [[ -z "${module_owner[$module]:-}" ]]; then
+          owner=""
+          for checkout in "$package_dir"/.build/checkouts/*/; do
+            [[ -d "$checkout/Sources/$module" ]] && owner=$(basename "$checkout")
+          done
+          # A target whose folder is not named after it (postgres-nio's _ConnectionPoolModule lives
+          # in Sources/ConnectionPoolModule): its build folder's dependency files and output file
+          # map name the sources it was compiled from, inside the owning checkout.
+          if [[ -z "$owner" ]]; then
+            owner=$(grep -rhoE --include='*.d' --include='*.json' '/\.build/checkouts/[^/]+/' "$module_dir" 2>/dev/null \
+                      | head -n 1 | cut -d/ -f4) || true
+          fi
+          [[ -n "$owner" ]] || die "module $module (from $path) belongs to no package checkout"
+          module_owner[$module]=$owner
+        fi
+        owner=${module_owner[$module]}
         dep_modules[$owner]+="${dep_modules[$owner]:+ }$module"
       fi
       ;;

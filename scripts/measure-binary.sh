@@ -5,15 +5,17 @@
 #
 #   scripts/measure-binary.sh            # build (in .build-static/) and report
 #   SKIP_BUILD=1 scripts/measure-binary.sh
+#   TRAITS=PostgreSQL scripts/measure-binary.sh   # the PostgreSQL build (in .build-static-PostgreSQL/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scratch=.build-static
+traits=${TRAITS:-}
+scratch=.build-static${traits:+-$traits}
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   echo "building the static release binary (a few minutes on 2 cores)..." >&2
   swift build -c release --product demo-server --static-swift-stdlib -Xswiftc -static-executable \
     -Xlinker "--section-ordering-file=$PWD/Sources/demo-server/link-order.txt" \
-    --scratch-path "$scratch" >&2
+    ${traits:+--traits "$traits"} --scratch-path "$scratch" >&2
 fi
 binary="$scratch/release/demo-server"
 [[ -x "$binary" ]] || { echo "no binary at $binary" >&2; exit 1; }
@@ -34,6 +36,12 @@ groups = [
     ("DemoApp (ours)", r"^\$s7DemoApp"),
     ("demo-server (ours)", r"^\$s11demo_server"),
     ("SQLite", r"^sqlite3"),
+    # Only in the PostgreSQL build (TRAITS=PostgreSQL); the default build has none of these.
+    ("postgres-nio", r"^\$s(11PostgresNIO|21_ConnectionPoolModule)"),
+    ("SwiftNIO (incl. NIOSSL, transport services)", r"^\$s\d+_*NIO"),
+    ("BoringSSL (swift-nio-ssl, swift-crypto)", r"^_*C(NIO|Crypto)BoringSSL"),
+    ("swift-crypto", r"^\$s\d+_*Crypto"),
+    ("swift-atomics, -collections, -metrics, -service-lifecycle", r"^\$s(7Atomics|\d+_AtomicsShims|11DequeModule|\d+InternalCollectionsUtilities|11CoreMetrics|7Metrics|16ServiceLifecycle|\d+UnixSignals|\d+AsyncAlgorithms)"),
     ("Swift runtime and stdlib", r"^\$s|^swift_|^_swift"),
 ]
 sizes = collections.Counter()
@@ -50,3 +58,5 @@ for group, size in sizes.most_common():
 print(f"{'total of sized symbols':36} {sum(sizes.values()) / 1024:9.1f}")
 PY
 nm --size-sort -S "$binary" | python3 "$report"
+# The default build must carry no SwiftNIO at all (the PostgreSQL client is behind a package trait).
+echo "symbols naming NIO or BoringSSL: $(nm "$binary" | grep -c -E 'NIO|BoringSSL' || true)"

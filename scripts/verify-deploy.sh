@@ -467,6 +467,79 @@ PY
 fi
 
 # ---------------------------------------------------------------------------------------------
+# 5b. The PostgreSQL overlay (deploy/kubernetes-postgres): rendered with kustomize (its patches
+#     need a real renderer), validated like the base, checked by checkov and by its own rules.
+
+OVERLAY=deploy/kubernetes-postgres
+OVERLAY_RENDERED="$WORK/overlay.yaml"
+if command -v kubectl >/dev/null 2>&1 && kubectl kustomize "$OVERLAY" >"$OVERLAY_RENDERED" 2>"$WORK/overlay.err"; then
+  pass "kustomize render of $OVERLAY (kubectl kustomize, $(grep -c '^kind:' "$OVERLAY_RENDERED") resources)"
+elif command -v kustomize >/dev/null 2>&1 && kustomize build "$OVERLAY" >"$OVERLAY_RENDERED" 2>"$WORK/overlay.err"; then
+  pass "kustomize render of $OVERLAY (kustomize build, $(grep -c '^kind:' "$OVERLAY_RENDERED") resources)"
+else
+  sed 's/^/     /' "$WORK/overlay.err" 2>/dev/null
+  fail "kustomize render of $OVERLAY (needs kubectl or kustomize)"
+  : >"$OVERLAY_RENDERED"
+fi
+if [[ -n "$KV_BIN" && -s "$OVERLAY_RENDERED" ]]; then
+  for version in "${KUBERNETES_VERSIONS[@]}"; do
+    if "$KV_BIN/kubernetes-validate" --strict --quiet -k "$version" "$OVERLAY_RENDERED" >"$WORK/kv-overlay.out" 2>&1; then
+      pass "kubernetes-validate --strict: $OVERLAY valid for Kubernetes $version"
+    else
+      sed 's/^/     /' "$WORK/kv-overlay.out"
+      fail "kubernetes-validate --strict: $OVERLAY valid for Kubernetes $version"
+    fi
+  done
+fi
+if [[ -n "$CHECKOV_BIN" && -s "$OVERLAY_RENDERED" ]]; then
+  if "$CHECKOV_BIN/checkov" --config-file .checkov.yaml --skip-download --framework kubernetes -o json \
+      -f "$OVERLAY_RENDERED" >"$WORK/checkov-overlay.json" 2>"$WORK/checkov-overlay.err"; then
+    pass "checkov: no failed checks in the render of $OVERLAY"
+  else
+    "$PYTHON" -c 'import json, sys
+d = json.load(open(sys.argv[1])); d = d if isinstance(d, list) else [d]
+for r in d:
+    for x in r["results"].get("failed_checks", []): print("     failed:", x["check_id"], x["check_name"], x["resource"])' \
+      "$WORK/checkov-overlay.json" 2>/dev/null
+    fail "checkov: no failed checks in the render of $OVERLAY"
+  fi
+fi
+if [[ -s "$OVERLAY_RENDERED" ]]; then
+  "$PYTHON" - "$OVERLAY_RENDERED" >"$WORK/overlay-rules.out" <<'PY'
+import sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+kinds = {}
+for d in docs: kinds.setdefault(d["kind"], []).append(d)
+def rule(name, ok, detail=""):
+    print(("ok   " if ok else "FAIL ") + "postgres overlay: " + name + (f" ({detail})" if detail and not ok else ""))
+dep = kinds.get("Deployment", [{}])[0]; spec = dep.get("spec", {})
+pod = spec.get("template", {}).get("spec", {}); c = (pod.get("containers") or [{}])[0]
+labels = spec.get("template", {}).get("metadata", {}).get("labels", {})
+env = {e["name"]: e for e in c.get("env", [])}
+rule("three replicas", spec.get("replicas") == 3, spec.get("replicas"))
+ru = spec.get("strategy", {})
+rule("RollingUpdate with maxUnavailable 0", ru.get("type") == "RollingUpdate" and str(ru.get("rollingUpdate", {}).get("maxUnavailable")) == "0", ru)
+pdb = kinds.get("PodDisruptionBudget", [{}])[0].get("spec", {})
+rule("PodDisruptionBudget keeps two", pdb.get("minAvailable") == 2 and "maxUnavailable" not in pdb, pdb)
+spread = pod.get("topologySpreadConstraints", [])
+rule("topology spread over nodes", any(t.get("topologyKey") == "kubernetes.io/hostname" and all(labels.get(k) == v for k, v in t.get("labelSelector", {}).get("matchLabels", {}).items()) for t in spread))
+url = env.get("DATABASE_URL", {}).get("valueFrom", {}).get("secretKeyRef")
+rule("DATABASE_URL from a Secret", bool(url and url.get("name") and url.get("key")), env.get("DATABASE_URL"))
+rule("no DATABASE_PATH, no volume, no PersistentVolumeClaim", "DATABASE_PATH" not in env and not pod.get("volumes") and not c.get("volumeMounts") and "PersistentVolumeClaim" not in kinds)
+rule("readiness gates on /readyz", (c.get("readinessProbe", {}).get("httpGet") or {}).get("path") == "/readyz")
+rule("image is the PostgreSQL variant", "postgres" in str(c.get("image")) or "@sha256:" in str(c.get("image")), c.get("image"))
+npol = kinds.get("NetworkPolicy", [{}])[0].get("spec", {})
+ports = sorted({(p.get("protocol", "TCP"), p.get("port")) for r in npol.get("egress", []) for p in r.get("ports", [])})
+rule("egress only to PostgreSQL (TCP 5432) and DNS (53)", "Egress" in npol.get("policyTypes", []) and ports == [("TCP", 53), ("TCP", 5432), ("UDP", 53)] and all(r.get("ports") for r in npol.get("egress", [])), ports)
+sc = c.get("securityContext", {})
+rule("pod hardening kept from the base", sc.get("readOnlyRootFilesystem") is True and sc.get("allowPrivilegeEscalation") is False and sc.get("capabilities", {}).get("drop") == ["ALL"])
+PY
+  cat "$WORK/overlay-rules.out"
+  PASSED=$((PASSED + $(grep -c '^ok ' "$WORK/overlay-rules.out")))
+  FAILED=$((FAILED + $(grep -c '^FAIL ' "$WORK/overlay-rules.out")))
+fi
+
+# ---------------------------------------------------------------------------------------------
 # 6. The image, run as the pod runs it
 
 if [[ "${SKIP_RUNTIME:-0}" == 1 ]]; then

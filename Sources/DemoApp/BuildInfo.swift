@@ -23,10 +23,25 @@ public enum BuildInfo {
         public var version: String
     }
 
-    /// The Swift package dependencies, with the versions Package.swift pins (`exact:`).
-    public static let packages: [Package] = [
-        Package(identity: "swift-log", version: "1.16.2"),
-    ]
+    /// The Swift package dependencies compiled in, with the versions Package.swift pins (`exact:`).
+    public static let packages: [Package] = {
+        var packages = [
+            Package(identity: "swift-log", version: "1.16.2")
+        ]
+        #if PostgreSQL
+        packages.append(Package(identity: "postgres-nio", version: "1.33.2"))
+        #endif
+        return packages
+    }()
+
+    /// Pinned in Package.swift but compiled in only with a package trait this build was made without.
+    public static let packagesOutsideThisBuild: [Package] = {
+        #if PostgreSQL
+        return []
+        #else
+        return [Package(identity: "postgres-nio", version: "1.33.2")]
+        #endif
+    }()
 
     /// The SQLite library linked in, e.g. `3.40.1`.
     public static var sqliteVersion: String { String(cString: sqlite3_libversion()) }

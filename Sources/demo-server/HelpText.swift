@@ -42,7 +42,10 @@ enum HelpText {
 
             """
         for setting in Setting.allCases {
-            text += option("--\(setting.flagName) <value>", "\(setting.help) [env: \(setting.environmentName), default: \(setting.defaultValue)]")
+            let origin = setting.defaultValue.isEmpty
+                ? "[env: \(setting.environmentName)]"
+                : "[env: \(setting.environmentName), default: \(setting.defaultValue)]"
+            text += option("--\(setting.flagName) <value>", "\(setting.help) \(origin)")
         }
         text += option("-h, --help", "Show help information.")
         return text

@@ -50,11 +50,12 @@ struct ServeCommand {
         // Signals are caught before anything starts, so an early SIGTERM is a clean stop too.
         let signals = SignalWaiter(signals: [SIGTERM, SIGINT])
 
-        let store: SQLiteVisitStore
+        let store: any VisitStore
+        let database: String
         do {
-            store = try SQLiteVisitStore(path: settings.databasePath, logger: logger)
+            (store, database) = try Self.openStore(settings, logger: logger)
         } catch {
-            throw Self.startupFailure("DATABASE_PATH: \(error)", exitCode: .failure)
+            throw Self.startupFailure("\(error)", exitCode: .failure)
         }
         let statistics = ServerStatistics()
         let application: DemoApplication
@@ -83,7 +84,7 @@ struct ServeCommand {
             "demo-server started",
             metadata: [
                 "version": "\(DemoVersion.current)", "variant": "\(settings.imageVariant)",
-                "database": "\(settings.databasePath)", "public": "\(settings.publicDirectory)",
+                "database": "\(database)", "public": "\(settings.publicDirectory)",
             ])
 
         let signal = signals.wait()
@@ -102,6 +103,30 @@ struct ServeCommand {
         stopped.wait()
         store.close()
         logger.info("stopped cleanly")
+    }
+
+    /// Opens the store the settings choose: PostgreSQL when DATABASE_URL is set, else SQLite.
+    /// - Returns: The store and what to call its database in logs (never with a password).
+    private static func openStore(_ settings: ServeSettings, logger: Logger) throws -> (any VisitStore, String) {
+        #if PostgreSQL
+        if let postgres = settings.postgres {
+            if postgres.isDatabasePathIgnored {
+                logger.notice("DATABASE_PATH is ignored: DATABASE_URL is set and visits are kept in PostgreSQL")
+            }
+            do {
+                let store = try PostgresVisitStore(
+                    url: postgres.url, password: postgres.password, connectTimeout: postgres.connectTimeout, logger: logger)
+                return (store, "\(postgres.url)")
+            } catch {
+                throw ConfigurationError(description: "DATABASE_URL: \(error)")
+            }
+        }
+        #endif
+        do {
+            return (try SQLiteVisitStore(path: settings.databasePath, logger: logger), settings.databasePath)
+        } catch {
+            throw ConfigurationError(description: "DATABASE_PATH: \(error)")
+        }
     }
 
     /// The longest the log is flushed on exit, per stream: a consumer that never reads again must

@@ -11,6 +11,8 @@ import Logging
 struct ServeSettings {
     var server: HTTPServer.Configuration
     var databasePath: String
+    /// Set when DATABASE_URL is: visits go to PostgreSQL and `databasePath` is not used.
+    var postgres: PostgresSettings?
     var publicDirectory: String
     var tutorialPath: String
     var imageVariant: String
@@ -59,6 +61,10 @@ struct ServeSettings {
         guard !databasePath.isEmpty, !databasePath.utf8.contains(0) else {
             throw ConfigurationError.invalid(.databasePath, value: databasePath, expected: "a file path")
         }
+        postgres = try PostgresSettings(
+            url: value(.databaseUrl), passwordFile: value(.databasePasswordFile),
+            connectTimeout: value(.databaseConnectTimeout),
+            isDatabasePathGiven: flags[.databasePath] != nil || getenv(Setting.databasePath.environmentName) != nil)
         publicDirectory = value(.publicDir)
         guard !publicDirectory.isEmpty else {
             throw ConfigurationError.invalid(.publicDir, value: publicDirectory, expected: "a directory path")

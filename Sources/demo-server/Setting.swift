@@ -7,7 +7,7 @@ import HTTPServer
 
 /// Every setting: its environment variable, flag and default, in one table (as the README's).
 enum Setting: String, CaseIterable {
-    case port, host, databasePath, publicDir, tutorialPath, imageVariant, logLevel, logFormat, accessLog, logBufferLines
+    case port, host, databasePath, databaseUrl, databasePasswordFile, databaseConnectTimeout, publicDir, tutorialPath, imageVariant, logLevel, logFormat, accessLog, logBufferLines
     case shutdownTimeout, eventLoops, maxConnections, maxBodySize, maxHeaderBytes, maxHeaderCount
     case maxRequestLine, headerTimeout, bodyTimeout, idleTimeout, writeTimeout
     case minRequestBodyRate, minRequestBodyRateGrace, minResponseRate, minResponseRateGrace
@@ -36,6 +36,9 @@ enum Setting: String, CaseIterable {
         case .port: "TCP port; 0 picks a free one."
         case .host: "IPv4 or IPv6 address to listen on; :: also accepts IPv4."
         case .databasePath: "SQLite file; its directory is created."
+        case .databaseUrl: "postgres://user@host:port/database?sslmode=...: keep visits in PostgreSQL instead of SQLite (builds with the PostgreSQL trait)."
+        case .databasePasswordFile: "File holding the PostgreSQL password, e.g. a mounted Secret; overrides the URL's."
+        case .databaseConnectTimeout: "Seconds to keep retrying PostgreSQL at start-up before exiting 1."
         case .publicDir: "Directory of static files."
         case .tutorialPath: "Markdown walkthrough served at /tutorial (404 while missing)."
         case .imageVariant: "Image variant the page reports."
@@ -68,6 +71,9 @@ enum Setting: String, CaseIterable {
         case .port: "8080"
         case .host: "0.0.0.0"
         case .databasePath: "data/visits.sqlite"
+        case .databaseUrl: ""
+        case .databasePasswordFile: ""
+        case .databaseConnectTimeout: "30"
         case .publicDir: "Public"
         case .tutorialPath: "docs/TUTORIAL.md"
         case .imageVariant: "local"

@@ -12,7 +12,11 @@ import Testing
         #expect(lines.first == DemoVersion.current)
         #expect(lines.contains("swift \(BuildInfo.swiftToolchainVersion)"))
         // BuildInfoTests checks these against the pins in Package.swift.
+        #if PostgreSQL
+        #expect(BuildInfo.packages.map(\.identity).sorted() == ["postgres-nio", "swift-log"])
+        #else
         #expect(BuildInfo.packages.map(\.identity).sorted() == ["swift-log"])
+        #endif
         for package in BuildInfo.packages {
             #expect(lines.contains("\(package.identity) \(package.version)"))
         }

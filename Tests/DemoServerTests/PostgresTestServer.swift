@@ -1,0 +1,1 @@
+../DemoAppTests/PostgresTestServer.swift
