@@ -57,9 +57,7 @@ let package = Package(
                 "DemoApp",
                 "HTTPServer",
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            // The linker's section order for the static builds (scripts/bench/link-order.sh).
-            exclude: ["link-order.txt"]
+            ]
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "DemoAppTests", dependencies: ["DemoApp", "HTTPServer"]),

@@ -41,13 +41,13 @@ static_build() {
     -Xswiftc -Xfrontend -Xswiftc -disable-incremental-llvm-codegen \
     -Xswiftc -Xfrontend -Xswiftc -no-clang-module-breadcrumbs \
     -Xlinker --build-id=sha1 -Xlinker "-Map=$map" \
-    -Xlinker "--section-ordering-file=$src/Sources/demo-server/link-order.txt")
+    -Xlinker "--section-ordering-file=$src/lab/link-order.txt")
 }
 required_flags=(-file-prefix-map -debug-prefix-map -ffile-prefix-map -disable-incremental-llvm-codegen -no-clang-module-breadcrumbs --build-id=sha1 --section-ordering-file)
 
-passed=0 failed=0
-pass() { echo "PASS $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+# pass, fail, check_summary.
+# shellcheck source=scripts/lib/check.sh
+source scripts/lib/check.sh
 
 check_dockerfiles() {
   local file flag missing
@@ -91,7 +91,7 @@ for i in 0 1; do
   dir=${dirs[$i]}
   echo "building in $dir"
   start=$(date +%s)
-  static_build "$dir" "$work/map-$i" >"$work/build-$i.log" 2>&1 || { tail -n 30 "$work/build-$i.log"; fail "build in $dir"; echo "$passed passed, $failed failed"; exit 1; }
+  static_build "$dir" "$work/map-$i" >"$work/build-$i.log" 2>&1 || { tail -n 30 "$work/build-$i.log"; fail "build in $dir"; check_summary; exit 1; }
   echo "  built in $(($(date +%s) - start)) s"
   # As in the Dockerfiles: the debug information into demo-server.debug, the binary stripped and
   # given a debug link (the file's name and CRC32) to it.
@@ -138,5 +138,5 @@ if [[ -n "${1:-}" ]]; then
   fi
 fi
 cd "$repo"
-echo "$passed passed, $failed failed"
-((failed == 0))
+check_summary
+check_ok

@@ -48,9 +48,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+# check_free_port (and the harness of the other check scripts).
+# shellcheck source=scripts/lib/check.sh
+source scripts/lib/check.sh
+free_port() { check_free_port; }
 
 if [[ -z "${DATABASE_URL:-}" ]]; then
   database_dir="$work/postgres"

@@ -26,19 +26,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 # shellcheck source=scripts/lib/images.sh
 source scripts/lib/images.sh
 
-PASSED=0
-FAILED=0
-pass() { PASSED=$((PASSED + 1)); printf 'ok   %s\n' "$*"; }
-fail() { FAILED=$((FAILED + 1)); printf 'FAIL %s\n' "$*"; }
-# check DESCRIPTION COMMAND...: one test.
-check() {
-  local description=$1
-  shift
-  if "$@"; then pass "$description"; else fail "$description"; fi
-}
+# pass, fail, check, check_summary (scripts/lib/check.sh, sourced by images.sh).
 finish() {
   img_cleanup
-  printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
+  check_summary
 }
 trap finish EXIT
 trap 'exit 130' INT TERM

@@ -26,10 +26,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 source scripts/lib/images.sh
 trap img_cleanup EXIT
 
-passed=0 failed=0
-pass() { echo "PASS $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
-check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
+# pass, fail, check, check_summary (scripts/lib/check.sh, sourced by images.sh).
 
 img_init_docker
 img_ensure_base_images
@@ -67,7 +64,7 @@ build() {
 
 default_image=$IMAGE_REPOSITORY:multistage
 backtrace_image=$IMAGE_REPOSITORY:multistage-backtrace
-build multistage "$default_image" || { echo "$passed passed, $failed failed"; exit 1; }
+build multistage "$default_image" || { check_summary; exit 1; }
 build alpine "$IMAGE_REPOSITORY:alpine"
 build multistage "$backtrace_image" --build-arg BACKTRACE=on
 # The PostgreSQL variant (package trait): its SBOM must list the SwiftNIO stack it links, and the
@@ -145,7 +142,7 @@ for name, (version_name, purl) in expect.items():
          f"--version says {reported.get(version_name)}")
     rule(f"{name} has a purl ({c.get('purl', '')[:60]})", c.get("purl", "").startswith(purl))
 # The default binary links no Foundation (the command line and JSON are read by hand,
-# docs/performance.md): an SBOM listing it would describe another binary. postgres-nio imports
+# lab/performance.md): an SBOM listing it would describe another binary. postgres-nio imports
 # Foundation, so the PostgreSQL variant does link it.
 for name in ["swift-argument-parser"] + ([] if traits else ["swift-foundation"]):
     rule(f"{name} is not listed (not linked)", name not in by_name)
@@ -161,8 +158,7 @@ sys.exit(0 if all(results) else 1)
 PY
 }
 while read -r line; do
-  case $line in PASS*) passed=$((passed + 1)) ;; FAIL*) failed=$((failed + 1)) ;; esac
-  echo "$line"
+  case $line in PASS*) pass "${line#PASS }" ;; FAIL*) fail "${line#FAIL }" ;; *) echo "$line" ;; esac
 done < <(check_sbom "$default_image" /demo-server; check_sbom "$IMAGE_REPOSITORY:alpine" /usr/local/bin/demo-server
          check_sbom "$postgres_image" /demo-server PostgreSQL)
 
@@ -231,5 +227,5 @@ else
   "$DOCKER" logs "${crasher:-none}" 2>&1 | tail -n 20
 fi
 
-echo "$passed passed, $failed failed"
-((failed == 0))
+check_summary
+check_ok

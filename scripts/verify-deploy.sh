@@ -43,17 +43,9 @@ TOOLS_DIR="${VERIFY_DEPLOY_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/swift-tiny-con
 MANIFESTS=deploy/kubernetes
 DOCKERFILES=(Dockerfile.naive Dockerfile.alpine Dockerfile.multistage)
 
-PASSED=0
-FAILED=0
-SKIPPED=0
-pass() { PASSED=$((PASSED + 1)); printf 'ok   %s\n' "$*"; }
-fail() { FAILED=$((FAILED + 1)); printf 'FAIL %s\n' "$*"; }
-skip() { SKIPPED=$((SKIPPED + 1)); printf 'skip %s\n' "$*"; }
-check() {
-  local description=$1
-  shift
-  if "$@"; then pass "$description"; else fail "$description"; fi
-}
+# pass, fail, skip, check, check_summary, check_free_port, check_wait_200.
+# shellcheck source=scripts/lib/check.sh
+source scripts/lib/check.sh
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/verify-deploy.XXXXXX") || exit 1
@@ -65,11 +57,7 @@ finish() {
   fi
   declare -F img_cleanup >/dev/null && img_cleanup
   rm -rf -- "$WORK"
-  if ((SKIPPED)); then
-    printf '%d passed, %d failed, %d skipped\n' "$PASSED" "$FAILED" "$SKIPPED"
-  else
-    printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
-  fi
+  check_summary
 }
 trap finish EXIT
 trap 'exit 130' INT TERM

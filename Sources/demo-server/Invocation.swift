@@ -4,7 +4,7 @@
 /// Parsed by hand rather than with swift-argument-parser: that package links FoundationEssentials
 /// (its JSON encoder backs `--experimental-dump-help`), which cost 5.9 MB of the 17.2 MB static
 /// binary, about 2 MB of resident memory and 14 million instructions of start-up building the
-/// `serve` command's reflection metadata (docs/performance.md). The grammar is small: options are
+/// `serve` command's reflection metadata (lab/performance.md). The grammar is small: options are
 /// `--name value` or `--name=value`, the last of a repeated option wins, and there are no
 /// positional arguments.
 enum Invocation: Equatable {

@@ -2,7 +2,7 @@ import DemoApp
 import Testing
 
 /// `demo-server --version` of the real binary: the release, then what is linked in, with the
-/// versions the SBOM lists (scripts/check-sbom.sh compares the two for the images).
+/// versions the SBOM lists (scripts/test-supply-chain.sh compares the two for the images).
 @Suite struct VersionOutputTests {
     @Test func versionNamesTheReleaseAndEveryLinkedComponent() throws {
         let process = try ServerProcess()

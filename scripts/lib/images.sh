@@ -211,22 +211,10 @@ img_resolve_was_cached() {
   [[ -n "$step" ]] && grep -qE "^$step CACHED" "$log"
 }
 
-# A TCP port that is free on 127.0.0.1 right now.
-img_free_port() {
-  if command -v python3 >/dev/null 2>&1; then
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-    return
-  fi
-  local attempt port
-  for ((attempt = 0; attempt < 50; attempt++)); do
-    port=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-  img_die "no free port found after 50 attempts"
-}
+# A TCP port that is free on 127.0.0.1 right now, and waiting for a 200: scripts/lib/check.sh.
+# shellcheck source=scripts/lib/check.sh
+source "$(dirname "${BASH_SOURCE[0]}")/check.sh"
+img_free_port() { check_free_port || img_die "no free port"; }
 
 # img_http METHOD URL [curl arguments...]: prints "STATUS" and leaves the body in $IMG_BODY_FILE.
 IMG_BODY_FILE=""
@@ -238,21 +226,7 @@ img_http() {
 }
 
 # img_wait_200 URL TIMEOUT_SECONDS: polls until URL answers 200; returns 1 on timeout.
-# Bounded in time and in attempts (at most 100 a second).
-img_wait_200() {
-  local url=$1 timeout=$2 start attempts=0 limit
-  start=$(img_now_ns)
-  limit=$((timeout * 100))
-  while ((attempts < limit)); do
-    if [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" 2>/dev/null)" == 200 ]]; then
-      return 0
-    fi
-    attempts=$((attempts + 1))
-    (( $(img_now_ns) - start > timeout * 1000000000 )) && return 1
-    sleep 0.01
-  done
-  return 1
-}
+img_wait_200() { check_wait_200 "$@"; }
 
 # img_wait_health CONTAINER TIMEOUT_SECONDS: waits for Docker's health status to turn healthy.
 img_wait_health() {

@@ -1,4 +1,4 @@
--- wrk script for scripts/bench/visits.sh: every request is POST /api/visits with a JSON body, and
+-- wrk script for lab/bench/visits.sh: every request is POST /api/visits with a JSON body, and
 -- one machine-readable line is printed after the run. It sets only wrk's request fields and
 -- done(), so wrk keeps its fast path (no per-request Lua).
 wrk.method = "POST"

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Writes the benchmarks' static file: exactly 2048 bytes of text, the same every time.
 
-    scripts/bench/make-bench-file.py DIRECTORY   # writes DIRECTORY/bench-2k.txt
+    lab/bench/make-bench-file.py DIRECTORY   # writes DIRECTORY/bench-2k.txt
 
-Used by scripts/bench.sh and scripts/bench/compare-builds.sh, so both measure the same bytes.
+Used by lab/bench.sh and lab/bench/compare-builds.sh, so both measure the same bytes.
 """
 import pathlib
 import sys

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks demo-server (release build) with wrk, optionally against nginx in the same run.
 #
-#   scripts/bench.sh [--vs-nginx] [--no-build] [--static]
+#   lab/bench.sh [--vs-nginx] [--no-build] [--static]
 #
 # The server runs pinned to one core (BENCH_SERVER_CPU, default 1) and wrk to another
 # (BENCH_CLIENT_CPU, default 0). Scenarios, on /basic and on a 2048-byte static file:
@@ -50,9 +50,9 @@ server_cpu="${BENCH_SERVER_CPU:-1}"
 client_cpu="${BENCH_CLIENT_CPU:-0}"
 if [ "$static" = 1 ]; then
     scratch="${BENCH_SCRATCH:-.build-bench-static}"
-    # As the images link it: the start-up and request code placed together (scripts/bench/link-order.sh).
+    # As the images link it: the start-up and request code placed together (lab/link-order.sh).
     build_flags=(--static-swift-stdlib -Xswiftc -static-executable
-        -Xlinker "--section-ordering-file=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/Sources/demo-server/link-order.txt")
+        -Xlinker "--section-ordering-file=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/lab/link-order.txt")
 else
     scratch="${BENCH_SCRATCH:-.build-bench}"
     build_flags=()
@@ -120,9 +120,9 @@ cp -R Public "$tmp/public"
 chmod -R a+rX "$tmp/public"
 mkdir -p "$tmp/data" "$tmp/wrk"
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
+# shellcheck source=scripts/lib/check.sh
+source scripts/lib/check.sh
+free_port() { check_free_port; }
 
 # Waits (bounded) for the server's "listening" line and prints it.
 wait_for_listening() {

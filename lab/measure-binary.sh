@@ -3,9 +3,9 @@
 # size, and the bytes of code and data each module contributes (symbol sizes from `nm`, grouped by
 # Swift module prefix). This is how the README's dependency costs were measured.
 #
-#   scripts/measure-binary.sh            # build (in .build-static/) and report
-#   SKIP_BUILD=1 scripts/measure-binary.sh
-#   TRAITS=PostgreSQL scripts/measure-binary.sh   # the PostgreSQL build (in .build-static-PostgreSQL/)
+#   lab/measure-binary.sh            # build (in .build-static/) and report
+#   SKIP_BUILD=1 lab/measure-binary.sh
+#   TRAITS=PostgreSQL lab/measure-binary.sh   # the PostgreSQL build (in .build-static-PostgreSQL/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +14,7 @@ scratch=.build-static${traits:+-$traits}
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   echo "building the static release binary (a few minutes on 2 cores)..." >&2
   swift build -c release --product demo-server --static-swift-stdlib -Xswiftc -static-executable \
-    -Xlinker "--section-ordering-file=$PWD/Sources/demo-server/link-order.txt" \
+    -Xlinker "--section-ordering-file=$PWD/lab/link-order.txt" \
     ${traits:+--traits "$traits"} --scratch-path "$scratch" >&2
 fi
 binary="$scratch/release/demo-server"

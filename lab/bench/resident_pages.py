@@ -2,7 +2,7 @@
 """Where a running process's resident memory is: the pages of its executable that are mapped,
 by ELF section and, for code and read-only data, by the module their symbols belong to.
 
-    scripts/bench/resident_pages.py PID [--binary PATH]
+    lab/bench/resident_pages.py PID [--binary PATH]
 
 Reads /proc/PID/maps and /proc/PID/pagemap (root, or the process's owner with CAP_SYS_ADMIN, sees
 the present bits), `readelf -SW` for the sections and `nm -S` for the symbols; PATH defaults to

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Time from process start to the first successful HTTP response, for scripts/bench.sh.
+"""Time from process start to the first successful HTTP response, for lab/bench.sh.
 
     first_response.py PORT RUNS [--cpu N] -- COMMAND...
 

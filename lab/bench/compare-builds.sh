@@ -2,7 +2,7 @@
 # Compares two demo-server binaries on one route, in interleaved rounds (A, B, A, B, ...), so a
 # change's effect can be told from this machine's round-to-round noise (~20 %).
 #
-#   scripts/bench/compare-builds.sh BINARY_A BINARY_B [ROUNDS] [PATH] [CONNECTIONS]
+#   lab/bench/compare-builds.sh BINARY_A BINARY_B [ROUNDS] [PATH] [CONNECTIONS]
 #
 # Defaults: 5 rounds, /basic, 64 keep-alive connections. Each round starts a fresh server (fresh
 # database, ACCESS_LOG=off) pinned to BENCH_SERVER_CPU (default 1), warms it up for 1 s, then runs
@@ -15,8 +15,8 @@
 #   cp .build-bench-static/release/demo-server /tmp/demo-server-before
 #   swift build -c release --product demo-server --scratch-path .build-bench-static \
 #     --static-swift-stdlib -Xswiftc -static-executable \
-#     -Xlinker --section-ordering-file=$PWD/Sources/demo-server/link-order.txt
-#   scripts/bench/compare-builds.sh /tmp/demo-server-before .build-bench-static/release/demo-server
+#     -Xlinker --section-ordering-file=$PWD/lab/link-order.txt
+#   lab/bench/compare-builds.sh /tmp/demo-server-before .build-bench-static/release/demo-server
 set -euo pipefail
 
 [[ $# -ge 2 ]] || { sed -n '2,18p' "$0" >&2; exit 64; }
@@ -48,7 +48,7 @@ cleanup() {
 }
 trap cleanup EXIT
 cp -R "$root/Public" "$tmp/public"
-"$root/scripts/bench/make-bench-file.py" "$tmp/public"
+"$root/lab/bench/make-bench-file.py" "$tmp/public"
 
 # cpu_ticks PID: utime + stime in clock ticks (fields 14 and 15; the name in field 2 has no spaces).
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }

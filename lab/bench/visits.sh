@@ -6,8 +6,8 @@
 # runs the same Lua script with the same threads and connections against each, the backends
 # interleaved round by round (the order alternating) so a noisy machine hits both alike.
 #
-# Usage: scripts/bench/visits.sh [DEMO_SERVER_BINARY]
-#   default: .build-static-PostgreSQL/release/demo-server (TRAITS=PostgreSQL scripts/measure-binary.sh)
+# Usage: lab/bench/visits.sh [DEMO_SERVER_BINARY]
+#   default: .build-static-PostgreSQL/release/demo-server (TRAITS=PostgreSQL lab/measure-binary.sh)
 # Environment: ROUNDS (3), DURATION (seconds per run, 10), CONNECTIONS (16), THREADS (2).
 # Output: one line per run with the load average before it, then the median per backend. Exit
 # status 1 when any request failed (socket error or a status other than 201) or when a store
@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 binary=${1:-.build-static-PostgreSQL/release/demo-server}
-[[ -x "$binary" ]] || { echo "visits.sh: no demo-server at $binary (TRAITS=PostgreSQL scripts/measure-binary.sh builds it)" >&2; exit 2; }
+[[ -x "$binary" ]] || { echo "visits.sh: no demo-server at $binary (TRAITS=PostgreSQL lab/measure-binary.sh builds it)" >&2; exit 2; }
 binary=$(realpath "$binary")
 rounds=${ROUNDS:-3} duration=${DURATION:-10} connections=${CONNECTIONS:-16} threads=${THREADS:-2}
 for tool in wrk curl python3; do
@@ -37,9 +37,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+# shellcheck source=scripts/lib/check.sh
+source scripts/lib/check.sh
+free_port() { check_free_port; }
 total() {
   curl -fsS "http://127.0.0.1:${port[$1]}/api/visits" | python3 -c 'import json, sys; print(json.load(sys.stdin)["total"])'
 }
@@ -74,7 +74,7 @@ for round in $(seq 1 "$rounds"); do
   ((round % 2 == 0)) && order=(postgresql sqlite)
   for backend in "${order[@]}"; do
     load=$(cut -d ' ' -f 1-3 /proc/loadavg)
-    line=$(wrk -t "$threads" -c "$connections" -d "${duration}s" -s scripts/bench/visits.lua \
+    line=$(wrk -t "$threads" -c "$connections" -d "${duration}s" -s lab/bench/visits.lua \
       "http://127.0.0.1:${port[$backend]}" | grep '^WRK_RESULT')
     rps=$(sed -E 's/.* rps=([0-9.]+).*/\1/' <<<"$line")
     requests=$(sed -E 's/.* requests=([0-9]+).*/\1/' <<<"$line")

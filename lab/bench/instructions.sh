@@ -3,13 +3,13 @@
 # to malloc and its relatives), both from valgrind's callgrind: numbers that, unlike requests per second, come out the same
 # on a busy or a quiet machine, so a change to the hot path can be judged by them alone.
 #
-#   scripts/bench/instructions.sh [--binary PATH] [--vs-nginx] [--routes "/basic /bench-2k.txt / close:/basic"] [--profile N]
+#   lab/bench/instructions.sh [--binary PATH] [--vs-nginx] [--routes "/basic /bench-2k.txt / close:/basic"] [--profile N]
 #
 # Without --binary it builds the fully static release binary the images ship
-# (scratch path .build-bench-static, as scripts/bench.sh --static does). Each route is measured
+# (scratch path .build-bench-static, as lab/bench.sh --static does). Each route is measured
 # with two runs of the server, one answering SMALL requests and one LARGE (defaults 400 and 2400,
 # INSTRUCTIONS_SMALL / INSTRUCTIONS_LARGE), pipelined 16 deep on one keep-alive connection by
-# scripts/bench/pipelined_client.py; the per-request figure is the difference of the two totals
+# lab/bench/pipelined_client.py; the per-request figure is the difference of the two totals
 # divided by the difference of the counts, so start-up, shutdown and the first request's one-off
 # work cancel out. The server runs on one event loop with the access log off (as in bench.sh).
 # `/` records a visit per request, so its figure includes one SQLite commit. A route written
@@ -17,12 +17,12 @@
 # request, close: what `wrk -H 'Connection: close'` measures).
 #
 # With --vs-nginx, nginx answers /basic (`return 200`) and /bench-2k.txt from the same
-# configuration as scripts/bench.sh, in one process (master_process off), measured the same way.
+# configuration as lab/bench.sh, in one process (master_process off), measured the same way.
 #
 # valgrind 3.19 refuses the debug information of Swift binaries, so the measured copy is made with
 # `strip --strip-debug` (the symbol table, and so the function names in callgrind's output, stay).
 # Output: a Markdown table on stdout; with --profile N, after it, each route's N functions with the
-# largest self cost per request (scripts/bench/callgrind_profile.py); callgrind files kept in
+# largest self cost per request (lab/bench/callgrind_profile.py); callgrind files kept in
 # $INSTRUCTIONS_KEEP when set.
 set -euo pipefail
 
@@ -61,7 +61,7 @@ if [ -z "$binary" ]; then
     log "building the static release binary (scratch .build-bench-static)"
     (cd "$root" && swift build -c release --product demo-server --scratch-path .build-bench-static \
         --static-swift-stdlib -Xswiftc -static-executable \
-        -Xlinker "--section-ordering-file=$root/Sources/demo-server/link-order.txt" >&2)
+        -Xlinker "--section-ordering-file=$root/lab/link-order.txt" >&2)
     binary="$root/.build-bench-static/release/demo-server"
 fi
 [ -x "$binary" ] || die "no executable at $binary"
@@ -87,9 +87,9 @@ cp -R "$root/Public" "$tmp/public"
 "$bench_dir/make-bench-file.py" "$tmp/public"
 chmod -R a+rX "$tmp/public"
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
+# shellcheck source=scripts/lib/check.sh
+source "$root/scripts/lib/check.sh"
+free_port() { check_free_port; }
 
 # wait_for_port PORT PID: bounded wait until PORT accepts a TCP connection (no HTTP request, so
 # nothing is counted that the other run would not count too).

@@ -15,7 +15,7 @@
 # "transferring context" figure.
 # Results go to docs/measurements/context.json (quoted by docs/TUTORIAL.md).
 #
-# Usage: scripts/measure-context.sh
+# Usage: lab/measure-context.sh
 # Environment: DOCKER (see scripts/lib/images.sh, which picks the client), OUTPUT (default docs/measurements/context.json), SWIFT (default swift),
 #   BUILD_TIMEOUT (seconds for `swift build`, default 1200), WAIT_FOR_BUILDS=1 to wait (up to
 #   30 min) until no other `docker build` runs on the machine before starting its own.
@@ -38,8 +38,7 @@ trap 'rm -rf -- "$work"; rm -f -- "${TMPDIR:-/tmp}/${work//\//_}"_*.lock' EXIT
 
 clone="$work/swift-tiny-container"
 git clone -q "$REPO" "$clone"
-revision=$(python3 "$clone/scripts/lib/inputs.py" --revision)
-inputs=$(python3 "$clone/scripts/lib/inputs.py" context)
+revision=$(git -C "$clone" rev-parse HEAD)
 [[ -f "$clone/.dockerignore" ]] || { echo "error: HEAD has no .dockerignore" >&2; exit 1; }
 
 echo "swift build --build-tests in a fresh clone (debug, as \`swift run\` and \`swift test\` do)..."
@@ -84,10 +83,10 @@ without_transferred=$(measure without)
 mv "$work/dockerignore.saved" "$clone/.dockerignore"
 
 mkdir -p "$(dirname "$OUTPUT")"
-python3 - "$OUTPUT" "$revision" "$work" "$with_transferred" "$without_transferred" "$inputs" <<'EOF'
+python3 - "$OUTPUT" "$revision" "$work" "$with_transferred" "$without_transferred" <<'EOF'
 import datetime, json, os, sys
 
-output, revision, work, with_transferred, without_transferred, inputs = sys.argv[1:7]
+output, revision, work, with_transferred, without_transferred = sys.argv[1:6]
 
 def tally(root):
     """Files and the sum of their sizes under root, and the same per top-level entry."""
@@ -114,7 +113,6 @@ top = [{"path": path, "bytes": size}
 data = {
     "measuredAt": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     "revision": revision,
-    "inputs": {"context": inputs},
     "method": "BuildKit build of FROM scratch + COPY . /ctx with --output type=local, in a fresh "
               "clone after `swift build --build-tests`; regular files of the exported /ctx and the "
               "sum of their sizes",

@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
-# Re-runs the recorded measurements and renders the walkthrough, its chart and the comparison
-# again: the one command to run after a change to what the images are built from.
+# Re-runs recorded measurements and renders the walkthrough, its chart and the comparison again:
+# the command the number check names when a figure has moved (scripts/render-tutorial.py --check,
+# scripts/lib/reader_numbers.py).
 #
-# By default it re-runs only what `scripts/render-tutorial.py --stale` names (a measurement whose
-# recorded input fingerprint no longer matches; see scripts/lib/inputs.py); ALL=1 re-runs all:
 #   images           scripts/compare-images.sh           (Public/image-sizes.json,
-#                                                          docs/image-comparison.md)
-#   context          scripts/measure-context.sh          (docs/measurements/context.json)
-#   foundation-cost  scripts/measure-foundation-cost.sh  (docs/measurements/foundation-cost.json)
+#                                                          docs/image-comparison.md,
+#                                                          docs/measurements/images.json,
+#                                                          docs/images/demo-page.png and .json)
+#   context          lab/measure-context.sh          (docs/measurements/context.json)
+#   foundation-cost  lab/measure-foundation-cost.sh  (docs/measurements/foundation-cost.json)
 #   tutorial-run     RECORD=1 FRESH=1 scripts/test-tutorial.sh, then RECORD=1 scripts/test-tutorial.sh
 #                    (docs/measurements/tutorial-run.json: the cold and the warm run)
 # in that order (the walkthrough quotes the others, and its run checks them), then
 # scripts/render-tutorial.py, and finally `scripts/render-tutorial.py --check`, which must pass.
 # The working tree is measured as it is (the tutorial runs with WORKTREE=1), so commit the result
-# together with the change that made it necessary.
+# together with the change that made it necessary. A change that moves no figure needs none of
+# this: the check compares figures, not the files they were made from.
 #
-# Usage: scripts/remeasure.sh [NAME...]     (names as above; none: whatever is stale)
-# Environment: ALL=1 (everything); what the scripts themselves take (DOCKER, IMAGE_REPOSITORY...).
+# Usage: lab/remeasure.sh NAME...     (names as above; ALL=1 for all of them)
+# Environment: ALL=1; what the scripts themselves take (DOCKER, IMAGE_REPOSITORY...).
 # Takes as long as the scripts it runs: about 40-60 minutes for everything on 2 shared cores,
 # most of it cold image builds; each step's time is printed, and the total at the end.
 set -euo pipefail
@@ -25,13 +27,18 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 started=$(date +%s)
 
 ORDER=(images context foundation-cost tutorial-run)
-if (($#)); then
-  wanted=("$@")
-elif [[ "${ALL:-0}" == 1 ]]; then
+if [[ "${ALL:-0}" == 1 ]]; then
   wanted=("${ORDER[@]}")
+elif (($#)); then
+  wanted=("$@")
 else
-  mapfile -t wanted < <(python3 scripts/render-tutorial.py --stale 2>/dev/null)
+  echo "usage: lab/remeasure.sh NAME... (one or more of: ${ORDER[*]}), or ALL=1 lab/remeasure.sh" >&2
+  exit 64
 fi
+
+for want in "${wanted[@]}"; do
+  [[ " ${ORDER[*]} " == *" $want "* ]] || { echo "remeasure: unknown measurement '$want'" >&2; exit 64; }
+done
 
 run_step() {
   local name=$1 start
@@ -39,8 +46,8 @@ run_step() {
   printf '\n==> %s (%s)\n' "$name" "$(date -u +%H:%M:%S)"
   case "$name" in
     images) scripts/compare-images.sh ;;
-    context) scripts/measure-context.sh ;;
-    foundation-cost) scripts/measure-foundation-cost.sh ;;
+    context) lab/measure-context.sh ;;
+    foundation-cost) lab/measure-foundation-cost.sh ;;
     tutorial-run)
       # The cold run first: a fresh clone, cold Swift builds. Then the warm one, whose recorded
       # outputs are the ones the walkthrough shows. Both measure the working tree.
@@ -57,11 +64,7 @@ for name in "${ORDER[@]}"; do
     [[ "$want" == "$name" ]] && run_step "$name"
   done
 done
-for want in "${wanted[@]}"; do
-  [[ " ${ORDER[*]} " == *" $want "* ]] || { echo "remeasure: unknown measurement '$want'" >&2; exit 64; }
-done
-((${#wanted[@]})) || echo "remeasure: every measurement is up to date"
 
 python3 scripts/render-tutorial.py
 python3 scripts/render-tutorial.py --check
-printf 'remeasure: done in %s s (%s)\n' "$(($(date +%s) - started))" "${wanted[*]:-nothing to re-measure}"
+printf 'remeasure: done in %s s (%s)\n' "$(($(date +%s) - started))" "${wanted[*]}"

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Writes Sources/demo-server/link-order.txt: the functions the server runs while it starts, answers
+# Writes lab/link-order.txt: the functions the server runs while it starts, answers
 # each of its routes once and stops, as the linker's section names (`.text.<symbol>`). The static
 # builds pass it to the linker (`-Xlinker --section-ordering-file=...`, GNU gold, which the
 # swift:6.3-bookworm toolchain links with), so that code sits together at the front of the binary
 # instead of being spread over its 9 MB of text. Start-up then faults in fewer pages, and the
 # kernel's fault-around (which maps up to 64 KiB around each fault) maps fewer of the rest: idle RSS
-# went from 7.0 to 5.8 MB with it (docs/performance.md).
+# went from 7.0 to 5.8 MB with it (lab/performance.md).
 #
-#   scripts/bench/link-order.sh [--binary PATH]
+#   lab/link-order.sh [--binary PATH]
 #
 # Without --binary it builds the static release binary (scratch .build-bench-static). Runs it under
 # valgrind's callgrind (its list of executed functions; a few seconds), on loopback, with a fresh
@@ -16,8 +16,8 @@
 # again after large changes to the start-up or request path, and commit the file.
 set -euo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-output="$root/Sources/demo-server/link-order.txt"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+output="$root/lab/link-order.txt"
 binary=""
 while [ $# -gt 0 ]; do
     case "$1" in

@@ -1,4 +1,4 @@
--- wrk script: prints one machine-readable line after the run, for scripts/bench.sh.
+-- wrk script: prints one machine-readable line after the run, for lab/bench.sh.
 -- It defines only done(), so wrk's fast path for requests and responses is unchanged.
 done = function(summary, latency, requests)
    local seconds = summary.duration / 1e6

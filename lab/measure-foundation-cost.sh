@@ -12,7 +12,7 @@
 # glibc functions that cannot work in a static binary) in docs/measurements/foundation-cost.json.
 # docs/TUTORIAL.md quotes these numbers (scripts/render-tutorial.py).
 #
-# Usage: scripts/measure-foundation-cost.sh        (on a Linux host with Swift 6; ~1 min a build)
+# Usage: lab/measure-foundation-cost.sh        (on a Linux host with Swift 6; ~1 min a build)
 # Environment: SWIFT (default: swift), OUTPUT (default: docs/measurements/foundation-cost.json).
 # Needs no network: the packages have no dependencies. The temporary directory is removed on exit.
 set -euo pipefail
@@ -101,11 +101,10 @@ for name in stdlib essentials foundation; do
 done
 
 mkdir -p "$(dirname "$OUTPUT")"
-python3 - "$results" "$OUTPUT" "$swift_version" "$(python3 "$REPO/scripts/lib/inputs.py" --revision)" \
-  "$(python3 "$REPO/scripts/lib/inputs.py" foundation-cost)" <<'EOF'
+python3 - "$results" "$OUTPUT" "$swift_version" "$(git rev-parse HEAD 2>/dev/null || echo unknown)" <<'EOF'
 import json, sys, datetime, platform
 
-results, output, swift_version, revision, inputs = sys.argv[1:6]
+results, output, swift_version, revision = sys.argv[1:5]
 descriptions = {
     "stdlib": ("(none)", "print"),
     "essentials": ("FoundationEssentials", "JSONEncoder on a Codable struct"),
@@ -131,7 +130,6 @@ with open(results) as f:
 data = {
     "measuredAt": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     "revision": revision,
-    "inputs": {"foundation-cost": inputs},
     "swiftVersion": swift_version,
     "machine": f"{platform.machine()}, Linux {platform.release()}",
     "command": "swift build -c release --static-swift-stdlib -Xswiftc -static-executable; strip",

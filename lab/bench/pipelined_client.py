@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Sends COUNT requests for PATH over one keep-alive connection, DEPTH at a time (pipelined), and
-reads every response whole. Used by scripts/bench/instructions.sh, where the server runs under
+reads every response whole. Used by lab/bench/instructions.sh, where the server runs under
 valgrind and wall-clock speed does not matter, only that every request is answered exactly once.
 
     pipelined_client.py PORT PATH COUNT [--depth 16] [--expect 200] [--close]
