@@ -12,12 +12,22 @@
 # the demo page's chart). Nothing else in the repository is touched: the builds use a snapshot of
 # the build context in a temporary directory, and the one-line change is made in a second copy.
 #
+# It also writes every figure as one JSON object (docs/measurements/images.json): the data the
+# number check (scripts/render-tutorial.py --check, scripts/lib/reader_numbers.py) compares against.
+#
 # Usage: scripts/compare-images.sh
 # Environment: DOCKER, IMAGE_REPOSITORY, OFFLINE_BASE_IMAGES (see scripts/lib/images.sh);
 #   COLD=0        reuse the build cache instead of --no-cache (quick; build times then say "warm");
 #   WRITE=0       print the table only, write no files;
+#   MEASURE=FILE  measure only: build with the cache (after scripts/test-images.sh that takes
+#                 seconds), skip the rebuild timings, write the measurement to FILE and nothing
+#                 else. CI runs this to check the committed numbers against what the images are
+#                 now (scripts/render-tutorial.py --check --measured FILE).
+#   SCREENSHOT=1  also take docs/images/demo-page.png from the multistage container with headless
+#                 Chromium (the default when WRITE=1 and chromium is installed; 0 to skip);
 #   REQUESTS=N    requests before the memory reading (default 1000).
-# Takes 15-25 minutes on 2 cores: the cold builds dominate.
+# Takes 15-25 minutes on 2 cores: the cold builds dominate. MEASURE takes 2-4 minutes once the
+# images are built.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -27,12 +37,27 @@ source scripts/lib/images.sh
 
 COLD="${COLD:-1}"
 WRITE="${WRITE:-1}"
+MEASURE="${MEASURE:-}"
+if [[ -n "$MEASURE" ]]; then
+  COLD=0 WRITE=0
+  [[ "$MEASURE" == /* ]] || MEASURE="$PWD/$MEASURE"
+fi
+SCREENSHOT="${SCREENSHOT:-$WRITE}"
+CHROMIUM=""
+if [[ "$SCREENSHOT" == 1 ]]; then
+  CHROMIUM=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
+  if [[ -z "$CHROMIUM" ]]; then
+    echo "note: no chromium: docs/images/demo-page.png is left as it is (SCREENSHOT=0 to silence)" >&2
+    SCREENSHOT=0
+  fi
+fi
 REQUESTS="${REQUESTS:-1000}"
 if ! [[ "$REQUESTS" =~ ^[0-9]+$ ]] || ((REQUESTS < 1 || REQUESTS > 100000)); then
   img_die "REQUESTS must be a number from 1 to 100000"
 fi
 
 STEPS=16
+[[ -z "$MEASURE" ]] || STEPS=13 # no rebuilds
 STEP=0
 step() { STEP=$((STEP + 1)); printf '[%2d/%d] %s\n' "$STEP" "$STEPS" "$*"; }
 
@@ -62,9 +87,9 @@ tar -C "$REPO" -cf - --exclude=./.git --exclude=./.build --exclude='./.build-*' 
   --exclude=./.swiftpm --exclude=./data --exclude='*.sqlite*' --exclude='./Fuzz/corpus*' . |
   tar -C "$snapshot" -xf -
 IMG_CONTEXT="$snapshot"
-# What the numbers are measured from, fingerprinted now, with the snapshot (scripts/lib/inputs.py).
-revision=$(python3 "$REPO/scripts/lib/inputs.py" --revision)
-inputs=$(python3 "$REPO/scripts/lib/inputs.py" images)
+# What the numbers are measured from: the commit, and whether the working tree differed from it.
+revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
+[[ -z "$(git status --porcelain 2>/dev/null)" ]] || revision+="+uncommitted"
 source_commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 source_state="commit $source_commit"
 if [[ -n "$(git status --porcelain -- Package.swift Sources Public ':!Public/image-sizes.json' 2>/dev/null)" ]]; then
@@ -101,6 +126,11 @@ for variant in "${IMG_VARIANTS[@]}"; do
   img_build "$variant" "$work/build-$variant.log" "${cold_args[@]}" || img_die "building $variant failed"
   R[build:$variant]=$(img_seconds_since "$start")
   echo "        $variant built in ${R[build:$variant]} s"
+  # Measuring only: what the images are, not how long a rebuild takes.
+  if [[ -n "$MEASURE" ]]; then
+    R[rebuild:$variant]=n/a R[depcache:$variant]=n/a
+    continue
+  fi
 
   step "$variant: rebuild after a one-line change to $changed_file"
   changed="$work/changed-$variant"
@@ -142,9 +172,10 @@ inspect_image() {
   if [[ "$base" != scratch ]]; then
     base_layers=$("$DOCKER" image inspect -f '{{len .RootFS.Layers}}' "$base")
   fi
+  # Compressed sizes and the image's own file count (not a container's: see compressed-size.py).
+  local sizes
   sizes=$("$DOCKER" save "$image" | python3 "$REPO/scripts/lib/compressed-size.py" "$base_layers")
-  R[gzip:$variant]=${sizes% *}
-  R[owngzip:$variant]=${sizes#* }
+  read -r "R[gzip:$variant]" "R[owngzip:$variant]" "R[files:$variant]" <<<"$sizes"
   id=$("$DOCKER" create --network none "$image")
   IMG_CONTAINERS+=("$id")
   "$DOCKER" export "$id" | tar -tvf - >"$listing"
@@ -168,7 +199,6 @@ inspect_image() {
     sort -u | paste -sd, -)
   # setuid/setgid regular files (and hard links to them); setgid directories do not count.
   R[suid:$variant]=$(awk '$1 ~ /^[-h]/ && (substr($1, 4, 1) ~ /[sS]/ || substr($1, 7, 1) ~ /[sS]/) { n++ } END { print n + 0 }' "$listing")
-  R[files:$variant]=$(awk '$1 ~ /^[-h]/ { n++ } END { print n + 0 }' "$listing")
 
   local os=""
   if grep -qE ' (etc|usr/lib)/os-release' "$listing"; then
@@ -267,6 +297,26 @@ rss_bytes() {
   awk '$1 == "VmRSS:" { printf "%d", $2 * 1024 }' "/proc/$pid/status" 2>/dev/null || true
 }
 
+# The demo page as a reader sees it, from the multistage container (non-root, variant
+# multistage), with the chart data that container serves. docs/images/demo-page.json records
+# what the picture shows (variant, user, the chart's sizes, the PNG's sha256) so the number check
+# can tell whether the picture still shows the images as they are.
+SCREENSHOT_PNG="" SCREENSHOT_PAGE="" SCREENSHOT_CHART=""
+take_screenshot() {
+  local url=$1 png="$work/demo-page.png" page="$work/demo-page.html" chart="$work/chart.json"
+  [[ "$(img_http GET "$url/")" == 200 ]] || img_die "the multistage container does not answer /"
+  cp "$IMG_BODY_FILE" "$page"
+  [[ "$(img_http GET "$url/image-sizes.json")" == 200 ]] || img_die "the multistage container serves no /image-sizes.json"
+  cp "$IMG_BODY_FILE" "$chart"
+  # --no-sandbox: Chromium's sandbox needs user namespaces, which CI containers often lack; the
+  # page is our own, from loopback.
+  timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
+    --window-size=1100,1500 --screenshot="$png" "$url/" >"$work/chromium.log" 2>&1 ||
+    { tail -n 20 "$work/chromium.log" >&2; img_die "chromium could not take the screenshot"; }
+  [[ -s "$png" ]] || img_die "chromium wrote no screenshot"
+  SCREENSHOT_PNG=$png SCREENSHOT_PAGE=$page SCREENSHOT_CHART=$chart
+}
+
 run_image() {
   local variant=$1 image="$IMAGE_REPOSITORY:$1" port volume container start smoke=""
   port=$(img_free_port)
@@ -292,6 +342,9 @@ run_image() {
     fi
   done
   R[smoke:$variant]=${smoke:-ok}
+  if [[ "$variant" == multistage && "$SCREENSHOT" == 1 ]]; then
+    take_screenshot "http://127.0.0.1:$port"
+  fi
 
   # REQUESTS sequential keep-alive requests from one curl process, spread over five routes
   # (the page writes a visit to SQLite on each GET).
@@ -384,13 +437,43 @@ for variant in "${IMG_VARIANTS[@]}"; do
   [[ "${R[standin:$variant]}" == true ]] && echo "* ${R[base:$variant]} is a local ${R[kind:$variant]}: ${R[standinlabel:$variant]}; with the official base expect $(mb "${R[expbytes:$variant]}") MB${R[expgzip:$variant]:+, $(mb "${R[expgzip:$variant]}") MB compressed}${R[exppackages:$variant]:+, ${R[exppackages:$variant]} packages}"
 done
 
+# Every figure of this run as one JSON object: "VARIANT.metric" -> number (bytes, counts,
+# milliseconds, seconds). The number check (scripts/lib/reader_numbers.py) reads it.
+write_measurement() {
+  local target=$1 variant key value
+  {
+    for variant in "${IMG_VARIANTS[@]}" distroless backtrace; do
+      for key in bytes gzip layers files packages suid memidle mem rssidle rss startup expbytes expgzip exppackages build rebuild; do
+        value=${R[$key:$variant]:-}
+        [[ "$value" =~ ^[0-9]+(\.[0-9]+)?$ ]] && printf '%s.%s %s\n' "$variant" "$key" "$value"
+      done
+    done
+    printf 'binary.bytes %s\n' "${R[binary]}"
+    printf 'backtrace.backtracerBytes %s\n' "$backtracer_bytes"
+    printf 'backtrace.debugFileBytes %s\n' "$debug_file_bytes"
+  } >"$work/measurement.txt"
+  python3 "$REPO/scripts/lib/measurement-json.py" "$target" "$work/measurement.txt" "$measured_at" \
+    "$revision" "$build_kind" "$REQUESTS"
+}
+
+if [[ -n "$MEASURE" ]]; then
+  write_measurement "$MEASURE"
+  echo "wrote the measurement to $MEASURE"
+  exit 0
+fi
 if [[ "$WRITE" == 0 ]]; then
   echo "WRITE=0: no files written"
   exit 0
 fi
+write_measurement "$REPO/docs/measurements/images.json"
+if [[ -n "$SCREENSHOT_PNG" ]]; then
+  cp "$SCREENSHOT_PNG" "$REPO/docs/images/demo-page.png"
+  python3 "$REPO/scripts/lib/measurement-json.py" --screenshot "$REPO/docs/images/demo-page.json" \
+    "$REPO/docs/images/demo-page.png" "$SCREENSHOT_PAGE" "$SCREENSHOT_CHART" "$measured_at"
+fi
 
 # ---------------------------------------------------------------------------------------------
-step "writing Public/image-sizes.json and docs/image-comparison.md"
+step "writing Public/image-sizes.json, docs/image-comparison.md, docs/measurements/images.json"
 
 json="$REPO/Public/image-sizes.json"
 for variant in "${IMG_VARIANTS[@]}"; do
@@ -398,9 +481,9 @@ for variant in "${IMG_VARIANTS[@]}"; do
     "${R[standin:$variant]}" "${R[base:$variant]}" "${R[kind:$variant]}" "${R[packages:$variant]}" \
     "${R[expbytes:$variant]:-}" "${R[expgzip:$variant]:-}" "${R[exppackages:$variant]:-}" "${R[expsource:$variant]:-}"
 done >"$work/sizes.txt"
-python3 - "$json" "$measured_at" "$revision" "$inputs" "$work/sizes.txt" <<'EOF'
+python3 - "$json" "$measured_at" "$revision" "$work/sizes.txt" <<'EOF'
 import json, os, sys
-target, measured_at, revision, inputs, rows = sys.argv[1:6]
+target, measured_at, revision, rows = sys.argv[1:5]
 images = []
 for line in open(rows):
     (variant, size, gzip, stand_in, base, kind, packages,
@@ -418,7 +501,7 @@ for line in open(rows):
             expected["source"] = source
             image["withOfficialBase"] = expected
     images.append(image)
-data = {"measuredAt": measured_at, "revision": revision, "inputs": {"images": inputs},
+data = {"measuredAt": measured_at, "revision": revision,
         "measuredBy": "scripts/compare-images.sh", "images": images}
 with open(target + ".tmp", "w") as f:
     json.dump(data, f, indent=2, ensure_ascii=False)
@@ -443,7 +526,7 @@ page (\`Public/image-sizes.json\`).
 - **Docker:** engine $docker_server, client $docker_client (\`$DOCKER\`), BuildKit
 - **Swift:** ${swift_version:-unknown} (builder image \`swift:6.3-bookworm\`)
 - **Source:** $source_state (when the build context was copied)
-- **Revision and inputs:** \`$revision\`, inputs \`$inputs\` (scripts/lib/inputs.py images)
+- **Revision:** \`$revision\`
 
 ## Results
 

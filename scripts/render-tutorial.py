@@ -7,8 +7,8 @@ Data (all written by scripts, never edited by hand):
   Public/image-sizes.json                image sizes          scripts/compare-images.sh
   docs/image-comparison.md               the rest of its table (layers, packages, build and
                                          rebuild times, memory...), the binary's size
-  docs/measurements/foundation-cost.json static hello-worlds  scripts/measure-foundation-cost.sh
-  docs/measurements/context.json         build context sizes  scripts/measure-context.sh
+  docs/measurements/foundation-cost.json static hello-worlds  lab/measure-foundation-cost.sh
+  docs/measurements/context.json         build context sizes  lab/measure-context.sh
   docs/measurements/tutorial-run.json    the walkthrough's commands' times and the output of
                                          some of them          RECORD=1 scripts/test-tutorial.sh
   docs/measurements/registry-reference.json  published sizes of the official base images
@@ -16,13 +16,12 @@ Data (all written by scripts, never edited by hand):
                                          what framework hello worlds weigh (with its source)
 The template also quotes the Dockerfiles themselves, so an excerpt can never drift from them.
 
-Freshness. Each measurement file records the revision it was made at and a fingerprint of its
-inputs (scripts/lib/inputs.py: .dockerignore, the Dockerfiles, Package.swift, Sources/, Public/,
-the measuring script; for the walkthrough's run also its commands). --check recomputes them and
-fails when any differs, naming the files changed since, even if the rendered text would not
-change; it also fails when figures shown side by side come from different runs (the comparison
-table and Public/image-sizes.json; the walkthrough's recorded outputs and the image sizes).
-scripts/remeasure.sh re-runs whatever is stale and renders again.
+Checking. --check fails when docs/TUTORIAL.md or the chart differs from what the data gives, and
+runs the number check (scripts/lib/reader_numbers.py): every reader-facing figure (the data above, the
+chart data, figures registered in docs/measurements/numbers-in-text.json, the screenshot) within
+tolerance of a measurement. With --measured FILE (a fresh `MEASURE=FILE scripts/compare-images.sh`,
+as CI makes it) that is what the images are now; without, the committed data. A change that moves
+no figure passes without a re-measure; lab/remeasure.sh re-measures and renders again.
 
 Placeholders, in {{ }}:
   {{naive.size}} {{alpine.packages}} ...   a value (see values() for the names); unknown
@@ -35,24 +34,25 @@ A line `<!-- template: ... -->` in the template is dropped (notes for editors).
 
 Usage:
   scripts/render-tutorial.py            write docs/TUTORIAL.md and docs/images/image-sizes.svg
-  scripts/render-tutorial.py --check    exit 1 if either is not what the data gives
+  scripts/render-tutorial.py --check [--measured FILE]
+                                        exit 1 if either is not what the data gives, or a
+                                        reader-facing figure is off (scripts/lib/reader_numbers.py)
   scripts/render-tutorial.py --list     print every value name and value
-  scripts/render-tutorial.py --inputs   print the walkthrough run's input fingerprints (JSON;
-                                        RECORD=1 scripts/test-tutorial.sh stores them)
-  scripts/render-tutorial.py --stale    print the stale measurements' names, one a line
+  scripts/render-tutorial.py --inputs   print the revision the walkthrough's run is made from
+                                        (JSON; RECORD=1 scripts/test-tutorial.sh stores it)
 Python 3 standard library only.
 """
 import argparse
-import hashlib
 import importlib.util
 import json
 import os
 import re
+import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts", "lib"))
-import inputs as measurement_inputs  # noqa: E402  (scripts/lib/inputs.py)
+import reader_numbers as number_check  # noqa: E402  (scripts/lib/reader_numbers.py)
 VARIANTS = ["naive", "alpine", "multistage"]
 FLASK_MB = {"naive": 536.0, "alpine": 263.0, "multistage": 65.8}
 
@@ -136,54 +136,15 @@ def row(rows, prefix):
     raise DataError(f"docs/image-comparison.md has no row labelled {prefix!r}...")
 
 
-# Stale measurements found while reading the data: (measurement name, message).
-STALE = []
-
-# Which script re-makes each measurement (scripts/remeasure.sh uses the names).
-REMEASURE = {
-    "images": "scripts/compare-images.sh",
-    "context": "scripts/measure-context.sh",
-    "foundation-cost": "scripts/measure-foundation-cost.sh",
-    "tutorial-run": "RECORD=1 FRESH=1 scripts/test-tutorial.sh, then RECORD=1 scripts/test-tutorial.sh",
-}
-
-
-def command_fingerprint():
-    """sha256 over the runnable shell blocks of the template: what the walkthrough's run ran."""
-    with open(path("docs", "TUTORIAL.template.md")) as f:
-        lines = f.read().splitlines()
-    digest = hashlib.sha256()
-    for i, line in enumerate(lines):
-        if line.strip().startswith("<!-- run") and i + 1 < len(lines) and lines[i + 1].startswith("```"):
-            j = i + 2
-            while j < len(lines) and not lines[j].startswith("```"):
-                j += 1
-            digest.update(("\n".join([line.strip()] + lines[i + 2:j]) + "\n\0").encode())
-    return "sha256:" + digest.hexdigest()
-
-
-def run_inputs():
-    return {"images": measurement_inputs.fingerprint("images"), "commands": command_fingerprint()}
-
-
-def check_fresh(measurement, relative, data, sets):
-    """Adds to STALE when DATA's recorded input fingerprints differ from the current ones."""
-    recorded = data.get("inputs") or {}
-    revision = data.get("revision", "unknown")
-    for name in sets:
-        current = run_inputs()["commands"] if name == "commands" else measurement_inputs.fingerprint(name)
-        if name not in recorded:
-            STALE.append((measurement, f"{relative} carries no fingerprint of its {name} inputs "
-                                       f"(measured before fingerprints were recorded)"))
-        elif recorded[name] != current:
-            if name == "commands":
-                detail = "the walkthrough's commands changed"
-            else:
-                changed = measurement_inputs.changed_since(revision, name)
-                detail = (f"changed since {revision[:12]}: {', '.join(changed[:6])}"
-                          f"{' ...' if len(changed) > 6 else ''}" if changed
-                          else "its input files differ from what was measured")
-            STALE.append((measurement, f"{relative}: {name} inputs changed ({detail})"))
+def revision():
+    """HEAD's commit, plus "+uncommitted" when the working tree differs from it."""
+    try:
+        head = subprocess.run(["git", "-C", ROOT, "rev-parse", "HEAD"], check=True,
+                              capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain"], capture_output=True, text=True).stdout
+    return head + ("+uncommitted" if dirty.strip() else "")
 
 
 def values():
@@ -191,11 +152,6 @@ def values():
     sizes = read_json("Public/image-sizes.json")
     images = {image["variant"]: image for image in sizes["images"]}
     rows, comparison = comparison_table()
-    check_fresh("images", "Public/image-sizes.json", sizes, ["images"])
-    match = re.search(r"^- \*\*Revision and inputs:\*\* `([^`]*)`, inputs `([^`]*)`", comparison, re.M)
-    if not match or match.group(2) != sizes.get("inputs", {}).get("images"):
-        STALE.append(("images", "docs/image-comparison.md and Public/image-sizes.json are not from the "
-                                "same run of scripts/compare-images.sh"))
 
     for variant, column in zip(VARIANTS, range(3)):
         image = images[variant]
@@ -285,13 +241,25 @@ def values():
                          f"`{image.get('base', '?')}`, not the registry's image. With the official "
                          f"`{image.get('base', '?')}` expect {', '.join(figures)} ({source}).")
     v["standin.notes"] = "\n".join(f"- {line}" for line in lines) if lines else ""
+    # What a reader gets with the official bases (the title, the first table and the chart lead
+    # with these): the image's own layers as measured plus the official base's published size.
+    official_mb = {}
+    for variant in VARIANTS:
+        expected = images[variant].get("withOfficialBase") if images[variant].get("baseIsStandIn") else None
+        official_mb[variant] = (expected or images[variant])["bytes"] / 1e6
+        v[f"{variant}.official_vs_flask"] = (ratio(official_mb[variant], FLASK_MB[variant])
+                                             if official_mb[variant] >= FLASK_MB[variant]
+                                             else ratio(FLASK_MB[variant], official_mb[variant]))
+        v[f"{variant}.official_bigger_or_smaller"] = "bigger" if official_mb[variant] >= FLASK_MB[variant] else "smaller"
+    v["shrink.official"] = ratio(official_mb["naive"], official_mb["multistage"])
+    v["shrink.official_alpine"] = ratio(official_mb["naive"], official_mb["alpine"])
+    v["alpine.official_over_multistage"] = human_bytes((official_mb["alpine"] - official_mb["multistage"]) * 1e6)
     for label, key in [("Measured", "comparison.measured_at"), ("Machine", "comparison.machine"),
                        ("Docker", "comparison.docker"), ("Swift", "comparison.swift")]:
         match = re.search(rf"^- \*\*{label}:\*\* (.*)$", comparison, re.M)
         v[key] = match.group(1).strip() if match else "unknown"
 
     cost = read_json("docs/measurements/foundation-cost.json")
-    check_fresh("foundation-cost", "docs/measurements/foundation-cost.json", cost, ["foundation-cost"])
     by_name = {variant["name"]: variant for variant in cost["variants"]}
     for name in ["stdlib", "essentials", "foundation"]:
         v[f"fc.{name}"] = human_mb(by_name[name]["strippedBytes"] / 1e6)
@@ -310,7 +278,6 @@ def values():
     v["fc.foundation_only_warnings"] = ", ".join(f"`{w}`" for w in extra_warnings) or "none"
 
     context = read_json("docs/measurements/context.json")
-    check_fresh("context", "docs/measurements/context.json", context, ["context"])
     v["ctx.with"] = human_bytes(context["withIgnore"]["bytes"])
     v["ctx.without"] = human_bytes(context["withoutIgnore"]["bytes"])
     v["ctx.with_files"] = f"{context['withIgnore']['files']:,}"
@@ -331,9 +298,6 @@ def values():
     images_cold = float(v["naive.build_s"]) + float(v["alpine.build_s"])
     v["run.images_cold"] = duration(images_cold)
     for kind in ["warm", "cold"]:
-        if kind in run:
-            check_fresh("tutorial-run", f"docs/measurements/tutorial-run.json ({kind} run)", run[kind],
-                        ["images", "commands"])
         if kind not in run:
             warn(f"docs/measurements/tutorial-run.json has no {kind} run yet: "
                  f"run RECORD=1{' FRESH=1' if kind == 'cold' else ''} scripts/test-tutorial.sh")
@@ -354,10 +318,6 @@ def values():
     match = re.search(r"^\S+\s+\d+\s+\S+\s+\S+\s+(\d+)\s.*demo-server-static$",
                       v["outputs"].get("file-static", ""), re.M)
     v["file_static.size"] = human_mb(int(match.group(1)) / 1e6) if match else NOT_MEASURED
-    if run.get("outputs"):
-        check_fresh("tutorial-run", "docs/measurements/tutorial-run.json (recorded outputs)",
-                    {"inputs": run.get("outputsInputs"), "revision": run.get("outputsRevision", "unknown")},
-                    ["images", "commands"])
     return v
 
 
@@ -448,13 +408,15 @@ def load_chart_module():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="fail if the outputs are out of date")
+    parser.add_argument("--check", action="store_true",
+                        help="fail if the outputs are out of date or a reader-facing figure is off")
+    parser.add_argument("--measured", metavar="FILE",
+                        help="with --check: a fresh measurement (MEASURE=FILE scripts/compare-images.sh)")
     parser.add_argument("--list", action="store_true", help="print the value names")
-    parser.add_argument("--inputs", action="store_true", help="print the walkthrough run's input fingerprints")
-    parser.add_argument("--stale", action="store_true", help="print the names of stale measurements")
+    parser.add_argument("--inputs", action="store_true", help="print the revision the walkthrough's run is made from")
     args = parser.parse_args()
     if args.inputs:
-        print(json.dumps({"revision": measurement_inputs.revision(), "inputs": run_inputs()}))
+        print(json.dumps({"revision": revision(), "inputs": {}}))
         return 0
     try:
         v = values()
@@ -472,13 +434,6 @@ def main():
         print(f"render-tutorial: {error}", file=sys.stderr)
         return 1
     print_warnings()
-    if args.stale:
-        for name in dict.fromkeys(name for name, _ in STALE):
-            print(name)
-        return 0
-    for name, message in STALE:
-        print(f"render-tutorial: {'stale' if args.check else 'warning: stale'}: {message}; "
-              f"re-measure with scripts/remeasure.sh ({REMEASURE[name]})", file=sys.stderr)
     targets = [("docs/TUTORIAL.md", tutorial), ("docs/images/image-sizes.svg", chart)]
     if args.check:
         stale = []
@@ -493,11 +448,12 @@ def main():
         if stale:
             print(f"render-tutorial: out of date: {', '.join(stale)}; run scripts/render-tutorial.py and commit",
                   file=sys.stderr)
+        failures, summary = number_check.run(args.measured)
+        for failure in failures:
+            print(f"render-tutorial: {failure}", file=sys.stderr)
+        if stale or failures:
             return 1
-        if STALE:
-            return 1
-        print("render-tutorial: docs/TUTORIAL.md and docs/images/image-sizes.svg are up to date, "
-              "and every measurement's inputs are unchanged")
+        print(f"render-tutorial: docs/TUTORIAL.md and docs/images/image-sizes.svg are up to date; {summary}")
         return 0
     for relative, text in targets:
         os.makedirs(os.path.dirname(path(relative)), exist_ok=True)

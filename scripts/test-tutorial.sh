@@ -181,10 +181,10 @@ stale=$("$DOCKER" ps -aq --filter "label=$LABEL" 2>/dev/null)
 if (cd "$CLONE" && python3 scripts/render-tutorial.py --check); then
   pass "docs/TUTORIAL.md and docs/images/image-sizes.svg match the data (scripts/render-tutorial.py --check)"
 elif [[ "$RECORD" == 1 ]]; then
-  # Recording is how stale data gets refreshed (scripts/remeasure.sh checks again at the end).
+  # Recording is how stale data gets refreshed (lab/remeasure.sh checks again at the end).
   echo "note: the data is stale (expected while re-measuring with RECORD=1)"
 else
-  fail "docs/TUTORIAL.md or docs/images/image-sizes.svg is stale: run scripts/remeasure.sh"
+  fail "docs/TUTORIAL.md or docs/images/image-sizes.svg is stale: run lab/remeasure.sh"
   STALE_FAILED=1
 fi
 
@@ -431,7 +431,7 @@ if [[ "$RECORD" == 1 ]]; then
   if ((FAILED > STALE_FAILED)); then
     echo "RECORD=1: not recording, a block failed"
   else
-    # What this run was made from: the clone's inputs (scripts/lib/inputs.py) and commands.
+    # What this run was made from: the clone's revision.
     run_inputs=$(cd "$CLONE" && python3 scripts/render-tutorial.py --inputs)
     python3 - "$REPO/docs/measurements/tutorial-run.json" "$RUN_KIND" "$timings" "$outputs" "$run_inputs" <<'EOF'
 import datetime, json, os, sys
