@@ -88,9 +88,9 @@ enum DemoPage {
             let publisher = String(name)
             if !sources.contains(publisher) { sources.append(publisher) }
         }
-        let official = sources.isEmpty ? "" : "; “official ≈” is what the registry's base gives (\(sources.joined(separator: "; ")))"
+        let official = sources.isEmpty ? "" : " (\(sources.joined(separator: "; ")))"
         let standIn = sizes.images.contains { $0.baseIsStandIn == true }
-            ? " Bars marked * were measured on a local stand-in or replica of the base image\(official)."
+            ? " Bars marked * are what the official base image gives: the image's own layers as measured plus the base's published size\(official); the size measured on this machine's local stand-in or replica follows."
             : ""
         return """
             <p>Uncompressed image sizes on a log scale, measured \(sizes.measuredAt.htmlEscaped) by \

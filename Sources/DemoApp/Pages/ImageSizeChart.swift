@@ -28,12 +28,12 @@ enum ImageSizeChart {
         var bars = sizes.images.map { image in
             Bar(
                 label: "Swift \(image.variant)",
-                megabytes: Double(image.bytes) / 1_000_000,
+                megabytes: Double(readerBytes(of: image)) / 1_000_000,
                 isReference: false,
                 note: note(for: image, currentVariant: currentVariant))
         }
         bars += ImageSizes.flaskReference.map { Bar(label: $0.label, megabytes: $0.megabytes, isReference: true, note: nil) }
-        // Room after the longest bar for its value and note ("4.1 GB · * replica base; official ≈ 4.2 GB").
+        // Room after the longest bar for its value and note ("4.2 GB · * official base; replica here 4.1 GB").
         let width = labelWidth + barAreaWidth + 290
         let height = Double(bars.count) * rowHeight + 30
         var svg = """
@@ -59,17 +59,25 @@ enum ImageSizeChart {
         return svg + "</svg>"
     }
 
-    /// "serving this page", and for a figure measured on a stand-in or replica base, the mark
-    /// and what the official base gives (e.g. `* stand-in base; official ≈ 25.4 MB`).
+    /// What a reader gets: with the official base where the image was measured on a local
+    /// stand-in or replica of it (its own layers as measured plus the base's published size).
+    static func readerBytes(of image: ImageSizes.Image) -> Int {
+        guard image.baseIsStandIn == true, let expected = image.withOfficialBase else { return image.bytes }
+        return expected.bytes
+    }
+
+    /// "serving this page", and for a bar derived from the official base, the mark and what was
+    /// measured on the local base (e.g. `* official base; stand-in here 13.8 MB`).
     private static func note(for image: ImageSizes.Image, currentVariant: String) -> String? {
         var parts: [String] = []
         if image.variant == currentVariant { parts.append("serving this page") }
         if image.baseIsStandIn == true {
-            var mark = "* \(image.baseKind ?? "stand-in") base"
-            if let expected = image.withOfficialBase {
-                mark += "; official ≈ \(formatMegabytes(Double(expected.bytes) / 1_000_000))"
+            let kind = image.baseKind ?? "stand-in"
+            if image.withOfficialBase != nil {
+                parts.append("* official base; \(kind) here \(formatMegabytes(Double(image.bytes) / 1_000_000))")
+            } else {
+                parts.append("* \(kind) base")
             }
-            parts.append(mark)
         }
         return parts.isEmpty ? nil : parts.joined(separator: " · ")
     }
