@@ -211,6 +211,15 @@ def check_text(check, registry, values):
             check.fail(f"{REGISTRY}: no text in {relative} matches {entry['text']!r}: the sentence "
                        f"changed; update the entry")
             continue
+        entry_values = values
+        if "measurement" in entry:
+            # A figure of another measurement (the PostgreSQL variant's, say): a committed JSON
+            # file with the same {"values": {...}} shape, named by the entry.
+            try:
+                entry_values = read_json(entry["measurement"])["values"]
+            except (FileNotFoundError, KeyError):
+                check.fail(f"{REGISTRY}: {entry['measurement']} (for {entry['text']!r}) is missing or has no values")
+                continue
         for match in matches:
             covered.setdefault(relative, []).append(match.span())
             if "key" not in entry:
@@ -220,7 +229,7 @@ def check_text(check, registry, values):
             stated = number * UNITS[unit] if kind_of(entry["key"].split()[0]) in ("size", "memory") else number
             line = text.count("\n", 0, match.start()) + 1
             check.compare(f"{relative}:{line} ({' '.join(match.group(0).split())!r})", entry["key"], stated,
-                          values, refresh=f"{REFRESH}, then edit the figure in {relative}",
+                          entry_values, refresh=f"{entry.get('refresh', REFRESH)}, then edit the figure in {relative}",
                           relative=entry.get("within"))
     for relative in scanned_files():
         with open(os.path.join(ROOT, relative)) as f:
