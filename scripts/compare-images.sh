@@ -629,13 +629,17 @@ libc, libm, libstdc++ and libgcc_s for the backtracer $(mb $((R[bytes:backtrace]
 - **Compressed**: every layer of \`docker save IMAGE\` gzipped on its own (level 6), plus the
   image's config: what a registry stores and a pull downloads (scripts/lib/compressed-size.py).
 - **Layers**: the number of file-system layers (\`.RootFS.Layers\`), base image included.
-- **Files, packages, shell, package manager, setuid/setgid**: read from \`docker export\` of a
+- **Files**: the image's regular files (and hard links), counted from \`docker save\` with its
+  layers applied in order, whiteouts honoured (scripts/lib/compressed-size.py): the image's, not a
+  container's, which has five more that the engine adds (\`/.dockerenv\`, \`/dev/console\`,
+  \`/etc/hostname\`, \`/etc/hosts\`, \`/etc/resolv.conf\`).
+- **Packages, shell, package manager, setuid/setgid**: read from \`docker export\` of a
   created (never started) container, so images without a shell are inspected the same way.
   Packages are dpkg's installed entries in \`/var/lib/dpkg/status\`, plus distroless's
   \`/var/lib/dpkg/status.d\` entries, plus \`P:\` records in apk's \`/lib/apk/db/installed\`
   (0 when none exist). A shell is any of sh, bash, dash, ash, zsh or busybox in \`/bin\`,
   \`/sbin\`, \`/usr/bin\` or \`/usr/sbin\`; package managers are apt, apt-get, dpkg and apk.
-  Files and setuid/setgid count regular files (the latter those with either bit).
+  setuid/setgid counts regular files with either bit.
 - **docker run to first 200**: from just before \`docker run -d\` until \`curl\` first gets
   200 from \`/healthz\` (polled every 10 ms), with the same hardened flags for all three:
   \`--read-only --cap-drop ALL --security-opt no-new-privileges\`, a fresh volume on \`/data\`,
