@@ -118,6 +118,8 @@ final class Connection {
                 loop.logger.notice(
                     "client stopped reading the response; connection closed",
                     metadata: ["peer": "\(remoteAddress)", "reason": "\(ServerStatistics.SlowClientReason.responseStalled.rawValue)"])
+                // Unsent bytes would hold the FIN back for as long as the client keeps not reading.
+                socket.resetOnClose()
             }
             close()
         case .sendRequestTimeout:
@@ -136,6 +138,9 @@ final class Connection {
             loop.logger.notice(
                 "client read the response below the minimum data rate; connection closed",
                 metadata: ["peer": "\(remoteAddress)", "reason": "\(ServerStatistics.SlowClientReason.responseTooSlow.rawValue)"])
+            // A reset, not a FIN queued behind the response: the client learns at once that it was
+            // cut, and the kernel frees the send buffer instead of retrying it as an orphan.
+            socket.resetOnClose()
             close()
         }
     }
