@@ -31,9 +31,19 @@ struct RequestParser {
 
     private var state: State = .head(scanned: 0)
     private var leadingEmptyLines = 0
+    /// The largest body the current request may have: the server's limit, or the route's when it
+    /// is lower (`limitBody(to:)`, once the head is known).
+    private var bodyLimit: Int
 
     init(limits: RequestLimits) {
         self.limits = limits
+        self.bodyLimit = limits.maxBodySize
+    }
+
+    /// Lowers the body limit of the request whose head was just returned: a route that takes at
+    /// most `maxBytes` should not have the server buffer more (413 once a chunked body passes it).
+    mutating func limitBody(to maxBytes: Int) {
+        bodyLimit = min(max(0, maxBytes), limits.maxBodySize)
     }
 
     /// Whether the parser is between requests (no part of a request has been parsed).
@@ -84,6 +94,7 @@ struct RequestParser {
         }
         buffer.consume(headEnd)
         leadingEmptyLines = 0
+        bodyLimit = limits.maxBodySize
         switch head.framing {
         case .none, .length(0):
             state = .head(scanned: 0)
@@ -498,15 +509,16 @@ struct RequestParser {
         framingExcess: inout Int
     ) throws -> [UInt8]? {
         let limits = self.limits
+        let bodyLimit = self.bodyLimit
         while true {
             switch chunkState {
             case .size:
-                let budget = limits.maxBodySize - body.count
+                let budget = bodyLimit - body.count
                 guard let (lineLength, size) = try buffer.withReadableBytes({ try Self.parseChunkSizeLine($0, limit: budget) }) else {
                     return nil
                 }
                 guard let size else {
-                    throw HTTPError(.contentTooLarge, "body larger than \(limits.maxBodySize) bytes")
+                    throw HTTPError(.contentTooLarge, "body larger than \(bodyLimit) bytes")
                 }
                 // Chunk framing (size lines, extensions, CRLFs) is allowed 16 bytes per chunk plus
                 // twice the chunk's data; what goes beyond that may add up to the size of a request
