@@ -679,6 +679,26 @@ struct HTTPServerTests {
         }
     }
 
+    @Test func atMaxConnectionsAnIdleConnectionOnAnotherLoopGivesWayToo() async throws {
+        // Two loops, one listener each: a newcomer may wait on the loop without the idle
+        // connection. Eight rounds make it all but certain that both cases occur.
+        try await withTestServer({ $0.maxConnections = 1; $0.eventLoopCount = 2 }) { server, port in
+            var previous: TestClient?
+            for round in 0..<8 {
+                let client = try TestClient(port: port)
+                try client.send(get("/echo?round=\(round)"))
+                #expect(try client.readResponse().text == "GET /echo?round=\(round)")
+                if let previous {
+                    #expect(try previous.waitForClose().ending == .endOfFile)
+                    previous.close()
+                }
+                previous = client
+            }
+            previous?.close()
+            #expect(server.statistics.acceptedConnections == 8)
+        }
+    }
+
     // MARK: - Lifecycle
 
     @Test func startFailuresThrowAndLeakNothing() async throws {
