@@ -163,12 +163,14 @@ public final class DemoApplication: HTTPHandler {
 
     /// `OPTIONS *`, which the server answered itself, is logged and counted like any request.
     public func requestAnsweredByServer(_ request: HTTPRequest, response: HTTPResponse) {
-        metrics.observe(route: .server, method: request.method, status: response.status.code, seconds: nil)
+        // `OPTIONS *`, or a route's refusal of a body it will not read (405, 413).
+        let route = request.target == "*" ? Route.server : Route(path: request.path) ?? .unmatched
+        metrics.observe(route: route, method: request.method, status: response.status.code, seconds: nil)
         logAccess(request, status: response.status, bytes: 0, seconds: nil)
     }
 
     /// The response with the common security headers added where the handler did not set them.
-    private static func withCommonHeaders(_ response: HTTPResponse) -> HTTPResponse {
+    static func withCommonHeaders(_ response: HTTPResponse) -> HTTPResponse {
         var response = response
         for field in commonHeaders where !response.headers.contains(field.name) {
             response.headers.add(field.name, field.value)

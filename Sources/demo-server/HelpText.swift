@@ -16,7 +16,7 @@ enum HelpText {
         full table. Exit codes: 0 clean stop, 1 runtime failure, 64 bad configuration.
 
         USAGE: demo-server [serve] [--<setting> <value>]...
-               demo-server healthcheck [--port <port>] [--path <path>] [--timeout <seconds>]
+               demo-server healthcheck [--host <address>] [--port <port>] [--path <path>] [--timeout <seconds>]
 
         SUBCOMMANDS:
           serve (default)         Serve the demo page, static files and the visit API.
@@ -55,11 +55,12 @@ enum HelpText {
         """
         OVERVIEW: Check that a server on this machine answers GET /healthz with 200 (exit 0), else exit 1.
 
-        USAGE: demo-server healthcheck [--port <port>] [--path <path>] [--timeout <seconds>]
+        USAGE: demo-server healthcheck [--host <address>] [--port <port>] [--path <path>] [--timeout <seconds>]
 
         OPTIONS:
 
         """
+            + option("--host <address>", "Address the server listens on; 0.0.0.0 is dialled as 127.0.0.1, :: as ::1 (then 127.0.0.1). [env: HOST, default: 0.0.0.0]")
             + option("--port <port>", "Port of the server. [env: PORT, default: 8080]")
             + option("--path <path>", "Path to request. [default: /healthz]")
             + option("--timeout <seconds>", "Seconds to wait for the answer. [default: 2]")

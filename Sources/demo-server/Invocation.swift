@@ -1,5 +1,5 @@
 /// What the command line asks for: `demo-server [serve] [--setting value]...`,
-/// `demo-server healthcheck [--port P] [--path P] [--timeout S]`, `--help` and `--version`.
+/// `demo-server healthcheck [--host A] [--port P] [--path P] [--timeout S]`, `--help` and `--version`.
 ///
 /// Parsed by hand rather than with swift-argument-parser: that package links FoundationEssentials
 /// (its JSON encoder backs `--experimental-dump-help`), which cost 5.9 MB of the 17.2 MB static
@@ -22,6 +22,8 @@ enum Invocation: Equatable {
     struct HealthCheckOptions: Equatable {
         /// `--port`; nil takes `PORT`, else the default.
         var port: String?
+        /// `--host`; nil takes `HOST`, else the default: the address the server listens on.
+        var host: String?
         var path = "/healthz"
         /// Seconds to wait for the answer.
         var timeout = 2.0
@@ -79,6 +81,8 @@ enum Invocation: Equatable {
             switch name {
             case "port":
                 options.port = value
+            case "host":
+                options.host = value
             case "path":
                 options.path = value
             case "timeout":

@@ -8,12 +8,19 @@ import Dispatch
 import HTTPServer
 import Logging
 
-/// `demo-server serve`: runs the web service until SIGTERM or SIGINT.
+/// `demo-server serve`: runs the web service until SIGTERM, SIGINT, SIGHUP or SIGQUIT.
 struct ServeCommand {
     /// The flags given on the command line, by setting.
     let flags: [Setting: String]
 
     func run() throws(ExitStatus) {
+        // First, before any thread starts (the log writers, Dispatch, the event loops): every
+        // thread inherits the blocked mask, so a stop signal at any moment of start-up waits for
+        // the signal thread and ends in a clean stop. SIGHUP and SIGQUIT drain like SIGTERM: a
+        // server with nothing to reload should not die undrained from a hang-up, and SIGQUIT is
+        // the graceful stop of nginx's images (`STOPSIGNAL SIGQUIT`). A second one means "now":
+        // skip the drain (acknowledged visits are already committed).
+        let signals = SignalWaiter(signals: [SIGTERM, SIGINT, SIGHUP, SIGQUIT]) { _ in _exit(1) }
         let settings: ServeSettings
         do {
             settings = try ServeSettings(flags: flags)
@@ -46,9 +53,6 @@ struct ServeCommand {
                 logger.warning("\(FileDescriptorLimit.warning(for: limit, maxConnections: maxConnections))")
             }
         }
-
-        // Signals are caught before anything starts, so an early SIGTERM is a clean stop too.
-        let signals = SignalWaiter(signals: [SIGTERM, SIGINT])
 
         let store: any VisitStore
         let database: String
@@ -88,11 +92,7 @@ struct ServeCommand {
             ])
 
         let signal = signals.wait()
-        logger.info("received \(signal == SIGTERM ? "SIGTERM" : "SIGINT"); draining", metadata: ["timeout": "\(settings.shutdownTimeout)"])
-        signals.onSecondSignal {
-            // A second Ctrl-C means "now": skip the drain (acknowledged visits are already committed).
-            _exit(1)
-        }
+        logger.info("received \(SignalWaiter.name(of: signal)); draining", metadata: ["timeout": "\(settings.shutdownTimeout)"])
         application.beginShutdown()
         let stopped = DispatchSemaphore(value: 0)
         let gracePeriod = settings.shutdownTimeout

@@ -86,4 +86,25 @@ import Testing
         #expect(missing.standardError.contains("GET /no-such-page answered 404"))
         #expect(server.stop(signal: SIGTERM) == 0)
     }
+
+    /// The server on IPv6 loopback, on the two wildcards, and on a specific IPv4 loopback address
+    /// other than 127.0.0.1: the probe must reach it in every case.
+    @Test(arguments: ["::1", "::", "127.0.0.1", "0.0.0.0", "127.0.0.2"])
+    func healthCheckDialsTheAddressTheServerListensOn(host: String) throws {
+        let server = try ServerProcess()
+        defer { server.cleanUp() }
+        try server.start(environment: ["HOST": host])
+        let probe = try ServerProcess()
+        defer { probe.cleanUp() }
+        let status = try probe.runToExit(["healthcheck", "--port", "\(server.port)"], environment: ["HOST": host])
+        #expect(status == 0, "HOST=\(host): \(probe.standardError)")
+        #expect(server.stop(signal: SIGTERM) == 0)
+    }
+
+    @Test func healthCheckRefusesAHostThatIsNotAnAddress() throws {
+        let probe = try ServerProcess()
+        defer { probe.cleanUp() }
+        #expect(try probe.runToExit(["healthcheck", "--host", "localhost", "--port", "8080"]) == 64)
+        #expect(probe.standardError.contains("HOST must be an IPv4 or IPv6 address"))
+    }
 }

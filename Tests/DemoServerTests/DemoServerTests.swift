@@ -90,6 +90,36 @@ import Testing
         #expect(server.standardError.isEmpty, "no errors on a clean stop: \(server.standardError)")
     }
 
+    @Test func drainClosesConnectionsOnceTheirResponseIsOutAndExitsBeforeTheDeadline() throws {
+        let server = try ServerProcess()
+        defer { server.cleanUp() }
+        let publicDirectory = server.directory + "/public"
+        try FileManager.default.createDirectory(atPath: publicDirectory, withIntermediateDirectories: true)
+        let size = 4 * 1024 * 1024
+        try Data(repeating: 0x61, count: size).write(to: URL(fileURLWithPath: publicDirectory + "/big.bin"))
+        // A deadline far beyond every wait here: only the drain itself can end the process in time.
+        try server.start(environment: ["PUBLIC_DIR": publicDirectory, "SHUTDOWN_TIMEOUT": "300"])
+
+        let idle = try LoopbackSocket(port: server.port)
+        try idle.send("GET /basic HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try idle.read(atLeast: 1).count > 0)
+        let busy = try LoopbackSocket(port: server.port, receiveBufferSize: 4096)
+        try busy.send("GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\n")
+        var received = try busy.read(atLeast: 1024)  // The response is in flight, far from done.
+
+        kill(server.process.processIdentifier, SIGTERM)
+        // The idle keep-alive connection is closed at once; the busy one gets its whole response,
+        // then is closed too.
+        #expect(try idle.readToEnd(limit: 1 << 20) >= 0)
+        received += try busy.readAll()
+        let headEnd = try #require(received.firstRange(of: Array("\r\n\r\n".utf8)))
+        #expect(received.count - headEnd.upperBound == size)
+        #expect(server.stop(timeout: 60) == 0)
+        #expect(!server.standardOutput.contains("shutdown deadline passed"))
+        #expect(!server.standardError.contains("shutdown deadline passed"))
+        #expect(server.standardOutput.contains("stopped cleanly"))
+    }
+
     @Test func sigintStopsCleanlyToo() throws {
         let server = try ServerProcess()
         defer { server.cleanUp() }

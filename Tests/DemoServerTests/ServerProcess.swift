@@ -63,12 +63,7 @@ final class ServerProcess: @unchecked Sendable {
     /// Starts `serve` on a free port and waits until it accepts connections.
     /// - Parameter arguments: The command line after the program name (none: `serve` by default).
     func start(_ arguments: [String] = [], environment: [String: String] = [:], timeout: Double = 30) throws {
-        var environment = environment
-        environment["PORT"] = environment["PORT"] ?? "0"
-        environment["HOST"] = environment["HOST"] ?? "127.0.0.1"
-        environment["DATABASE_PATH"] = environment["DATABASE_PATH"] ?? databasePath
-        environment["PUBLIC_DIR"] = environment["PUBLIC_DIR"] ?? Self.repositoryPublicDirectory
-        try launch(arguments, environment: environment)
+        try launchServe(arguments, environment: environment)
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let port = Self.listeningPort(in: standardOutput) {
@@ -81,6 +76,26 @@ final class ServerProcess: @unchecked Sendable {
             usleep(5_000)
         }
         throw ServerProcessError("server did not start within \(timeout) s: \(standardOutput)")
+    }
+
+    /// Launches `serve` on a free port without waiting for it to listen (to signal it during
+    /// start-up).
+    func launchServe(_ arguments: [String] = [], environment: [String: String] = [:]) throws {
+        var environment = environment
+        environment["PORT"] = environment["PORT"] ?? "0"
+        environment["HOST"] = environment["HOST"] ?? "127.0.0.1"
+        environment["DATABASE_PATH"] = environment["DATABASE_PATH"] ?? databasePath
+        environment["PUBLIC_DIR"] = environment["PUBLIC_DIR"] ?? Self.repositoryPublicDirectory
+        try launch(arguments, environment: environment)
+    }
+
+    /// Whether the process's main thread blocks `signal` (its `SigBlk` in `/proc`).
+    func blocksSignal(_ signal: Int32) -> Bool {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigBlk:") }),
+            let mask = UInt64(line.dropFirst("SigBlk:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+        else { return false }
+        return mask & (1 << UInt64(signal - 1)) != 0
     }
 
     /// Sends a signal and waits for the process to exit.

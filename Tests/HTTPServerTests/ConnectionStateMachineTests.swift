@@ -177,6 +177,19 @@ import Testing
         #expect(result12 == .linger)
     }
 
+    @Test func keepAliveResponseInFlightWhenDrainingStartsClosesWhenItCompletes() {
+        var machine = ConnectionStateMachine.fresh()
+        machine.bytesReceived(at: .t0)
+        machine.requestReceived()
+        let keepAlive = machine.responseStarted(at: .at(.seconds(1)), clientWantsKeepAlive: true)
+        #expect(keepAlive)
+        let closesNow = machine.shutdownRequested()
+        #expect(!closesNow)
+        let after = machine.responseSent(at: .at(.seconds(2)))
+        #expect(after == .close)
+        #expect(machine.state == .closed)
+    }
+
     @Test func requestAlreadyInProgressWhenDrainingStartsStillCompletes() {
         var machine = ConnectionStateMachine.fresh()
         machine.bytesReceived(at: .t0)

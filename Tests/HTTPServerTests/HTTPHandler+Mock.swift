@@ -24,6 +24,15 @@ struct MockHandler: HTTPHandler {
     let stackProbe = StackProbe()
     let rejections = RejectionLog()
     var filePath: String?
+    /// What `bodyPolicy(for:)` answers: the server's limit unless a test sets a route's.
+    var bodyPolicy: BodyPolicy = .serverLimit
+    let answeredByServer = AnsweredByServerLog()
+
+    func bodyPolicy(for head: HTTPRequest) -> BodyPolicy { bodyPolicy }
+
+    func requestAnsweredByServer(_ request: HTTPRequest, response: HTTPResponse) {
+        answeredByServer.add(request, response)
+    }
 
     func requestRejected(_ error: HTTPError, remoteAddress: String) {
         rejections.add(error, remoteAddress: remoteAddress)
@@ -159,4 +168,15 @@ final class StackProbe: Sendable {
     }
 
     var count: Int { addresses.withLock { $0.count } }
+}
+
+/// Requests the server answered without calling `handle`, with what it sent.
+final class AnsweredByServerLog: Sendable {
+    private let entries = Mutex<[(request: HTTPRequest, status: HTTPStatus)]>([])
+
+    func add(_ request: HTTPRequest, _ response: HTTPResponse) {
+        entries.withLock { $0.append((request, response.status)) }
+    }
+
+    var all: [(request: HTTPRequest, status: HTTPStatus)] { entries.withLock { $0 } }
 }

@@ -635,10 +635,11 @@ struct HTTPServerTests {
             defer { first.close() }
             let second = try TestClient(port: port)
             defer { second.close() }
+            // Both are busy (a head half sent), not idle: neither gives way to a newcomer.
             for client in [first, second] {
-                try client.send(get("/echo"))
-                #expect(try client.readResponse().status == 200)
+                try client.send("GET /echo HTTP/1.1\r\n")
             }
+            #expect(await eventually { server.statistics.acceptedConnections == 2 })
             let third = try TestClient(port: port)  // The kernel completes the handshake and queues it.
             defer { third.close() }
             try third.send(get("/echo?third"))
@@ -652,6 +653,49 @@ struct HTTPServerTests {
             first.close()
             #expect(try third.readResponse().text == "GET /echo?third")
             #expect(server.statistics.acceptedConnections == 3)
+        }
+    }
+
+    @Test func atMaxConnectionsTheOldestIdleKeepAliveConnectionGivesWayToANewcomer() async throws {
+        try await withTestServer({ $0.maxConnections = 2 }) { server, port in
+            let first = try TestClient(port: port)
+            defer { first.close() }
+            let second = try TestClient(port: port)
+            defer { second.close() }
+            for client in [first, second] {
+                try client.send(get("/echo"))
+                #expect(try client.readResponse().status == 200)
+            }
+            // Both idle between requests, for up to the idle timeout (60 s): the newcomer is
+            // answered now, in a slot the oldest idle connection gave up.
+            let third = try TestClient(port: port)
+            defer { third.close() }
+            try third.send(get("/echo?third"))
+            #expect(try third.readResponse().text == "GET /echo?third")
+            #expect(try first.waitForClose().ending == .endOfFile)
+            try second.send(get("/echo?second"))
+            #expect(try second.readResponse().text == "GET /echo?second")
+            #expect(server.statistics.openConnections == 2)
+        }
+    }
+
+    @Test func atMaxConnectionsAnIdleConnectionOnAnotherLoopGivesWayToo() async throws {
+        // Two loops, one listener each: a newcomer may wait on the loop without the idle
+        // connection. Eight rounds make it all but certain that both cases occur.
+        try await withTestServer({ $0.maxConnections = 1; $0.eventLoopCount = 2 }) { server, port in
+            var previous: TestClient?
+            for round in 0..<8 {
+                let client = try TestClient(port: port)
+                try client.send(get("/echo?round=\(round)"))
+                #expect(try client.readResponse().text == "GET /echo?round=\(round)")
+                if let previous {
+                    #expect(try previous.waitForClose().ending == .endOfFile)
+                    previous.close()
+                }
+                previous = client
+            }
+            previous?.close()
+            #expect(server.statistics.acceptedConnections == 8)
         }
     }
 

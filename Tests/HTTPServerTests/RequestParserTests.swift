@@ -82,6 +82,13 @@ struct RejectCase: Sendable, CustomTestStringConvertible {
                 method: .post, target: "/c", headers: ["Host": "h", "Transfer-Encoding": "chunked"],
                 body: Array("hello world0123456789".utf8))]),
         AcceptCase(
+            name: "chunk extensions with bad whitespace, quoted-pairs and a semicolon inside quotes",
+            input: "POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "5 ;a = \"q\\\"x;y=z\" ; b\t;c=d\r\nhello\r\n0;last=\"\"\r\n\r\n",
+            expected: [HTTPRequest(
+                method: .post, target: "/c", headers: ["Host": "h", "Transfer-Encoding": "chunked"],
+                body: Array("hello".utf8))]),
+        AcceptCase(
             name: "chunked, coding name in any case, hex in both cases, leading zeros",
             input: "POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: ChUnKeD\r\n\r\n00a\r\nabcdefghij\r\n1F\r\n0123456789012345678901234567890\r\n000\r\n\r\n",
             expected: [HTTPRequest(
@@ -232,6 +239,17 @@ struct RejectCase: Sendable, CustomTestStringConvertible {
         RejectCase("junk after chunk size", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5 x\r\nhello\r\n", 400),
         RejectCase("chunk-size line over 1 KiB (long extension)", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=" + String(repeating: "x", count: 1100) + "\r\nhello\r\n0\r\n\r\n", 400),
         RejectCase("CTL in chunk extension", Array(http: "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;a") + [1] + Array(http: "\r\n"), 400),
+        RejectCase("fragment in an origin-form target", "GET /basic#frag HTTP/1.1\r\nHost: h\r\n\r\n", 400),
+        RejectCase("fragment in an absolute-form target", "GET http://h/basic#frag HTTP/1.1\r\nHost: h\r\n\r\n", 400),
+        // Chunk-extension grammar (RFC 9112 §7.1.1): characters alone are not enough.
+        RejectCase("chunk extension with an unterminated quoted-string", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0;a=\"x\r\n\r\n", 400),
+        RejectCase("chunk extension without a name", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0;=x\r\n\r\n", 400),
+        RejectCase("chunk extension with an empty value", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;a=\r\nhello\r\n0\r\n\r\n", 400),
+        RejectCase("chunk extensions not separated by a semicolon", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;a b\r\nhello\r\n0\r\n\r\n", 400),
+        RejectCase("chunk extension value that is not a token", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;a=b@c\r\nhello\r\n0\r\n\r\n", 400),
+        RejectCase("chunk extension quoted-string ending in a backslash", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;a=\"x\\\r\nhello\r\n0\r\n\r\n", 400),
+        RejectCase("chunk extension with text after the quoted-string", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;a=\"x\"y\r\nhello\r\n0\r\n\r\n", 400),
+        RejectCase("trailing semicolon in chunk extensions", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;a;\r\nhello\r\n0\r\n\r\n", 400),
         RejectCase("bare LF after chunk size", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\nhello\r\n", 400),
         RejectCase("chunk data too long", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloX\r\n0\r\n\r\n", 400),
         RejectCase("chunk data without CRLF", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello0\r\n\r\n", 400),

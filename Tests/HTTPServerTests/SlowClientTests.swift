@@ -88,4 +88,22 @@ import Testing
             client.reset()
         }
     }
+
+    /// The default rate (240 B/s after 5 s), as an attacker meets it: a 1 KiB receive buffer and
+    /// 20 bytes a second. The client must *learn* it was cut: a plain close would queue the FIN
+    /// behind megabytes it never reads, and it would stay connected for as long as it likes.
+    @Test func tricklingReaderIsCutWithTheDefaultSettingsAndSeesTheConnectionEnd() async throws {
+        let file = try TemporaryFile(size: 16 * 1024 * 1024)
+        try await withTestServer(handler: MockHandler(filePath: file.path)) { server, port in
+            let client = try TestClient(port: port, receiveBufferSize: 1024)
+            defer { client.close() }
+            try client.send("GET /file?length=\(file.size) HTTP/1.1\r\nHost: t\r\n\r\n")
+            // The pause is the client's behaviour, not a synchronisation; the bound (120 pieces,
+            // 60 s) is far beyond the grace period plus the time the rate needs to be broken.
+            let wasReset = try client.trickle(pieceSize: 10, maxPieces: 120) { usleep(500_000) }
+            #expect(wasReset, "the client is still connected after 60 s")
+            #expect(server.statistics.slowClientsCut(.responseTooSlow) == 1)
+            #expect(await eventually { file.openDescriptorCount == 0 })
+        }
+    }
 }

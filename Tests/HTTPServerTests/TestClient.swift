@@ -198,6 +198,29 @@ final class TestClient {
         return result == 0
     }
 
+    /// Whether the server reset the connection, seen without reading what is still buffered
+    /// (`poll` reports an error and a hang-up at once; an orderly end reports neither).
+    var wasReset: Bool {
+        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&entry, 1, 0) > 0 else { return false }
+        return entry.revents & Int16(POLLERR) != 0 && entry.revents & Int16(POLLHUP) != 0
+    }
+
+    /// Reads up to `pieceSize` bytes a `pause` apart, as a client that reads slowly, until the
+    /// server resets the connection or `maxPieces` pieces were read.
+    /// - Returns: Whether the connection was reset.
+    func trickle(pieceSize: Int, maxPieces: Int, pause: () -> Void) throws -> Bool {
+        var piece = [UInt8](repeating: 0, count: pieceSize)
+        for _ in 0..<maxPieces {
+            if wasReset { return true }
+            let received = piece.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, pieceSize, Int32(MSG_DONTWAIT)) }
+            if received == 0 { return false }
+            if received < 0 && errno == ECONNRESET { return true }
+            pause()
+        }
+        return wasReset
+    }
+
     /// Reads exactly `count` content bytes in pieces of at most `pieceSize`, calling `pause`
     /// between pieces: a slow reader.
     func readSlowly(count: Int, pieceSize: Int, timeout: Duration, pause: () -> Void) throws -> [UInt8] {

@@ -23,6 +23,9 @@ final class Connection {
     private var serial: UInt64 = 0
     private var isDispatching = false
     private var responseDuringDispatch: HTTPResponse?
+    /// The request whose body is being read under a route's limit below the server's, and the
+    /// route's answer if the body passes it.
+    private var routeTooLarge: (head: HTTPRequest, response: HTTPResponse)?
     private var currentRequestIsHead = false
     private var currentRequestVersion = HTTPVersion.http1_1
     private var currentRequestWantsKeepAlive = false
@@ -118,6 +121,8 @@ final class Connection {
                 loop.logger.notice(
                     "client stopped reading the response; connection closed",
                     metadata: ["peer": "\(remoteAddress)", "reason": "\(ServerStatistics.SlowClientReason.responseStalled.rawValue)"])
+                // Unsent bytes would hold the FIN back for as long as the client keeps not reading.
+                socket.resetOnClose()
             }
             close()
         case .sendRequestTimeout:
@@ -136,6 +141,9 @@ final class Connection {
             loop.logger.notice(
                 "client read the response below the minimum data rate; connection closed",
                 metadata: ["peer": "\(remoteAddress)", "reason": "\(ServerStatistics.SlowClientReason.responseTooSlow.rawValue)"])
+            // A reset, not a FIN queued behind the response: the client learns at once that it was
+            // cut, and the kernel frees the send buffer instead of retrying it as an orphan.
+            socket.resetOnClose()
             close()
         }
     }
@@ -155,7 +163,12 @@ final class Connection {
                 event = try parser.next(&input)
             } catch let error as HTTPError {
                 loop.logger.debug("bad request", metadata: ["peer": "\(remoteAddress)", "error": "\(error)"])
-                sendError(error, at: now)
+                if error.status == .contentTooLarge, let (head, response) = routeTooLarge {
+                    // A chunked body passed the route's own limit: its 413, in its format.
+                    answerWithoutReadingBody(head, response, at: now)
+                } else {
+                    sendError(error, at: now)
+                }
                 return
             } catch {
                 sendError(HTTPError(.badRequest, "malformed request"), at: now)
@@ -168,6 +181,7 @@ final class Connection {
             }
             switch event {
             case .head(let head):
+                guard admitBody(of: head, at: now) else { return }
                 machine.headReceived(at: now, bufferedBodyBytes: input.readableCount)
                 if head.expectsContinue && input.isEmpty { sendContinue(at: now) }
             case .request(var request):
@@ -177,7 +191,54 @@ final class Connection {
         }
     }
 
+    /// Asks the application what to do with the body `head` announces, before any of it is read
+    /// or `100 Continue` is sent: a route that refuses it, or takes less than it announces, is
+    /// answered at once, and one that takes less than the server's limit buffers no more.
+    /// - Returns: Whether to read the body.
+    private func admitBody(of head: RequestHead, at now: MonotonicInstant) -> Bool {
+        routeTooLarge = nil
+        var request = head.request(body: [])
+        request.remoteAddress = remoteAddress
+        switch loop.handler.bodyPolicy(for: request) {
+        case .refuse(let response):
+            answerWithoutReadingBody(request, response, at: now)
+            return false
+        case .accept(let maxBytes, let tooLarge):
+            let limit = min(maxBytes, loop.configuration.limits.maxBodySize)
+            if case .length(let length) = head.framing, length > limit {
+                answerWithoutReadingBody(
+                    request, tooLarge ?? Self.tooLargeResponse(limit: limit), at: now)
+                return false
+            }
+            parser.limitBody(to: limit)
+            if limit < loop.configuration.limits.maxBodySize, let tooLarge { routeTooLarge = (request, tooLarge) }
+            return true
+        }
+    }
+
+    /// The server's own 413, as `sendError` words it.
+    private static func tooLargeResponse(limit: Int) -> HTTPResponse {
+        var response = HTTPResponse.text(
+            "\(HTTPStatus.contentTooLarge.reasonPhrase): body larger than \(limit) bytes\n", status: .contentTooLarge)
+        response.headers.add("X-Content-Type-Options", "nosniff")
+        return response
+    }
+
+    /// Sends the application's answer to a request whose body will not be read, then closes
+    /// (lingering, so the unread body does not turn the close into a reset, RFC 9112 §9.6).
+    private func answerWithoutReadingBody(_ head: HTTPRequest, _ response: HTTPResponse, at now: MonotonicInstant) {
+        routeTooLarge = nil
+        loop.handler.requestAnsweredByServer(head, response: response)
+        currentRequestIsHead = head.method == .head
+        currentRequestVersion = head.version
+        currentRequestWantsKeepAlive = false
+        currentRequestAskedToClose = false
+        machine.requestReceived()
+        startResponse(response, at: now)
+    }
+
     private func dispatch(_ request: HTTPRequest, at now: MonotonicInstant) {
+        routeTooLarge = nil
         serial &+= 1
         let requestSerial = serial
         currentRequestIsHead = request.method == .head

@@ -191,6 +191,14 @@ struct ConnectionStateMachine {
             state = .lingering(since: now)
             return .linger
         }
+        if isDraining {
+            // The response began before the drain, so it announced keep-alive; no new request
+            // will be read, and an idle connection would hold the process until the shutdown
+            // deadline. Closing between responses is what RFC 9112 §9.3 allows a server at any
+            // time; a client retries its next idempotent request on a new connection.
+            state = .closed
+            return .close
+        }
         state = .idle(since: now)
         return .readNextRequest
     }

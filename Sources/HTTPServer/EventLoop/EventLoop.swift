@@ -44,6 +44,11 @@ final class EventLoop: @unchecked Sendable {
     /// logged once when it starts and once when it ends, not at every retry.
     private var acceptFailures: (since: MonotonicInstant, failures: Int)?
     private var drainDeadline: MonotonicInstant?
+    /// Asks the other loops to close one idle connection each; set by the server before the
+    /// loops start, cleared when this one stops (it holds the other loops).
+    var reclaimIdleElsewhere: (@Sendable () -> Void)?
+    /// The other loops were asked for a slot during the current pause of accepting: asked once.
+    private var hasAskedSiblingsForIdleConnection = false
     private var onStopped: (@Sendable () -> Void)?
 
     private struct Inbox {
@@ -189,12 +194,14 @@ final class EventLoop: @unchecked Sendable {
             inbox.tasks = []
         }
         releaseResources()
+        reclaimIdleElsewhere = nil
         onStopped?()
         onStopped = nil
     }
 
     /// Releases the descriptors of a loop whose thread never started (a failed server start).
     func discard() {
+        reclaimIdleElsewhere = nil
         releaseResources()
     }
 
@@ -256,11 +263,26 @@ final class EventLoop: @unchecked Sendable {
         isAcceptPaused = false
         while true {
             guard statistics.reserveConnection(limit: configuration.maxConnections) else {
-                // At the cap: leave newcomers in the kernel's queue; a close or a tick resumes.
+                // At the cap with a newcomer waiting, idle keep-alive connections give way, oldest
+                // first, as nginx's "reusing connections": a client between requests loses nothing
+                // (RFC 9112 §9.3 lets a server close an idle connection at any time, and clients
+                // retry on a new one), while a new client would otherwise wait for a slot until
+                // someone's idle timeout passed.
+                if listener.hasPendingConnection {
+                    if closeOldestIdleConnection() { continue }  // Its slot is free: accept again.
+                    if !hasAskedSiblingsForIdleConnection {
+                        // The idle connections may all live on other loops (one listener each):
+                        // they give one up each; the next tick here accepts into the freed slot.
+                        hasAskedSiblingsForIdleConnection = true
+                        reclaimIdleElsewhere?()
+                    }
+                }
+                // Else leave newcomers in the kernel's queue; a close or a tick resumes.
                 isAcceptPaused = true
                 acceptRetryAt = now
                 return
             }
+            hasAskedSiblingsForIdleConnection = false
             let accepted: (Socket, SocketAddress)?
             do {
                 accepted = try listener.accept()
@@ -314,6 +336,24 @@ final class EventLoop: @unchecked Sendable {
                 "loop": "\(index)", "failedAttempts": "\(streak.failures)",
                 "pausedSeconds": "\((now - streak.since).secondsValue)",
             ])
+    }
+
+    /// Closes the connection that has been idle between requests the longest, if any.
+    /// - Returns: Whether one was closed (its slot is free).
+    @discardableResult
+    func closeOldestIdleConnection() -> Bool {
+        var oldest: (connection: Connection, since: MonotonicInstant)?
+        for connection in connections.all {
+            if case .idle(let since) = connection.machine.state, oldest.map({ since < $0.since }) ?? true {
+                oldest = (connection, since)
+            }
+        }
+        guard let oldest else { return false }
+        logger.debug(
+            "at the connection limit; closing the oldest idle keep-alive connection for a new client",
+            metadata: ["peer": "\(oldest.connection.remoteAddress)", "loop": "\(index)"])
+        oldest.connection.close()
+        return true
     }
 
     /// Called by a connection as it closes.

@@ -25,10 +25,15 @@ enum ByteClasses {
         byte == tab || (byte >= 0x20 && byte != 0x7F)
     }
 
-    /// Visible ASCII: what a request target may hold (RFC 3986 characters are a subset).
+    /// Visible ASCII but `#`: what a request target may hold (RFC 3986 characters are a subset).
+    /// No form of request-target has a fragment (RFC 9112 §3.2): a client strips it before
+    /// sending (RFC 9110 §7.1), so a `#` on the wire is a malformed target (400), not a path
+    /// character. nginx 1.22 drops what follows it instead (`/basic#frag` is `/basic`, and
+    /// `/x#/../basic` is `/x`); a proxy in front that keeps it would then route the same bytes
+    /// elsewhere, which a 400 rules out.
     @inline(__always)
     static func isTarget(_ byte: UInt8) -> Bool {
-        byte >= 0x21 && byte <= 0x7E
+        byte >= 0x21 && byte <= 0x7E && byte != 0x23
     }
 
     static func isToken(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -31,9 +31,19 @@ struct RequestParser {
 
     private var state: State = .head(scanned: 0)
     private var leadingEmptyLines = 0
+    /// The largest body the current request may have: the server's limit, or the route's when it
+    /// is lower (`limitBody(to:)`, once the head is known).
+    private var bodyLimit: Int
 
     init(limits: RequestLimits) {
         self.limits = limits
+        self.bodyLimit = limits.maxBodySize
+    }
+
+    /// Lowers the body limit of the request whose head was just returned: a route that takes at
+    /// most `maxBytes` should not have the server buffer more (413 once a chunked body passes it).
+    mutating func limitBody(to maxBytes: Int) {
+        bodyLimit = min(max(0, maxBytes), limits.maxBodySize)
     }
 
     /// Whether the parser is between requests (no part of a request has been parsed).
@@ -84,6 +94,7 @@ struct RequestParser {
         }
         buffer.consume(headEnd)
         leadingEmptyLines = 0
+        bodyLimit = limits.maxBodySize
         switch head.framing {
         case .none, .length(0):
             state = .head(scanned: 0)
@@ -498,15 +509,16 @@ struct RequestParser {
         framingExcess: inout Int
     ) throws -> [UInt8]? {
         let limits = self.limits
+        let bodyLimit = self.bodyLimit
         while true {
             switch chunkState {
             case .size:
-                let budget = limits.maxBodySize - body.count
+                let budget = bodyLimit - body.count
                 guard let (lineLength, size) = try buffer.withReadableBytes({ try Self.parseChunkSizeLine($0, limit: budget) }) else {
                     return nil
                 }
                 guard let size else {
-                    throw HTTPError(.contentTooLarge, "body larger than \(limits.maxBodySize) bytes")
+                    throw HTTPError(.contentTooLarge, "body larger than \(bodyLimit) bytes")
                 }
                 // Chunk framing (size lines, extensions, CRLFs) is allowed 16 bytes per chunk plus
                 // twice the chunk's data; what goes beyond that may add up to the size of a request
@@ -574,7 +586,7 @@ struct RequestParser {
 
     /// `chunk-size [ chunk-ext ] CRLF` with `chunk-size = 1*HEXDIG` (RFC 9112 §7.1): leading zeros
     /// are valid, so the value is bounded, not the digit count (the line length bounds that).
-    /// Extensions are checked for valid characters and ignored.
+    /// Extensions are checked against their grammar and ignored.
     /// - Parameter limit: The most body bytes still allowed.
     /// - Returns: The line's length with its CRLF and the chunk size, nil as the size when it is
     ///   above `limit`; nil when the line is incomplete.
@@ -589,15 +601,91 @@ struct RequestParser {
         guard index > 0 else { throw HTTPError(.badRequest, "invalid chunk size") }
         if index < line.count {
             var rest = index
-            while rest < line.count, line[rest] == ByteClasses.space || line[rest] == ByteClasses.tab { rest += 1 }
+            skipWhitespace(line, &rest)
             guard rest < line.count, line[rest] == UInt8(ascii: ";") else {
                 throw HTTPError(.badRequest, "invalid chunk size")
             }
-            for byte in line[rest...] where !ByteClasses.isFieldValue(byte) {
-                throw HTTPError(.badRequest, "invalid chunk extension")
-            }
+            try validateChunkExtensions(line, from: rest)
         }
         return (length, boundedValue(line[..<index], radix: 16, limit: limit))
+    }
+
+    /// Checks the whole grammar of RFC 9112 §7.1.1, although the extensions themselves are ignored:
+    /// `chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )`, a name being a
+    /// token and a value a token or a quoted-string (with quoted-pairs, RFC 9110 §5.6.4). A
+    /// recipient that only checks characters accepts `;a="x` (an unterminated string) or `;=x`
+    /// (no name), which another parser on the path may split differently: a desynchronisation
+    /// primitive between a front end and this server.
+    /// - Parameters:
+    ///   - line: The chunk-size line without its CRLF.
+    ///   - start: The index of the first `;`.
+    private static func validateChunkExtensions(_ line: UnsafeBufferPointer<UInt8>, from start: Int) throws {
+        let invalid = HTTPError(.badRequest, "invalid chunk extension")
+        var index = start
+        while index < line.count {
+            // BWS ";" BWS
+            skipWhitespace(line, &index)
+            guard index < line.count, line[index] == UInt8(ascii: ";") else { throw invalid }
+            index += 1
+            skipWhitespace(line, &index)
+            // chunk-ext-name = token
+            let nameStart = index
+            while index < line.count, ByteClasses.isToken(line[index]) { index += 1 }
+            guard index > nameStart else { throw invalid }
+            // [ BWS "=" BWS chunk-ext-val ]
+            var afterName = index
+            skipWhitespace(line, &afterName)
+            guard afterName < line.count, line[afterName] == UInt8(ascii: "=") else {
+                index = afterName
+                continue
+            }
+            index = afterName + 1
+            skipWhitespace(line, &index)
+            guard index < line.count else { throw invalid }
+            if line[index] == UInt8(ascii: "\"") {
+                index = try endOfQuotedString(line, from: index)
+            } else {
+                let valueStart = index
+                while index < line.count, ByteClasses.isToken(line[index]) { index += 1 }
+                guard index > valueStart else { throw invalid }
+            }
+        }
+    }
+
+    /// The index after the quoted-string that opens at `start` (RFC 9110 §5.6.4):
+    /// `DQUOTE *( qdtext / quoted-pair ) DQUOTE`.
+    /// - Throws: 400 when it is not closed or holds a byte neither form allows.
+    private static func endOfQuotedString(_ line: UnsafeBufferPointer<UInt8>, from start: Int) throws -> Int {
+        var index = start + 1
+        while index < line.count {
+            let byte = line[index]
+            switch byte {
+            case UInt8(ascii: "\""):
+                return index + 1
+            case UInt8(ascii: "\\"):
+                // quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text )
+                guard index + 1 < line.count, isQuotable(line[index + 1]) else {
+                    throw HTTPError(.badRequest, "invalid quoted-pair in a chunk extension")
+                }
+                index += 2
+            default:
+                // qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text
+                guard isQuotable(byte) else { throw HTTPError(.badRequest, "invalid character in a chunk extension") }
+                index += 1
+            }
+        }
+        throw HTTPError(.badRequest, "unterminated quoted-string in a chunk extension")
+    }
+
+    /// HTAB, SP, VCHAR or obs-text: what a quoted-pair may escape, and (but for DQUOTE and "\\",
+    /// handled before) what qdtext allows.
+    private static func isQuotable(_ byte: UInt8) -> Bool {
+        byte == ByteClasses.tab || (byte >= 0x20 && byte != 0x7F)
+    }
+
+    /// Moves `index` past spaces and tabs (BWS, RFC 9110 §5.6.3).
+    private static func skipWhitespace(_ line: UnsafeBufferPointer<UInt8>, _ index: inout Int) {
+        while index < line.count, line[index] == ByteClasses.space || line[index] == ByteClasses.tab { index += 1 }
     }
 
     /// The value of a decimal or hexadecimal digit.

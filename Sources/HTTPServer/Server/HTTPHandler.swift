@@ -32,6 +32,13 @@ public protocol HTTPHandler: Sendable {
     ///   - request: The request.
     ///   - response: What the server sent.
     func requestAnsweredByServer(_ request: HTTPRequest, response: HTTPResponse)
+    /// What to do with the body of `head`, before any of it is read (and before `100 Continue`
+    /// is sent). Called on an event-loop thread for every request that announces a body; it must
+    /// be cheap and must not block. A request refused here, or whose body is too large, is
+    /// reported through `requestAnsweredByServer` with the response sent. The default reads any
+    /// body up to the server's limit.
+    /// - Parameter head: The request without its body.
+    func bodyPolicy(for head: HTTPRequest) -> BodyPolicy
 }
 
 extension HTTPHandler {
@@ -40,6 +47,7 @@ extension HTTPHandler {
     public var supportedMethods: [HTTPMethod] { [.get, .head, .options] }
 
     public func requestAnsweredByServer(_ request: HTTPRequest, response: HTTPResponse) {}
+    public func bodyPolicy(for head: HTTPRequest) -> BodyPolicy { .serverLimit }
 }
 
 /// The way back to a request's connection. Thread-safe; the first response wins.

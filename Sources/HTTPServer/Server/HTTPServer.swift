@@ -89,6 +89,12 @@ public final class HTTPServer: Sendable {
                         index: index, listener: listener, configuration: configuration, handler: handler,
                         statistics: statistics, logger: logger))
                 }
+                for loop in loops where loops.count > 1 {
+                    let others = loops.filter { $0 !== loop }
+                    loop.reclaimIdleElsewhere = {
+                        for other in others { other.runOnLoop { other.closeOldestIdleConnection() } }
+                    }
+                }
                 state = .running(loops: loops, port: port, runningLoops: loops.count, waiters: [])
                 for loop in loops {
                     try loop.start { [weak self] in self?.loopStopped() }

@@ -29,4 +29,8 @@ struct ServerWideRequests: HTTPHandler {
     func requestAnsweredByServer(_ request: HTTPRequest, response: HTTPResponse) {
         application.requestAnsweredByServer(request, response: response)
     }
+
+    func bodyPolicy(for head: HTTPRequest) -> BodyPolicy {
+        head.target == "*" ? .serverLimit : application.bodyPolicy(for: head)
+    }
 }

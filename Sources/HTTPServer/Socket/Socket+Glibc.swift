@@ -81,6 +81,13 @@ extension Socket {
         }
     }
 
+    /// Whether a listening socket has a connection waiting to be accepted (a poll that does not
+    /// wait; called only at the connection cap, where accept itself is not called).
+    var hasPendingConnection: Bool {
+        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, 0) > 0 && entry.revents & Int16(POLLIN) != 0
+    }
+
     /// Disables Nagle's algorithm: a response goes out at once instead of waiting for the ACK
     /// of the previous segment (which delayed ACK holds back ~40 ms).
     func setNoDelay() {
@@ -148,7 +155,6 @@ extension Socket {
         }
     }
 
-    /// Closes our sending side so the peer sees the end of the response, while we may still read.
     /// Bytes handed to the kernel that the peer has not acknowledged yet (`SIOCOUTQ`), or nil
     /// when the kernel cannot say. What a client has actually received is what was written
     /// minus this: the send buffer (megabytes, once autotuned) is not the client's progress.
@@ -157,6 +163,17 @@ extension Socket {
         return count >= 0 ? Int(count) : nil
     }
 
+    /// Makes the next `close` abortive: SO_LINGER with a zero timeout sends a reset and drops
+    /// whatever is still queued, as nginx's `reset_timedout_connection` does. A plain close of a
+    /// socket whose peer stopped reading leaves the FIN queued behind the unsent bytes: the peer
+    /// never learns it was cut, and the kernel keeps retrying (and holding the send buffer, up to
+    /// megabytes) as an orphan for minutes.
+    func resetOnClose() {
+        var option = linger(l_onoff: 1, l_linger: 0)
+        _ = setsockopt(descriptor, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
+    }
+
+    /// Closes our sending side so the peer sees the end of the response, while we may still read.
     func shutdownWrite() {
         _ = shutdown(descriptor, Int32(SHUT_WR))
     }
