@@ -407,10 +407,21 @@ public final class DemoApplication: HTTPHandler {
     }
 
     private func tutorialResponse() -> HTTPResponse {
-        guard var response = tutorial.response() else {
+        var response: HTTPResponse
+        switch tutorial.response() {
+        case .page(let page):
+            response = page
+        case .missing:
             return ErrorResponses.forPath(
                 "/tutorial", status: .notFound,
                 message: "The walkthrough is not in this build; read docs/TUTORIAL.md in the repository.")
+        case .outOfDescriptors:
+            // As for a static file: the page exists, the process is briefly out of descriptors,
+            // and a 404 would be cached and believed (RFC 9110 §15.6.4: 503 with Retry-After).
+            var unavailable = ErrorResponses.forPath(
+                "/tutorial", status: .serviceUnavailable, message: "The server is busy; try again shortly.")
+            unavailable.headers.set("Retry-After", "1")
+            return unavailable
         }
         response.headers.set("Content-Security-Policy", Self.pagePolicy)
         response.headers.set("X-Frame-Options", "DENY")

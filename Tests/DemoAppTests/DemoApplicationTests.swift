@@ -65,6 +65,27 @@ import Testing
         #expect(html.contains("stand-in"))
     }
 
+    @Test func everyValueFromImageSizesIsEscapedOnThePage() async throws {
+        let hostile = #"<script>alert(1)</script>"#
+        let sizes = """
+            {"measuredAt": "\(hostile)", "images": [
+              {"variant": "<img src=x onerror=alert(2)>", "bytes": 19000000, "baseIsStandIn": true, "baseKind": "<b>bold</b>",
+               "withOfficialBase": {"bytes": 25400000, "source": "<script>alert(3)</script> (repo-info)"}},
+              {"variant": "multistage\\"><svg onload=alert(4)>", "bytes": 16500000, "baseIsStandIn": true,
+               "withOfficialBase": {"bytes": 16500000, "source": "a&b \\"quoted\\" 'single'"}}]}
+            """
+        let fixture = try DemoFixture(variant: "alpine", files: ["image-sizes.json": sizes])
+        defer { fixture.close() }
+        let html = await fixture.get("/").text
+        #expect(html.contains("<svg class=\"chart\""), "the hostile file still draws a chart")
+        for raw in ["<script", "<img src=x", "<b>", "<svg onload", "\"quoted\"", "'single'", "a&b"] {
+            #expect(!html.contains(raw), "\(raw) reached the page unescaped")
+        }
+        #expect(html.contains("gives (&lt;script&gt;alert; a&amp;b &quot;quoted&quot; &#39;single&#39;)"))
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(html.contains("a&amp;b"))
+    }
+
     @Test func pageExplainsHowToMeasureWhenNoSizesExist() async throws {
         let fixture = try DemoFixture()
         defer { fixture.close() }

@@ -88,7 +88,7 @@ enum DemoPage {
             let publisher = String(name)
             if !sources.contains(publisher) { sources.append(publisher) }
         }
-        let official = sources.isEmpty ? "" : "; “official ≈” is what the registry's base gives (\(sources.joined(separator: "; ")))"
+        let official = sources.isEmpty ? "" : "; “official ≈” is what the registry's base gives (\(sources.map(\.htmlEscaped).joined(separator: "; ")))"
         let standIn = sizes.images.contains { $0.baseIsStandIn == true }
             ? " Bars marked * were measured on a local stand-in or replica of the base image\(official)."
             : ""
