@@ -96,4 +96,12 @@ import Testing
         let markdown = try String(contentsOfFile: path, encoding: .utf8)
         #expect(HTMLFragmentChecker.problem(in: renderer.render(markdown)) == nil)
     }
+
+    /// Found by the fuzzer (Fuzz/MarkdownFuzzTarget.swift): an indented list marker after a
+    /// paragraph opened a list whose first line was never consumed, and rendering never ended.
+    @Test func anIndentedListMarkerStartsAListInsteadOfLoopingForEver() {
+        #expect(renderer.render("text\n  10. tenth\n  - dash") == "<p>text</p>\n<ol>\n<li>tenth - dash</li>\n</ol>\n")
+        let found = "- ontinUe}\n* three\n\n1/ first. second\n  10. tejth\n"
+        #expect(HTMLFragmentChecker.problem(in: renderer.render(found)) == nil)
+    }
 }

@@ -112,7 +112,9 @@ struct MarkdownRenderer {
         var items: [String] = []
         while let line = lines.first {
             let trimmed = line.trimmingSpaces()
-            if let marker = Self.listMarker(trimmed), !line.hasPrefix("  ") {
+            // The first line always opens an item, however indented: `render` chose this block
+            // because of it, and leaving it unconsumed would hand the same line back for ever.
+            if let marker = Self.listMarker(trimmed), items.isEmpty || !line.hasPrefix("  ") {
                 items.append(String(trimmed.dropFirst(marker == .ordered ? trimmed.prefix { $0.isNumber }.count + 2 : 2)))
             } else if !trimmed.isEmpty, line.hasPrefix("  "), !items.isEmpty {
                 items[items.count - 1] += " " + trimmed  // Continuation line of the item.

@@ -276,16 +276,6 @@ public struct StaticFileServerError: Error, CustomStringConvertible, Sendable {
     public var description: String { "PUBLIC_DIR '\(path)' cannot be served: \(reason)" }
 }
 
-extension StringProtocol {
-    /// The text without leading and trailing spaces and tabs.
-    func trimmingSpaces() -> String {
-        var text = Substring(self)
-        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
-        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
-        return String(text)
-    }
-}
-
 /// `open(2)`, which `StaticFileServer.open(_:)` hides from the type's methods; a file-scope
 /// wrapper reaches it by its plain name (`Glibc.open` would not compile against Musl).
 private func openFile(_ path: String, _ flags: Int32) -> Int32 {
