@@ -88,4 +88,18 @@ import Testing
         }
         #expect(server.stop() == 0)
     }
+
+    @Test func maxVariantsBoundsTheNamesAClientCanCreate() throws {
+        let server = try ServerProcess()
+        defer { server.cleanUp() }
+        try server.start(environment: ["MAX_VARIANTS": "2", "IMAGE_VARIANT": "local"])
+        #expect(try RawHTTPClient.post(port: server.port, "/api/visits", json: "{\"variant\":\"first\"}").status == 201)
+        let refused = try RawHTTPClient.post(port: server.port, "/api/visits", json: "{\"variant\":\"second\"}")
+        #expect(refused.status == 422)
+        #expect(refused.body.contains("too many variants"))
+        #expect(try RawHTTPClient.post(port: server.port, "/api/visits", json: "{\"variant\":\"first\"}").body
+            == "{\"total\":2,\"byVariant\":{\"first\":2}}\n")
+        #expect(try RawHTTPClient.get(port: server.port, "/api/visits").body == "{\"total\":2,\"byVariant\":{\"first\":2}}\n")
+        #expect(server.stop() == 0)
+    }
 }
