@@ -63,7 +63,7 @@ configure() {
                 Sources/DemoApp/Pages/HTMLEscaping.swift
                 Sources/DemoApp/Text/*.swift
             )
-            module=MarkdownFuzz corpus=Fuzz/corpus-markdown dict=Fuzz/markdown.dict max_len=2048 ;;
+            module=MarkdownFuzz corpus=Fuzz/corpus-markdown dict=Fuzz/markdown.dict max_len=1024 ;;
         *) echo "unknown fuzz target '$1' (parser, json, markdown)" >&2; exit 64 ;;
     esac
 }
