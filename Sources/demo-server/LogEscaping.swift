@@ -24,6 +24,11 @@ enum LogEscaping {
     /// - Parameter value: The value.
     static func textValue(_ value: String) -> String {
         let bounded = bound(value)
+        // Bytes first: printable ASCII other than space, `"`, `=` and `\` is plain, and that is
+        // every address, method, status and most paths and user agents.
+        if !bounded.isEmpty, bounded.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x3D && $0 != 0x5C }) {
+            return bounded
+        }
         if !bounded.isEmpty, bounded.unicodeScalars.allSatisfy(isPlainInText) { return bounded }
         return quoted(bounded)
     }
@@ -82,6 +87,8 @@ enum LogEscaping {
     }
 
     private static func bound(_ value: String) -> String {
+        // A scalar is at least one byte: short values (nearly all) need no counting.
+        if value.utf8.count <= maxValueScalars { return value }
         var count = 0
         var end = value.unicodeScalars.startIndex
         for index in value.unicodeScalars.indices {
