@@ -11,7 +11,10 @@ import Synchronization
 /// What is known is learned from the store's counts (`learn`) and from the names this process
 /// admits. Several processes sharing one database each check against what they have seen, so two
 /// that admit their last free name at the same moment can together go a name or two past the
-/// limit; the count stays bounded by the limit times the number of processes.
+/// limit; the count stays bounded by the limit times the number of processes. Once full, a name
+/// this process has not seen is refused without asking the store (so a flood of new names costs
+/// no database work): a name another process counted since this one last read the list
+/// (`GET /api/visits`, or a new name while there was room) is refused here until then.
 final class VariantCatalog: Sendable {
     /// The most distinct names counted; the configured variant is always taken even beyond it.
     let limit: Int
