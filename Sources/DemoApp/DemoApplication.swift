@@ -15,6 +15,7 @@ import Synchronization
 public final class DemoApplication: HTTPHandler {
     private let configuration: DemoConfiguration
     private let store: any VisitStore
+    private let variants: VariantCatalog
     private let staticFiles: StaticFileServer
     private let tutorial: TutorialPage
     private let imageSizes: ImageSizesCache
@@ -43,6 +44,10 @@ public final class DemoApplication: HTTPHandler {
         return response.prepared()
     }()
 
+    /// `Retry-After` on a 503 the handler did not time itself: long enough for a burst to pass or
+    /// a probe to notice, short enough that a client does not give up on a passing fault.
+    private static let retryAfterSeconds = "5"
+
     /// The page loads only its own stylesheet and icon: no scripts, no outside origins.
     private static let pagePolicy =
         "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -67,6 +72,7 @@ public final class DemoApplication: HTTPHandler {
     ) throws {
         self.configuration = configuration
         self.store = store
+        self.variants = VariantCatalog(limit: configuration.maxVariants, builtIn: configuration.imageVariant)
         self.staticFiles = try StaticFileServer(directory: configuration.publicDirectory, commonHeaders: Self.commonHeaders)
         self.tutorial = TutorialPage(markdownPath: configuration.tutorialPath, commonHeaders: Self.commonHeaders)
         self.imageSizes = ImageSizesCache(path: staticFiles.rootDirectory + "/image-sizes.json")
@@ -113,6 +119,12 @@ public final class DemoApplication: HTTPHandler {
         var response = Self.withCommonHeaders(response)
         if let policy = exchange.route?.cacheControl, !response.headers.contains("Cache-Control") {
             response.headers.set("Cache-Control", policy)
+        }
+        // Every 503 here is a passing state (the store, descriptors, a shutdown): Retry-After
+        // tells clients and proxies when to come back instead of retrying at once (RFC 9110
+        // §10.2.3, §15.6.4).
+        if response.status == .serviceUnavailable, !response.headers.contains("Retry-After") {
+            response.headers.set("Retry-After", Self.retryAfterSeconds)
         }
         send(exchange, response, responder: responder)
     }
@@ -207,11 +219,16 @@ public final class DemoApplication: HTTPHandler {
     private func servePage(_ exchange: Exchange, responder: HTTPResponder) {
         // The store calls back on its own thread with the counts only; rendering, metrics and
         // the access log run on the event loop, so page views do not queue behind commits.
+        // HEAD is safe (RFC 9110 §9.2.1): it counts no visit. But its Content-Length must be what
+        // GET would send (§9.3.2, §8.6), and GET shows the count with its own visit included, so
+        // HEAD renders the page as the next GET would: one more than the count now.
+        let isHead = exchange.request.method == .head
         let completion: @Sendable (Result<VisitCounts, any Error>) -> Void = { [self] result in
-            responder.onEventLoop { [self] in answer(exchange, pageResponse(result), responder: responder) }
+            responder.onEventLoop { [self] in
+                answer(exchange, pageResponse(result, includingAVisitNotRecorded: isHead), responder: responder)
+            }
         }
-        // HEAD is safe (RFC 9110 §9.2.1): it shows the page's head without counting a visit.
-        if exchange.request.method == .head {
+        if isHead {
             store.counts(completion: completion)
         } else {
             store.recordVisit(variant: configuration.imageVariant, completion: completion)
@@ -219,12 +236,16 @@ public final class DemoApplication: HTTPHandler {
     }
 
     /// Renders the page (or its error) on the event loop.
-    private func pageResponse(_ result: Result<VisitCounts, any Error>) -> HTTPResponse {
+    /// - Parameters:
+    ///   - result: The counts, or why they could not be had.
+    ///   - includingAVisitNotRecorded: Show one visit more than counted (HEAD, as GET would).
+    private func pageResponse(_ result: Result<VisitCounts, any Error>, includingAVisitNotRecorded: Bool) -> HTTPResponse {
         switch result {
         case .success(let counts):
             lastKnownTotal.store(counts.total, ordering: .relaxed)
+            let shown = counts.total + (includingAVisitNotRecorded ? 1 : 0)
             var response = HTTPResponse.text(
-                DemoPage.render(pageFacts(visits: counts.total)), contentType: "text/html; charset=utf-8")
+                DemoPage.render(pageFacts(visits: shown)), contentType: "text/html; charset=utf-8")
             response.headers.set("Content-Security-Policy", Self.pagePolicy)
             response.headers.set("X-Frame-Options", "DENY")
             response.headers.set("Cache-Control", "no-store")
@@ -263,30 +284,99 @@ public final class DemoApplication: HTTPHandler {
                 answer(exchange, ErrorResponses.json(.badRequest, "invalid request"), responder: responder)
                 return
             }
-            store.recordVisit(variant: variant) { [self] result in
-                responder.onEventLoop { [self] in answer(exchange, visitsResponse(result, status: .created), responder: responder) }
+            if variants.contains(variant) {
+                record(exchange, variant: variant, isNew: false, responder: responder)
+            } else if variants.isFull {
+                answer(exchange, tooManyVariants(), responder: responder)
+            } else {
+                // A name this process has not seen: another process may have counted it, or used
+                // the room, so the store's list decides before anything is written.
+                store.counts { [self] result in
+                    responder.onEventLoop { [self] in admitAndRecord(exchange, variant: variant, after: result, responder: responder) }
+                }
             }
         } else {
             store.counts { [self] result in
-                responder.onEventLoop { [self] in answer(exchange, visitsResponse(result, status: .ok), responder: responder) }
+                responder.onEventLoop { [self] in
+                    if case .success(let counts) = result { variants.learn(counts.byVariant.keys) }
+                    answer(exchange, countsResponse(result), responder: responder)
+                }
             }
         }
     }
 
-    private func visitsResponse(_ result: Result<VisitCounts, any Error>, status: HTTPStatus) -> HTTPResponse {
+    /// Records `variant` if the catalog, refreshed from `counts`, has room for it.
+    private func admitAndRecord(
+        _ exchange: Exchange, variant: String, after counts: Result<VisitCounts, any Error>, responder: HTTPResponder
+    ) {
+        guard case .success(let counts) = counts else {
+            answer(exchange, countsResponse(counts), responder: responder)
+            return
+        }
+        variants.learn(counts.byVariant.keys)
+        switch variants.admit(variant) {
+        case .full: answer(exchange, tooManyVariants(), responder: responder)
+        case .known: record(exchange, variant: variant, isNew: false, responder: responder)
+        case .new: record(exchange, variant: variant, isNew: true, responder: responder)
+        }
+    }
+
+    private func record(_ exchange: Exchange, variant: String, isNew: Bool, responder: HTTPResponder) {
+        store.recordVisit(variant: variant) { [self] result in
+            responder.onEventLoop { [self] in
+                if isNew, case .failure = result { variants.forget(variant) }
+                answer(exchange, recordedResponse(result, variant: variant), responder: responder)
+            }
+        }
+    }
+
+    /// 422 rather than 409 or 507: the request is well-formed but names something this service
+    /// will not create (RFC 9110 §15.5.21), and repeating it will not help; 409 suggests a
+    /// conflict the client could resolve and retry, and a 5xx (507 is WebDAV's "out of space")
+    /// would blame the server, page an operator and invite retries for a client's choice.
+    private func tooManyVariants() -> HTTPResponse {
+        ErrorResponses.json(
+            .unprocessableContent,
+            "too many variants: at most \(variants.limit) distinct names are counted; use one already counted")
+    }
+
+    /// The answer to a recorded visit: the total and this visit's variant only, so that it stays
+    /// the same size however many variants exist. Same shape as `GET /api/visits`.
+    private func recordedResponse(_ result: Result<VisitCounts, any Error>, variant: String) -> HTTPResponse {
+        switch result {
+        case .success(let counts):
+            lastKnownTotal.store(counts.total, ordering: .relaxed)
+            let count = counts.byVariant[variant] ?? 0
+            var response = HTTPResponse.text(
+                "{\"total\":\(counts.total),\"byVariant\":{\(variant.jsonQuoted):\(count)}}\n", status: .created,
+                contentType: "application/json")
+            response.headers.set("Cache-Control", "no-store")
+            return response
+        case .failure(let error):
+            return storeUnavailable(error)
+        }
+    }
+
+    /// Every variant's count (at most `MAX_VARIANTS` of them, beyond those counted before a
+    /// limit was set).
+    private func countsResponse(_ result: Result<VisitCounts, any Error>) -> HTTPResponse {
         switch result {
         case .success(let counts):
             lastKnownTotal.store(counts.total, ordering: .relaxed)
             let byVariant = counts.byVariant.sorted { $0.key < $1.key }
                 .map { "\($0.key.jsonQuoted):\($0.value)" }.joined(separator: ",")
             var response = HTTPResponse.text(
-                "{\"total\":\(counts.total),\"byVariant\":{\(byVariant)}}\n", status: status, contentType: "application/json")
+                "{\"total\":\(counts.total),\"byVariant\":{\(byVariant)}}\n", contentType: "application/json")
             response.headers.set("Cache-Control", "no-store")
             return response
         case .failure(let error):
-            logger.error("visit store failed", metadata: ["error": "\(error)"])
-            return ErrorResponses.json(.serviceUnavailable, "the visit store is unavailable")
+            return storeUnavailable(error)
         }
+    }
+
+    private func storeUnavailable(_ error: any Error) -> HTTPResponse {
+        logger.error("visit store failed", metadata: ["error": "\(error)"])
+        return ErrorResponses.json(.serviceUnavailable, "the visit store is unavailable")
     }
 
     // MARK: - Operations
@@ -319,10 +409,21 @@ public final class DemoApplication: HTTPHandler {
     }
 
     private func tutorialResponse() -> HTTPResponse {
-        guard var response = tutorial.response() else {
+        var response: HTTPResponse
+        switch tutorial.response() {
+        case .page(let page):
+            response = page
+        case .missing:
             return ErrorResponses.forPath(
                 "/tutorial", status: .notFound,
                 message: "The walkthrough is not in this build; read docs/TUTORIAL.md in the repository.")
+        case .outOfDescriptors:
+            // As for a static file: the page exists, the process is briefly out of descriptors,
+            // and a 404 would be cached and believed (RFC 9110 §15.6.4: 503 with Retry-After).
+            var unavailable = ErrorResponses.forPath(
+                "/tutorial", status: .serviceUnavailable, message: "The server is busy; try again shortly.")
+            unavailable.headers.set("Retry-After", "1")
+            return unavailable
         }
         response.headers.set("Content-Security-Policy", Self.pagePolicy)
         response.headers.set("X-Frame-Options", "DENY")

@@ -8,6 +8,13 @@ public struct DemoConfiguration: Sendable {
     public var tutorialPath: String
     /// The application version shown on the page and in `build_info`.
     public var version: String
+    /// The most distinct variant names `POST /api/visits` counts (`MAX_VARIANTS`); a new name
+    /// beyond them is refused with 422. The configured `imageVariant` is always counted.
+    public var maxVariants: Int
+
+    /// `MAX_VARIANTS` when not configured: room for every image, machine and branch a team is
+    /// likely to name, small enough that the full list stays a few kilobytes.
+    public static let defaultMaxVariants = 256
 
     /// Creates a configuration.
     /// - Parameters:
@@ -15,16 +22,20 @@ public struct DemoConfiguration: Sendable {
     ///   - imageVariant: The variant name; must satisfy `DemoConfiguration.isValidVariant`.
     ///   - tutorialPath: The walkthrough's Markdown file; `/tutorial` answers 404 while it is missing.
     ///   - version: The application version.
+    ///   - maxVariants: The most distinct variant names counted; at least 1.
     public init(
         publicDirectory: String,
         imageVariant: String,
         tutorialPath: String = "docs/TUTORIAL.md",
-        version: String = DemoVersion.current
+        version: String = DemoVersion.current,
+        maxVariants: Int = DemoConfiguration.defaultMaxVariants
     ) {
+        precondition(maxVariants >= 1, "maxVariants must be at least 1")
         self.publicDirectory = publicDirectory
         self.imageVariant = imageVariant
         self.tutorialPath = tutorialPath
         self.version = version
+        self.maxVariants = maxVariants
     }
 
     /// Whether `name` can name a variant: 1 to 32 of `a-z 0-9 . _ -`, starting with a letter or

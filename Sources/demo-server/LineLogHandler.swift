@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import DemoApp
 import Logging
 
 /// How log lines look.
@@ -47,9 +46,9 @@ struct LineLogHandler: LogHandler {
         var line: String
         switch format {
         case .text:
-            line = "\(timestamp) \(level) \(label): \(message)"
+            line = "\(timestamp) \(level) \(label): \(LogEscaping.textMessage(message))"
             for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
-                line += " \(key)=\(Self.textValue("\(value)"))"
+                line += " \(key)=\(LogEscaping.textValue("\(value)"))"
             }
         case .json:
             line = "{\"timestamp\":\"\(timestamp)\",\"level\":\"\(level)\",\"logger\":\(Self.jsonString(label)),"
@@ -79,11 +78,7 @@ struct LineLogHandler: LogHandler {
             + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(millis, 3))Z"
     }
 
-    private static func textValue(_ value: String) -> String {
-        value.contains(where: { $0 == " " || $0 == "\"" || $0.isNewline }) ? jsonString(value) : value
-    }
-
     private static func jsonString(_ value: String) -> String {
-        value.jsonQuoted
+        LogEscaping.jsonString(value)
     }
 }

@@ -67,7 +67,7 @@ struct ServeCommand {
             application = try DemoApplication(
                 configuration: DemoConfiguration(
                     publicDirectory: settings.publicDirectory, imageVariant: settings.imageVariant,
-                    tutorialPath: settings.tutorialPath),
+                    tutorialPath: settings.tutorialPath, maxVariants: settings.maxVariants),
                 store: store,
                 serverStatistics: statistics,
                 logger: logger,

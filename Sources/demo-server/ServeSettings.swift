@@ -16,6 +16,7 @@ struct ServeSettings {
     var publicDirectory: String
     var tutorialPath: String
     var imageVariant: String
+    var maxVariants: Int
     var logLevel: Logger.Level
     var logFormat: LogFormat
     var accessLog: Bool
@@ -75,6 +76,7 @@ struct ServeSettings {
             throw ConfigurationError.invalid(
                 .imageVariant, value: imageVariant, expected: "1-32 characters of a-z, 0-9, '.', '_' or '-'")
         }
+        maxVariants = try Setting.maxVariants.integer(value(.maxVariants), in: 1...100_000)
         let levels = Logger.Level.allCases.map(\.rawValue)
         logLevel = Logger.Level(rawValue: try Setting.logLevel.choice(value(.logLevel), from: levels))!
         logFormat = LogFormat(rawValue: try Setting.logFormat.choice(value(.logFormat), from: LogFormat.allCases.map(\.rawValue)))!

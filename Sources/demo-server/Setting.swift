@@ -11,6 +11,7 @@ enum Setting: String, CaseIterable {
     case shutdownTimeout, eventLoops, maxConnections, maxBodySize, maxHeaderBytes, maxHeaderCount
     case maxRequestLine, headerTimeout, bodyTimeout, idleTimeout, writeTimeout
     case minRequestBodyRate, minRequestBodyRateGrace, minResponseRate, minResponseRateGrace
+    case maxVariants
 
     /// `UPPER_SNAKE`, e.g. `DATABASE_PATH`.
     var environmentName: String { words(separatedBy: "_").uppercased() }
@@ -42,6 +43,7 @@ enum Setting: String, CaseIterable {
         case .publicDir: "Directory of static files."
         case .tutorialPath: "Markdown walkthrough served at /tutorial (404 while missing)."
         case .imageVariant: "Image variant the page reports."
+        case .maxVariants: "Most distinct variant names POST /api/visits counts; a new name beyond them gets 422."
         case .logLevel: "trace, debug, info, notice, warning, error or critical."
         case .logFormat: "text or json."
         case .accessLog: "on or off: one line per request on stdout."
@@ -77,6 +79,7 @@ enum Setting: String, CaseIterable {
         case .publicDir: "Public"
         case .tutorialPath: "docs/TUTORIAL.md"
         case .imageVariant: "local"
+        case .maxVariants: "256"
         case .logLevel: "info"
         case .logFormat: "text"
         case .accessLog: "on"

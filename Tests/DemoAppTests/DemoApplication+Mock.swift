@@ -1,4 +1,4 @@
-import DemoApp
+@testable import DemoApp
 import Foundation
 import HTTPServer
 import Logging
@@ -8,6 +8,7 @@ final class DemoFixture: Sendable {
     let directory: String
     let publicDirectory: String
     let store: SQLiteVisitStore
+    let databasePath: String
     let application: DemoApplication
     let statistics = ServerStatistics()
 
@@ -16,7 +17,13 @@ final class DemoFixture: Sendable {
     /// - Parameters:
     ///   - variant: The image variant the page reports.
     ///   - files: Files to put in the public directory, by relative path.
-    init(variant: String = "test", files: [String: String] = ["style.css": "body { color: black; }\n"]) throws {
+    ///   - maxVariants: `MAX_VARIANTS`.
+    ///   - busyTimeoutMilliseconds: How long a visit waits for another connection's write lock.
+    init(
+        variant: String = "test", files: [String: String] = ["style.css": "body { color: black; }\n"],
+        maxVariants: Int = DemoConfiguration.defaultMaxVariants,
+        busyTimeoutMilliseconds: Int32 = SQLiteVisitStore.busyTimeoutMilliseconds
+    ) throws {
         directory = NSTemporaryDirectory() + "demo-app-tests-" + UUID().uuidString
         publicDirectory = directory + "/Public"
         try FileManager.default.createDirectory(atPath: publicDirectory, withIntermediateDirectories: true)
@@ -25,9 +32,10 @@ final class DemoFixture: Sendable {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(contents.utf8).write(to: url)
         }
-        store = try SQLiteVisitStore(path: directory + "/data/visits.sqlite", logger: Self.silentLogger)
+        databasePath = directory + "/data/visits.sqlite"
+        store = try SQLiteVisitStore(path: databasePath, logger: Self.silentLogger, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         application = try DemoApplication(
-            configuration: DemoConfiguration(publicDirectory: publicDirectory, imageVariant: variant),
+            configuration: DemoConfiguration(publicDirectory: publicDirectory, imageVariant: variant, maxVariants: maxVariants),
             store: store,
             serverStatistics: statistics,
             logger: Self.silentLogger,
@@ -37,6 +45,13 @@ final class DemoFixture: Sendable {
     /// Calls the application without a server.
     func get(_ target: String, headers: HTTPHeaders = [:]) async -> HTTPResponse {
         await application.response(to: HTTPRequest(method: .get, target: target, headers: headers))
+    }
+
+    /// Posts a visit to `/api/visits` without a server.
+    func post(_ body: String, contentType: String? = "application/json") async -> HTTPResponse {
+        var headers: HTTPHeaders = [:]
+        if let contentType { headers.add("Content-Type", contentType) }
+        return await application.response(to: HTTPRequest(method: .post, target: "/api/visits", headers: headers, body: Array(body.utf8)))
     }
 
     func close() {

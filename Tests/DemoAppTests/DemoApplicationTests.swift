@@ -1,4 +1,4 @@
-import DemoApp
+@testable import DemoApp
 import Foundation
 import HTTPServer
 import Testing
@@ -65,6 +65,27 @@ import Testing
         #expect(html.contains("stand-in"))
     }
 
+    @Test func everyValueFromImageSizesIsEscapedOnThePage() async throws {
+        let hostile = #"<script>alert(1)</script>"#
+        let sizes = """
+            {"measuredAt": "\(hostile)", "images": [
+              {"variant": "<img src=x onerror=alert(2)>", "bytes": 19000000, "baseIsStandIn": true, "baseKind": "<b>bold</b>",
+               "withOfficialBase": {"bytes": 25400000, "source": "<script>alert(3)</script> (repo-info)"}},
+              {"variant": "multistage\\"><svg onload=alert(4)>", "bytes": 16500000, "baseIsStandIn": true,
+               "withOfficialBase": {"bytes": 16500000, "source": "a&b \\"quoted\\" 'single'"}}]}
+            """
+        let fixture = try DemoFixture(variant: "alpine", files: ["image-sizes.json": sizes])
+        defer { fixture.close() }
+        let html = await fixture.get("/").text
+        #expect(html.contains("<svg class=\"chart\""), "the hostile file still draws a chart")
+        for raw in ["<script", "<img src=x", "<b>", "<svg onload", "\"quoted\"", "'single'", "a&b"] {
+            #expect(!html.contains(raw), "\(raw) reached the page unescaped")
+        }
+        #expect(html.contains("gives (&lt;script&gt;alert; a&amp;b &quot;quoted&quot; &#39;single&#39;)"))
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(html.contains("a&amp;b"))
+    }
+
     @Test func pageExplainsHowToMeasureWhenNoSizesExist() async throws {
         let fixture = try DemoFixture()
         defer { fixture.close() }
@@ -86,6 +107,89 @@ import Testing
         #expect(counts.headers["Content-Type"] == "application/json")
         #expect(counts.text == "{\"total\":2,\"byVariant\":{\"laptop\":1,\"local\":1}}\n")
         #expect(await post(fixture, body: "{\"variant\": null}", contentType: "application/json; charset=utf-8").status == .created)
+    }
+
+    @Test func aNewVariantBeyondTheLimitIsRefusedAndRecordsNothing() async throws {
+        let fixture = try DemoFixture(variant: "local", maxVariants: 3)
+        defer { fixture.close() }
+        #expect(await fixture.post("{\"variant\": \"a\"}").status == .created)
+        #expect(await fixture.post("{\"variant\": \"b\"}").status == .created)
+        let refused = await fixture.post("{\"variant\": \"c\"}")
+        #expect(refused.status == .unprocessableContent)
+        #expect(refused.headers["Content-Type"] == "application/json")
+        #expect(refused.text.contains("too many variants"))
+        #expect(refused.text.contains("at most 3"))
+        // Names already counted, and the service's own, are still counted.
+        #expect(await fixture.post("{\"variant\": \"a\"}").status == .created)
+        #expect(await fixture.post("").status == .created)
+        #expect(await fixture.get("/").status == .ok)
+        #expect(try await fixture.store.counts() == VisitCounts(total: 5, byVariant: ["a": 2, "b": 1, "local": 2]))
+    }
+
+    @Test func theVariantLimitCountsNamesAnotherProcessRecorded() async throws {
+        let fixture = try DemoFixture(variant: "local", maxVariants: 3)
+        defer { fixture.close() }
+        // Another process on the same database counted two names this one has never seen.
+        let other = try SQLiteVisitStore(path: fixture.databasePath, logger: DemoFixture.silentLogger)
+        _ = try await other.recordVisit(variant: "x")
+        _ = try await other.recordVisit(variant: "y")
+        other.close()
+        #expect(await fixture.post("{\"variant\": \"z\"}").status == .unprocessableContent)
+        #expect(await fixture.post("{\"variant\": \"x\"}").status == .created)
+        #expect(try await fixture.store.counts().total == 3)
+    }
+
+    @Test func postAnswersCarryTheTotalAndTheirOwnVariantOnly() async throws {
+        let fixture = try DemoFixture(variant: "local")
+        defer { fixture.close() }
+        for index in 0..<20 { #expect(await fixture.post("{\"variant\": \"v\(index)\"}").status == .created) }
+        let answer = await fixture.post("{\"variant\": \"v3\"}")
+        #expect(answer.status == .created)
+        #expect(answer.text == "{\"total\":21,\"byVariant\":{\"v3\":2}}\n")
+        let all = await fixture.get("/api/visits")
+        #expect(all.text.hasPrefix("{\"total\":21,\"byVariant\":{\"v0\":1,\"v1\":1,"))
+    }
+
+    @Test func readinessFollowsAFailedWriteUntilAWriteSucceedsAgain() async throws {
+        let fixture = try DemoFixture(busyTimeoutMilliseconds: 20)
+        defer { fixture.close() }
+        #expect(await fixture.get("/readyz").status == .ok)
+        // Another connection holds the write lock: every commit fails, as on a full disk, while
+        // reads still work.
+        let blocker = try SQLiteDatabase(path: fixture.databasePath)
+        defer { blocker.close() }
+        try blocker.execute("BEGIN IMMEDIATE")
+        let refused = await fixture.post("")
+        #expect(refused.status == .serviceUnavailable)
+        #expect(refused.headers["Retry-After"] != nil)
+        let page = await fixture.get("/")
+        #expect(page.status == .serviceUnavailable)
+        #expect(page.headers["Retry-After"] != nil)
+        let notReady = await fixture.get("/readyz")
+        #expect(notReady.status == .serviceUnavailable)
+        #expect(notReady.headers["Retry-After"] != nil)
+        #expect(await fixture.get("/api/visits").status == .ok, "reads still work")
+        #expect(await fixture.get("/readyz").status == .serviceUnavailable, "still not ready: writes still fail")
+        try blocker.execute("ROLLBACK")
+        // Nothing else writes: the probe's own write brings readiness back, and counts nothing.
+        #expect(await fixture.get("/readyz").status == .ok)
+        #expect(try await fixture.store.counts() == .zero)
+    }
+
+    @Test func everyServiceUnavailableAnswerCarriesRetryAfter() async throws {
+        let directory = NSTemporaryDirectory() + "failing-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let application = try DemoApplication(
+            configuration: DemoConfiguration(publicDirectory: directory, imageVariant: "test"),
+            store: FailingVisitStore(), serverStatistics: ServerStatistics(), logger: DemoFixture.silentLogger, accessLogger: nil)
+        for (method, target) in [(HTTPMethod.get, "/"), (.get, "/readyz"), (.get, "/api/visits"), (.post, "/api/visits")] {
+            let response = await application.response(to: HTTPRequest(method: method, target: target))
+            #expect(response.status == .serviceUnavailable, "\(method) \(target)")
+            #expect(response.headers["Retry-After"] == "5", "\(method) \(target)")
+        }
+        application.beginShutdown()
+        #expect(await application.response(to: HTTPRequest(method: .get, target: "/readyz")).headers["Retry-After"] == "5")
     }
 
     @Test(arguments: [

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import DemoApp
@@ -51,5 +52,56 @@ import Testing
         let table = renderer.render("| Image | Size |\n|---|--:|\n| naive | 4.3 GB |\n| `multistage` | 16 MB |")
         #expect(table.contains("<thead><tr><th>Image</th><th>Size</th></tr></thead>"))
         #expect(table.contains("<tr><td><code>multistage</code></td><td>16 MB</td></tr>"))
+    }
+
+    /// 3,000-deep block quotes: on one line, spaced, and a staircase of 600 lines each one deeper.
+    static let deepQuotes: [String: String] = [
+        "one line": String(repeating: ">", count: 3000) + " deep",
+        "spaced": String(repeating: "> ", count: 3000) + "deep",
+        "staircase": (1...600).map { String(repeating: ">", count: $0) + " line \($0)" }.joined(separator: "\n"),
+    ]
+
+    @Test(arguments: ["one line", "spaced", "staircase"])
+    func deeplyNestedBlockQuotesRenderBoundedWithoutRecursingWithoutEnd(shape: String) throws {
+        let markdown = try #require(Self.deepQuotes[shape])
+        let html = renderer.render(markdown)
+        #expect(html.components(separatedBy: "<blockquote>\n<blockquote>").count - 1 < MarkdownRenderer.maxQuoteDepth)
+        #expect(html.utf8.count < 8 * markdown.utf8.count + 1000)
+        #expect(HTMLFragmentChecker.problem(in: html) == nil)
+    }
+
+    @Test func blockQuotesNestUpToTheDepthLimit() {
+        let depth = MarkdownRenderer.maxQuoteDepth
+        let html = renderer.render(String(repeating: ">", count: depth + 2) + " text")
+        #expect(html.components(separatedBy: "<blockquote>").count - 1 == depth)
+        #expect(html.contains("<p>&gt;&gt; text</p>"))
+    }
+
+    @Test(arguments: ["*a **b* c**", "**a *b** c*", "_a **b_ c**", "*[x*](/y)*", "**a** *b **c* d**"])
+    func emphasisNeverInterleavesTags(markdown: String) {
+        let html = renderer.render(markdown)
+        #expect(HTMLFragmentChecker.problem(in: html) == nil, "\(html)")
+    }
+
+    @Test func runsOfBracketsRenderAsText() {
+        let brackets = String(repeating: "[", count: 20_000)
+        #expect(renderer.render(brackets) == "<p>\(brackets)</p>\n")
+        let openLinks = String(repeating: "[a](", count: 5_000)
+        #expect(renderer.render(openLinks) == "<p>\(openLinks)</p>\n")
+        #expect(renderer.render("[a [b](/c)") == "<p>[a <a href=\"/c\">b</a></p>\n")
+    }
+
+    @Test func theWalkthroughRendersWellFormed() throws {
+        let path = #filePath.replacingOccurrences(of: "Tests/DemoAppTests/MarkdownRendererTests.swift", with: "docs/TUTORIAL.md")
+        let markdown = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(HTMLFragmentChecker.problem(in: renderer.render(markdown)) == nil)
+    }
+
+    /// Found by the fuzzer (Fuzz/MarkdownFuzzTarget.swift): an indented list marker after a
+    /// paragraph opened a list whose first line was never consumed, and rendering never ended.
+    @Test func anIndentedListMarkerStartsAListInsteadOfLoopingForEver() {
+        #expect(renderer.render("text\n  10. tenth\n  - dash") == "<p>text</p>\n<ol>\n<li>tenth - dash</li>\n</ol>\n")
+        let found = "- ontinUe}\n* three\n\n1/ first. second\n  10. tejth\n"
+        #expect(HTMLFragmentChecker.problem(in: renderer.render(found)) == nil)
     }
 }

@@ -25,10 +25,21 @@ import Testing
         try await withTemporaryDirectory { directory in
             let store = try SQLiteVisitStore(path: "\(directory)/visits.sqlite", logger: logger)
             defer { store.close() }
-            #expect(try await store.recordVisit(variant: "naive") == VisitCounts(total: 1, byVariant: ["naive": 1]))
-            #expect(try await store.recordVisit(variant: "alpine") == VisitCounts(total: 2, byVariant: ["naive": 1, "alpine": 1]))
-            #expect(try await store.recordVisit(variant: "naive") == VisitCounts(total: 3, byVariant: ["naive": 2, "alpine": 1]))
+            #expect(try await store.recordVisit(variant: "naive").acknowledged("naive") == (1, 1))
+            #expect(try await store.recordVisit(variant: "alpine").acknowledged("alpine") == (2, 1))
+            #expect(try await store.recordVisit(variant: "naive").acknowledged("naive") == (3, 2))
             #expect(try await store.counts() == VisitCounts(total: 3, byVariant: ["naive": 2, "alpine": 1]))
+        }
+    }
+
+    @Test func acknowledgementCarriesOnlyTheRecordedVariantHoweverManyExist() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteVisitStore(path: "\(directory)/visits.sqlite", logger: logger)
+            defer { store.close() }
+            for index in 0..<50 { _ = try await store.recordVisit(variant: "v\(index)") }
+            let counts = try await store.recordVisit(variant: "v7")
+            #expect(counts == VisitCounts(total: 51, byVariant: ["v7": 2]))
+            #expect(try await store.counts().byVariant.count == 50)
         }
     }
 

@@ -76,6 +76,84 @@ import Testing
         }
     }
 
+    /// Headers with each (name, value) as its own field line, repeats included.
+    private func lines(_ fields: [(String, String)]) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        for (name, value) in fields { headers.add(name, value) }
+        return headers
+    }
+
+    @Test func ifMatchAndIfUnmodifiedSinceFailWith412() throws {
+        try withRoot { _, server in
+            let first = try #require(get(server, "/css/site.css"))
+            let etag = try #require(first.headers["ETag"])
+            let lastModified = try #require(first.headers["Last-Modified"])
+            let old = "Sun, 06 Nov 1994 08:49:37 GMT"
+            func status(_ fields: [(String, String)]) -> Int? { get(server, "/css/site.css", headers: lines(fields))?.status.code }
+            #expect(status([("If-Match", etag)]) == 200)
+            #expect(status([("If-Match", "*")]) == 200)
+            #expect(status([("If-Match", "\"other\"")]) == 412)
+            // Strong comparison: a weak tag never matches If-Match (RFC 9110 §13.1.1).
+            #expect(status([("If-Match", "W/\(etag)")]) == 412)
+            #expect(status([("If-Match", "\"other\""), ("If-Match", etag)]) == 200)
+            #expect(status([("If-Match", "not-a-tag")]) == 412)
+            #expect(status([("If-Unmodified-Since", old)]) == 412)
+            #expect(status([("If-Unmodified-Since", lastModified)]) == 200)
+            #expect(status([("If-Unmodified-Since", "not a date")]) == 200)
+            // If-Match present: If-Unmodified-Since is not evaluated (§13.2.2 step 2).
+            #expect(status([("If-Match", etag), ("If-Unmodified-Since", old)]) == 200)
+            // If-Match fails first, before If-None-Match could give 304 (§13.2.2).
+            #expect(status([("If-Match", "\"other\""), ("If-None-Match", etag)]) == 412)
+            let failed = try #require(get(server, "/css/site.css", headers: ["If-Match": "\"other\""]))
+            #expect(failed.body.count == 0)
+            #expect(failed.headers["ETag"] == etag)
+        }
+    }
+
+    @Test func conditionalFieldsAreReadFromEveryFieldLine() throws {
+        try withRoot { _, server in
+            let first = try #require(get(server, "/css/site.css"))
+            let etag = try #require(first.headers["ETag"])
+            let lastModified = try #require(first.headers["Last-Modified"])
+            func status(_ fields: [(String, String)]) -> Int? { get(server, "/css/site.css", headers: lines(fields))?.status.code }
+            // A list split over two lines is one list (RFC 9110 §5.3).
+            #expect(status([("If-None-Match", "\"other\""), ("If-None-Match", etag)]) == 304)
+            #expect(status([("If-None-Match", "\"a,b\", \(etag)")]) == 304)
+            #expect(status([("If-None-Match", "\"a,b\"")]) == 200)
+            // A repeated or listed If-Modified-Since is ignored (§13.1.3), not read from its first line.
+            #expect(status([("If-Modified-Since", lastModified), ("If-Modified-Since", lastModified)]) == 200)
+            #expect(status([("If-Modified-Since", "\(lastModified), \(lastModified)")]) == 200)
+            // If-None-Match present: If-Modified-Since is not evaluated, even when it alone would give 304.
+            #expect(status([("If-None-Match", "\"other\""), ("If-Modified-Since", lastModified)]) == 200)
+        }
+    }
+
+    @Test func notModifiedIsOnlyForGetAndHead() throws {
+        try withRoot { _, server in
+            let first = try #require(get(server, "/css/site.css"))
+            let etag = try #require(first.headers["ETag"])
+            let lastModified = try #require(first.headers["Last-Modified"])
+            let head = server.response(for: HTTPRequest(method: .head, target: "/css/site.css", headers: ["If-None-Match": etag]))
+            #expect(head?.status == .notModified)
+            let post = HTTPRequest(method: .post, target: "/css/site.css", headers: ["If-None-Match": etag])
+            #expect(ConditionalRequest.evaluate(post, etag: etag, modifiedSeconds: 0) == .preconditionFailed)
+            let postSince = HTTPRequest(method: .post, target: "/css/site.css", headers: ["If-Modified-Since": lastModified])
+            #expect(ConditionalRequest.evaluate(postSince, etag: etag, modifiedSeconds: 0) == .proceed)
+        }
+    }
+
+    @Test func documentsThatCouldRunScriptsCarryAPolicyWithoutScripts() throws {
+        try withRoot { root, server in
+            try Data("<html><script>alert(1)</script></html>".utf8).write(to: URL(fileURLWithPath: root + "/page.html"))
+            for path in ["/icon.svg", "/page.html"] {
+                let policy = try #require(get(server, path)?.headers["Content-Security-Policy"], "\(path)")
+                #expect(policy.hasPrefix("default-src 'none'"), "\(path)")
+                #expect(!policy.contains("script-src"), "\(path)")
+            }
+            #expect(get(server, "/css/site.css")?.headers["Content-Security-Policy"] == nil)
+        }
+    }
+
     @Test func seesChangedFilesAtOnce() throws {
         try withRoot { root, server in
             #expect(get(server, "/css/site.css")?.text == "body{}\n")

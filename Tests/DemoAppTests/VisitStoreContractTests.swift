@@ -65,9 +65,9 @@ import Testing
         defer { database.remove() }
         let store = try database.open()
         defer { store.close() }
-        #expect(try await store.recordVisit(variant: "naive") == VisitCounts(total: 1, byVariant: ["naive": 1]))
-        #expect(try await store.recordVisit(variant: "alpine") == VisitCounts(total: 2, byVariant: ["naive": 1, "alpine": 1]))
-        #expect(try await store.recordVisit(variant: "naive") == VisitCounts(total: 3, byVariant: ["naive": 2, "alpine": 1]))
+        #expect(try await store.recordVisit(variant: "naive").acknowledged("naive") == (1, 1))
+        #expect(try await store.recordVisit(variant: "alpine").acknowledged("alpine") == (2, 1))
+        #expect(try await store.recordVisit(variant: "naive").acknowledged("naive") == (3, 2))
         #expect(try await store.counts() == VisitCounts(total: 3, byVariant: ["naive": 2, "alpine": 1]))
     }
 

@@ -13,6 +13,8 @@ import Testing
         (["healthcheck", "--timeout", "soon"], "--timeout must be a number of seconds"),
         (["healthcheck", "--verbose", "yes"], "unknown option --verbose"),
         (["help", "everything"], "help takes serve or healthcheck"),
+        (["serve", "--max-variants", "0"], "MAX_VARIANTS"),
+        (["serve", "--max-variants", "many"], "an integer from 1 to 100000"),
     ])
     func unusableCommandLineStopsWithOneLineAndExit64(arguments: [String], message: String) throws {
         let process = try ServerProcess()
@@ -52,7 +54,7 @@ import Testing
         let settings = [
             ("PORT", "--port", "8080"), ("DATABASE_PATH", "--database-path", "data/visits.sqlite"),
             ("MAX_CONNECTIONS", "--max-connections", "4096"), ("MIN_RESPONSE_RATE_GRACE", "--min-response-rate-grace", "5"),
-            ("LOG_BUFFER_LINES", "--log-buffer-lines", "8192"),
+            ("LOG_BUFFER_LINES", "--log-buffer-lines", "8192"), ("MAX_VARIANTS", "--max-variants", "256"),
         ]
         // Wrapped lines rejoined: any run of spaces and newlines is one space.
         let text = help.standardOutput.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ")

@@ -81,4 +81,45 @@ import Testing
         }
         #expect(server.stop() == 0)
     }
+
+    @Test func headOfThePageAnnouncesTheLengthGetSends() throws {
+        let server = try ServerProcess()
+        defer { server.cleanUp() }
+        try server.start()
+        func uptime(_ page: String) -> Substring? {
+            page.firstRange(of: "<dd id=\"uptime\">").flatMap { start in
+                page[start.upperBound...].firstRange(of: "</dd>").map { page[start.upperBound..<$0.lowerBound] }
+            }
+        }
+        // The 10th visit takes the count from one digit to two: a HEAD that rendered the count
+        // before its own (uncounted) visit would announce one byte less than the next GET sends.
+        for _ in 0..<8 { #expect(try RawHTTPClient.get(port: server.port, "/").status == 200) }
+        for _ in 0..<5 {
+            let before = try RawHTTPClient.get(port: server.port, "/")
+            let head = try RawHTTPClient.head(port: server.port, "/")
+            let after = try RawHTTPClient.get(port: server.port, "/")
+            #expect(head.status == 200)
+            #expect(head.body.isEmpty)
+            // The uptime is on the page too; when its text changed length in between, try again.
+            guard uptime(before.body)?.count == uptime(after.body)?.count else { continue }
+            #expect(head.headers["content-length"] == "\(after.body.utf8.count)")
+            #expect(head.headers["content-length"] == after.headers["content-length"])
+            break
+        }
+        #expect(server.stop() == 0)
+    }
+
+    @Test func maxVariantsBoundsTheNamesAClientCanCreate() throws {
+        let server = try ServerProcess()
+        defer { server.cleanUp() }
+        try server.start(environment: ["MAX_VARIANTS": "2", "IMAGE_VARIANT": "local"])
+        #expect(try RawHTTPClient.post(port: server.port, "/api/visits", json: "{\"variant\":\"first\"}").status == 201)
+        let refused = try RawHTTPClient.post(port: server.port, "/api/visits", json: "{\"variant\":\"second\"}")
+        #expect(refused.status == 422)
+        #expect(refused.body.contains("too many variants"))
+        #expect(try RawHTTPClient.post(port: server.port, "/api/visits", json: "{\"variant\":\"first\"}").body
+            == "{\"total\":2,\"byVariant\":{\"first\":2}}\n")
+        #expect(try RawHTTPClient.get(port: server.port, "/api/visits").body == "{\"total\":2,\"byVariant\":{\"first\":2}}\n")
+        #expect(server.stop() == 0)
+    }
 }

@@ -70,7 +70,9 @@ import Testing
         let server = try ServerProcess()
         defer { server.cleanUp() }
         server.launcher = ["/usr/bin/prlimit", "--nofile=64:64", "--"]
-        try server.start(environment: ["EVENT_LOOPS": "1"])
+        let tutorial = server.directory + "/TUTORIAL.md"
+        try Data("# Walkthrough\n\nRead me.\n".utf8).write(to: URL(fileURLWithPath: tutorial))
+        try server.start(environment: ["EVENT_LOOPS": "1", "TUTORIAL_PATH": tutorial])
         // The warning leaves through the stderr writer thread: it may land after the
         // `listening` line on stdout, which is what start() waited for.
         #expect(waitFor("MAX_CONNECTIONS=4096 needs about", in: { server.standardError }))
@@ -88,11 +90,16 @@ import Testing
         let busy = try kept.get("/style.css")
         #expect(busy.status == 503)
         #expect(busy.head.contains("Retry-After: 1"))
+        // The walkthrough, not yet rendered, needs a descriptor to read its file: 503 too.
+        let busyTutorial = try kept.get("/tutorial")
+        #expect(busyTutorial.status == 503)
+        #expect(busyTutorial.head.contains("Retry-After: 1"))
 
         // Descriptors come back: accepting resumes, and the whole pause was two lines in all.
         crowd.removeAll()
         #expect(waitFor("accepting again", in: { server.standardOutput }))
         #expect(try kept.get("/style.css").status == 200)
+        #expect(try kept.get("/tutorial").status == 200)
         server.stop()
         let pauses = server.standardError.components(separatedBy: "accept failed; pausing accepts").count - 1
         let resumes = server.standardOutput.components(separatedBy: "accepting again").count - 1

@@ -13,7 +13,8 @@ enum RawHTTPClient {
     /// - Parameters:
     ///   - port: The server's port on 127.0.0.1.
     ///   - request: The raw request bytes.
-    static func exchange(port: Int, _ request: String, timeoutSeconds: Int = 10) throws -> Response {
+    ///   - hasBody: Whether the response carries content (not for HEAD: RFC 9110 §9.3.2).
+    static func exchange(port: Int, _ request: String, timeoutSeconds: Int = 10, hasBody: Bool = true) throws -> Response {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ServerProcessError("socket failed") }
         defer { close(fd) }
@@ -37,10 +38,10 @@ enum RawHTTPClient {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
-            if let response = parse(received) { return response }
+            if let response = parse(received, hasBody: hasBody) { return response }
             let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if count == 0 {
-                guard let response = parse(received, atEnd: true) else { throw ServerProcessError("connection closed before a response") }
+                guard let response = parse(received, atEnd: true, hasBody: hasBody) else { throw ServerProcessError("connection closed before a response") }
                 return response
             }
             guard count > 0 else { throw ServerProcessError("recv failed: errno \(errno)") }
@@ -55,6 +56,11 @@ enum RawHTTPClient {
         return try exchange(port: port, request + "\r\n")
     }
 
+    /// A HEAD with `Connection: close`: its head only, whatever Content-Length announces.
+    static func head(port: Int, _ target: String) throws -> Response {
+        try exchange(port: port, "HEAD \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", hasBody: false)
+    }
+
     /// A POST with a JSON body.
     static func post(port: Int, _ target: String, json: String) throws -> Response {
         try exchange(
@@ -63,7 +69,7 @@ enum RawHTTPClient {
                 + "Content-Length: \(json.utf8.count)\r\n\r\n\(json)")
     }
 
-    private static func parse(_ bytes: [UInt8], atEnd: Bool = false) -> Response? {
+    private static func parse(_ bytes: [UInt8], atEnd: Bool = false, hasBody: Bool = true) -> Response? {
         let separator: [UInt8] = [13, 10, 13, 10]
         guard let headEnd = bytes.firstRange(of: separator) else { return nil }
         let head = String(decoding: bytes[..<headEnd.lowerBound], as: UTF8.self)
@@ -76,6 +82,7 @@ enum RawHTTPClient {
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
         let body = bytes[headEnd.upperBound...]
+        if !hasBody { return Response(status: status, headers: headers, body: String(decoding: body, as: UTF8.self)) }
         if let length = headers["content-length"].flatMap(Int.init) {
             guard body.count >= length else { return nil }
             return Response(status: status, headers: headers, body: String(decoding: body.prefix(length), as: UTF8.self))

@@ -88,7 +88,7 @@ enum DemoPage {
             let publisher = String(name)
             if !sources.contains(publisher) { sources.append(publisher) }
         }
-        let official = sources.isEmpty ? "" : " (\(sources.joined(separator: "; ")))"
+        let official = sources.isEmpty ? "" : " (\(sources.map(\.htmlEscaped).joined(separator: "; ")))"
         let standIn = sizes.images.contains { $0.baseIsStandIn == true }
             ? " Bars marked * are what the official base image gives: the image's own layers as measured plus the base's published size\(official); the size measured on this machine's local stand-in or replica follows."
             : ""

@@ -9,10 +9,23 @@ struct MarkdownRenderer {
     /// Rewrites a relative image source (e.g. `images/sizes.svg`) to a URL the browser can fetch.
     var imageURL: (String) -> String
 
+    /// The deepest block quote nesting rendered as nested `<blockquote>`s; markers deeper than
+    /// this stay as text.
+    ///
+    /// Each level re-reads what it quotes, so depth multiplies the work, and each level is a
+    /// stack frame: a 3,000-deep quote once took quadratic time on an event loop and then
+    /// overflowed the stack. No document needs more than a few levels.
+    static let maxQuoteDepth = 16
+
     /// Renders a document.
     /// - Parameter markdown: The source.
     /// - Returns: The HTML body fragment.
     func render(_ markdown: String) -> String {
+        render(markdown, quoteDepth: 0)
+    }
+
+    /// Renders a document, or the inside of block quotes `quoteDepth` deep.
+    private func render(_ markdown: String, quoteDepth: Int) -> String {
         var html = ""
         var lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).map {
             $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
@@ -65,14 +78,14 @@ struct MarkdownRenderer {
                 lines.removeFirst()
                 continue
             }
-            if trimmed.hasPrefix(">") {
+            if trimmed.hasPrefix(">"), quoteDepth < Self.maxQuoteDepth {
                 flushParagraph()
                 var quoted: [String] = []
                 while let current = lines.first, current.trimmingSpaces().hasPrefix(">") {
                     quoted.append(String(current.trimmingSpaces().dropFirst()).trimmingSpaces())
                     lines.removeFirst()
                 }
-                html += "<blockquote>\n\(render(quoted.joined(separator: "\n")))</blockquote>\n"
+                html += "<blockquote>\n\(render(quoted.joined(separator: "\n"), quoteDepth: quoteDepth + 1))</blockquote>\n"
                 continue
             }
             if trimmed.hasPrefix("|"), lines.count > 1, Self.isTableSeparator(lines[lines.startIndex + 1]) {
@@ -99,7 +112,9 @@ struct MarkdownRenderer {
         var items: [String] = []
         while let line = lines.first {
             let trimmed = line.trimmingSpaces()
-            if let marker = Self.listMarker(trimmed), !line.hasPrefix("  ") {
+            // The first line always opens an item, however indented: `render` chose this block
+            // because of it, and leaving it unconsumed would hand the same line back for ever.
+            if let marker = Self.listMarker(trimmed), items.isEmpty || !line.hasPrefix("  ") {
                 items.append(String(trimmed.dropFirst(marker == .ordered ? trimmed.prefix { $0.isNumber }.count + 2 : 2)))
             } else if !trimmed.isEmpty, line.hasPrefix("  "), !items.isEmpty {
                 items[items.count - 1] += " " + trimmed  // Continuation line of the item.
@@ -174,7 +189,9 @@ struct MarkdownRenderer {
         return output
     }
 
-    /// `**bold**` and `*italic*` / `_italic_` on already-escaped text.
+    /// `**bold**` and `*italic*` / `_italic_` on already-escaped text. A pair only wraps text
+    /// whose tags (from an earlier pass) are balanced, so `*a **b* c**` cannot interleave
+    /// `<em>` and `<strong>`.
     private func emphasis(_ text: String) -> String {
         var result = Self.wrap(text, delimiter: "**", tag: "strong")
         result = Self.wrap(result, delimiter: "*", tag: "em")
@@ -189,6 +206,7 @@ struct MarkdownRenderer {
         while index < parts.count {
             let canPair = index + 1 < parts.count && !parts[index].isEmpty && !parts[index].hasPrefix(" ")
                 && (!wordBoundaries || (result.last.map { !$0.isLetter && !$0.isNumber } ?? true))
+                && hasBalancedTags(parts[index])
             if canPair {
                 result += "<\(tag)>\(parts[index])</\(tag)>" + parts[index + 1]
                 index += 2
@@ -200,11 +218,38 @@ struct MarkdownRenderer {
         return result
     }
 
+    /// Whether the tags in already-escaped text (so every `<` starts a tag this renderer wrote)
+    /// close in order and never close what was not opened.
+    private static func hasBalancedTags(_ text: String) -> Bool {
+        guard text.utf8.contains(UInt8(ascii: "<")) else { return true }
+        var depth = 0
+        var bytes = text.utf8.makeIterator()
+        while let byte = bytes.next() {
+            guard byte == UInt8(ascii: "<") else { continue }
+            if bytes.next() == UInt8(ascii: "/") {
+                depth -= 1
+                if depth < 0 { return false }
+            } else {
+                depth += 1
+            }
+        }
+        return depth == 0
+    }
+
     /// `[label](target)` at the start of `text`.
+    ///
+    /// The label ends at the first `]` and may not hold a `[`, the target ends at the first `)`
+    /// and may not hold a bracket: each scan stops where the next candidate link starts, so a
+    /// line of `[[[[` or `[a](` repeated costs linear time, not a scan to its end per bracket.
     private static func linkParts(_ text: Substring) -> (String, String, Substring)? {
-        guard text.hasPrefix("["), let closeLabel = text.firstIndex(of: "]") else { return nil }
+        guard text.hasPrefix("["),
+            let closeLabel = text.dropFirst().firstIndex(where: { $0 == "]" || $0 == "[" }), text[closeLabel] == "]"
+        else { return nil }
         let afterLabel = text.index(after: closeLabel)
-        guard afterLabel < text.endIndex, text[afterLabel] == "(", let closeTarget = text[afterLabel...].firstIndex(of: ")") else {
+        guard afterLabel < text.endIndex, text[afterLabel] == "(",
+            let closeTarget = text[afterLabel...].firstIndex(where: { $0 == ")" || $0 == "[" || $0 == "]" }),
+            text[closeTarget] == ")"
+        else {
             return nil
         }
         let label = String(text[text.index(after: text.startIndex)..<closeLabel])

@@ -39,21 +39,34 @@ final class TutorialPage: Sendable {
         }
     }
 
-    /// The rendered page, or nil when the file is missing.
-    func response() -> HTTPResponse? {
+    /// What `response()` found.
+    enum Rendering {
+        /// The walkthrough as HTML.
+        case page(HTTPResponse)
+        /// No walkthrough file: this build or deployment has none.
+        case missing
+        /// The file exists but could not be opened: the process or the system is out of file
+        /// descriptors (EMFILE, ENFILE). A passing state, not a missing page.
+        case outOfDescriptors
+    }
+
+    /// The rendered page, or why there is none.
+    func response() -> Rendering {
         var info = stat()
-        guard stat(markdownPath, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        guard stat(markdownPath, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return .missing }
         let modified = Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
         let size = Int(info.st_size)
         let html: String
         if let cached = cache.withLock({ $0 }), cached.modified == modified, cached.size == size {
             html = cached.html
         } else {
-            guard let markdown = Self.read(markdownPath, limit: 1024 * 1024) else { return nil }
+            guard let markdown = Self.read(markdownPath, limit: 1024 * 1024) else {
+                return errno == EMFILE || errno == ENFILE ? .outOfDescriptors : .missing
+            }
             html = Self.page(body: MarkdownRenderer(imageURL: { "/tutorial/" + $0 }).render(markdown))
             cache.withLock { $0 = (modified, size, html) }
         }
-        return .text(html, contentType: "text/html; charset=utf-8")
+        return .page(.text(html, contentType: "text/html; charset=utf-8"))
     }
 
     /// One of the walkthrough's images, by its path under `/tutorial/images/`.

@@ -142,9 +142,15 @@ final class StaticFileServer: Sendable {
         }
         let cached = file.identity.size <= Self.memoryCacheFileLimit ? cachedFile(relative: relative, file: file) : nil
         let validators = cached?.validators ?? Validators(relative: relative, identity: file.identity)
-        if Self.isNotModified(request: request, etag: validators.etag, modifiedSeconds: validators.modifiedSeconds) {
+        switch ConditionalRequest.evaluate(request, etag: validators.etag, modifiedSeconds: validators.modifiedSeconds) {
+        case .proceed:
+            break
+        case .notModified:
             close(file.descriptor)
             return .found(HTTPResponse(status: .notModified, headers: headers(validators, includingContentType: false)))
+        case .preconditionFailed:
+            close(file.descriptor)
+            return .found(HTTPResponse(status: .preconditionFailed, headers: headers(validators, includingContentType: false)))
         }
         if file.identity.size <= Self.memoryCacheFileLimit {
             close(file.descriptor)
@@ -164,25 +170,13 @@ final class StaticFileServer: Sendable {
         headers.add("Last-Modified", validators.lastModified)
         // Revalidate every time: the ETag makes that a cheap 304, and an edited file shows at once.
         headers.add("Cache-Control", "no-cache")
+        if let policy = MediaTypes.contentSecurityPolicy(forContentType: validators.contentType) {
+            headers.add("Content-Security-Policy", policy)
+        }
         for field in commonHeaders where !headers.contains(field.name) {
             headers.add(field.name, field.value)
         }
         return headers
-    }
-
-    /// RFC 9110 §13.1.2 and §13.2.2: If-None-Match wins over If-Modified-Since; weak comparison.
-    private static func isNotModified(request: HTTPRequest, etag: String, modifiedSeconds: Int) -> Bool {
-        if let condition = request.headers["If-None-Match"] {
-            if condition.trimmingSpaces() == "*" { return true }
-            return condition.split(separator: ",").contains { candidate in
-                let tag = candidate.trimmingSpaces()
-                return (tag.hasPrefix("W/") ? String(tag.dropFirst(2)) : tag) == etag
-            }
-        }
-        if let since = request.headers["If-Modified-Since"], let sinceSeconds = HTTPDate.parse(since) {
-            return modifiedSeconds <= sinceSeconds
-        }
-        return false
     }
 
     private struct OpenFile {
@@ -280,16 +274,6 @@ public struct StaticFileServerError: Error, CustomStringConvertible, Sendable {
     public let reason: String
 
     public var description: String { "PUBLIC_DIR '\(path)' cannot be served: \(reason)" }
-}
-
-extension StringProtocol {
-    /// The text without leading and trailing spaces and tabs.
-    func trimmingSpaces() -> String {
-        var text = Substring(self)
-        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
-        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
-        return String(text)
-    }
 }
 
 /// `open(2)`, which `StaticFileServer.open(_:)` hides from the type's methods; a file-scope

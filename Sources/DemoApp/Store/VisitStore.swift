@@ -1,6 +1,7 @@
 /// How many visits the demo page has seen, overall and per image variant.
 public struct VisitCounts: Sendable, Equatable {
-    /// All visits, whatever the variant; always the sum of `byVariant`.
+    /// All visits, whatever the variant: the sum of `byVariant` as `counts` reads it (after
+    /// `recordVisit`, `byVariant` may hold the recorded variant only).
     public var total: Int
     /// Visits per image variant (`naive`, `alpine`, `multistage`, …).
     public var byVariant: [String: Int]
@@ -30,7 +31,10 @@ public protocol VisitStore: Sendable {
     /// - Parameters:
     ///   - variant: The image variant the visit was served by; validated by the caller.
     ///   - completion: Called once with the counts just after this visit, or with the error that
-    ///     kept it from being committed (in which case it was not counted).
+    ///     kept it from being committed (in which case it was not counted). `total` is the total
+    ///     just after the visit and `byVariant[variant]` its variant's count; other variants may
+    ///     be left out (the SQLite store leaves them out, so that a batch never copies the map
+    ///     once per visit), and callers must not read them.
     func recordVisit(variant: String, completion: @escaping @Sendable (Result<VisitCounts, any Error>) -> Void)
 
     /// Reads the current counts.
@@ -38,9 +42,10 @@ public protocol VisitStore: Sendable {
     ///   being read.
     func counts(completion: @escaping @Sendable (Result<VisitCounts, any Error>) -> Void)
 
-    /// Readiness: the database answers a trivial query.
-    /// - Parameter completion: Called once with `true` when it did, `false` when it failed or the
-    ///   store is closed.
+    /// Readiness: the database answers a trivial query and, after a visit failed to commit,
+    /// accepts a write again (a full disk leaves reads working while every visit fails).
+    /// - Parameter completion: Called once with `true` when it did, `false` when it failed, the
+    ///   last write failed and a write still fails, or the store is closed.
     func checkHealth(completion: @escaping @Sendable (Bool) -> Void)
 
     /// Finishes queued work, closes the database; idempotent; blocks the caller until closed.
@@ -52,7 +57,8 @@ public protocol VisitStore: Sendable {
 extension VisitStore {
     /// Records one visit for `variant` and returns once it is committed durably.
     /// - Parameter variant: The image variant the visit was served by; validated by the caller.
-    /// - Returns: The counts just after this visit.
+    /// - Returns: The total and this variant's count just after this visit (other variants may
+    ///   be left out).
     /// - Throws: `VisitStoreError` when the visit could not be committed or the store is closed.
     public func recordVisit(variant: String) async throws -> VisitCounts {
         try await withCheckedThrowingContinuation { continuation in
