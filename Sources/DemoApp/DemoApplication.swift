@@ -39,7 +39,7 @@ public final class DemoApplication: HTTPHandler {
     private static let basicResponse = withCommonHeaders(.text("Just a basic route, nothing here!")).prepared()
     private static let healthResponse: HTTPResponse = {
         var response = withCommonHeaders(.text("ok\n"))
-        if let policy = Route.healthz.cacheControl { response.headers.set("Cache-Control", policy) }
+        if let policy = Route.livez.cacheControl { response.headers.set("Cache-Control", policy) }
         return response.prepared()
     }()
 
@@ -191,9 +191,9 @@ public final class DemoApplication: HTTPHandler {
         case .page: servePage(exchange, responder: responder)
         case .basic: send(exchange, Self.basicResponse, responder: responder)
         case .visits: serveVisits(exchange, responder: responder)
-        case .healthz: send(exchange, Self.healthResponse, responder: responder)
+        case .livez, .healthz: send(exchange, Self.healthResponse, responder: responder)
         case .readyz: serveReadiness(exchange, responder: responder)
-        case .metrics: answer(exchange, metricsResponse(), responder: responder)
+        case .metrics: answer(exchange, metricsResponse(exchange.request), responder: responder)
         case .tutorial: answer(exchange, tutorialResponse(), responder: responder)
         // `Route(path:)` never gives these (they only label metrics); answered like any other path.
         case .staticFile, .unmatched, .rejected, .server: serveStatic(exchange, responder: responder)
@@ -303,9 +303,13 @@ public final class DemoApplication: HTTPHandler {
         }
     }
 
-    private func metricsResponse() -> HTTPResponse {
+    /// The metrics in the format the scraper asked for (`Accept`), marked as varying with it so
+    /// no cache hands one format to a scraper that asked for the other (RFC 9110 §12.5.5).
+    private func metricsResponse(_ request: HTTPRequest) -> HTTPResponse {
         let total = lastKnownTotal.load(ordering: .relaxed)
+        let format = MetricsExposition.Format.negotiate(accept: request.headers.values("Accept"))
         let text = metrics.render(
+            format: format,
             openConnections: serverStatistics.openConnections,
             acceptedConnections: serverStatistics.acceptedConnections,
             slowClientsCut: ServerStatistics.SlowClientReason.allCases.map { ($0.rawValue, serverStatistics.slowClientsCut($0)) },
@@ -313,7 +317,9 @@ public final class DemoApplication: HTTPHandler {
             visitsTotal: total >= 0 ? total : nil,
             version: configuration.version,
             variant: configuration.imageVariant)
-        return .text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
+        var response = HTTPResponse.text(text, contentType: format.contentType)
+        response.headers.set("Vary", "Accept")
+        return response
     }
 
     private func tutorialResponse() -> HTTPResponse {

@@ -4,7 +4,7 @@ import Glibc
 import Musl
 #endif
 
-/// `demo-server healthcheck`: GET /healthz on 127.0.0.1 and exit 0 on 200, else 1.
+/// `demo-server healthcheck`: GET /livez on 127.0.0.1 and exit 0 on 200, else 1.
 ///
 /// Images without curl or a shell run this as their HEALTHCHECK. It connects to 127.0.0.1 rather
 /// than `localhost`: a static binary in `scratch` has no resolver configuration to look names up.

@@ -22,7 +22,7 @@ enum Invocation: Equatable {
     struct HealthCheckOptions: Equatable {
         /// `--port`; nil takes `PORT`, else the default.
         var port: String?
-        var path = "/healthz"
+        var path = "/livez"
         /// Seconds to wait for the answer.
         var timeout = 2.0
     }

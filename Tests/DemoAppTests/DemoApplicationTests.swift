@@ -163,10 +163,13 @@ import Testing
     @Test func probesReportLivenessAndReadiness() async throws {
         let fixture = try DemoFixture()
         defer { fixture.close() }
+        #expect(await fixture.get("/livez").status == .ok)
         #expect(await fixture.get("/healthz").status == .ok)
         #expect(await fixture.get("/readyz").status == .ok)
         fixture.application.beginShutdown()
         #expect(await fixture.get("/readyz").status == .serviceUnavailable)
+        // Liveness stays 200 while draining: a restart now would cut the in-flight requests.
+        #expect(await fixture.get("/livez").status == .ok)
         #expect(await fixture.get("/healthz").status == .ok)
     }
 
