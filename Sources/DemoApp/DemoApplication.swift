@@ -20,6 +20,7 @@ public final class DemoApplication: HTTPHandler {
     private let imageSizes: ImageSizesCache
     private let serverStatistics: ServerStatistics
     private let metrics = Metrics()
+    private let traceIDs = RandomIDSource()
     private let accessLogger: Logger?
     private let droppedLogLines: (@Sendable () -> Int)?
     private let logger: Logger
@@ -88,10 +89,14 @@ public final class DemoApplication: HTTPHandler {
         /// The fixed route the path names, or nil (a static file, or nothing).
         let route: Route?
         let started: MonotonicInstant
+        /// The request's place in a distributed trace; its ids go on every line logged for it.
+        let trace: RequestTrace
     }
 
     public func handle(_ request: HTTPRequest, responder: HTTPResponder) {
-        let exchange = Exchange(request: request, route: Route(path: request.path), started: .now())
+        let exchange = Exchange(
+            request: request, route: Route(path: request.path), started: .now(),
+            trace: RequestTrace(headers: request.headers, ids: traceIDs))
         if let route = exchange.route {
             dispatch(exchange, to: route, responder: responder)
         } else {
@@ -125,12 +130,14 @@ public final class DemoApplication: HTTPHandler {
         let metricsRoute = exchange.route ?? (request.path.hasPrefix("/tutorial/") ? .tutorial : nil)
         let observedRoute = metricsRoute ?? (response.status == .notFound ? .unmatched : .staticFile)
         metrics.observe(route: observedRoute, method: request.method, status: response.status.code, seconds: seconds)
-        logAccess(request, status: response.status, bytes: request.method == .head ? 0 : response.body.count, seconds: seconds)
+        logAccess(
+            request, trace: exchange.trace, status: response.status, bytes: request.method == .head ? 0 : response.body.count,
+            seconds: seconds)
         responder.respond(response)
     }
 
     /// One access-log line (nothing when the access log is off).
-    private func logAccess(_ request: HTTPRequest, status: HTTPStatus, bytes: Int, seconds: Double?) {
+    private func logAccess(_ request: HTTPRequest, trace: RequestTrace, status: HTTPStatus, bytes: Int, seconds: Double?) {
         guard let accessLogger else { return }
         var metadata: Logger.Metadata = [
             "remote": "\(request.remoteAddress ?? "-")",
@@ -141,6 +148,7 @@ public final class DemoApplication: HTTPHandler {
             "user_agent": "\(request.headers["User-Agent"] ?? "-")",
         ]
         if let seconds { metadata["duration_ms"] = "\(Self.milliseconds(seconds))" }
+        trace.addMetadata(to: &metadata)
         accessLogger.info("\(request.method) \(request.target) \(status.code)", metadata: metadata)
     }
 
@@ -148,13 +156,16 @@ public final class DemoApplication: HTTPHandler {
     /// though no route saw them: they are what an operator looks for during an attack.
     public func requestRejected(_ error: HTTPError, remoteAddress: String) {
         metrics.observe(route: .rejected, method: nil, status: error.status.code, seconds: nil)
-        accessLogger?.info(
-            "- - \(error.status.code)",
-            metadata: [
-                "remote": "\(remoteAddress)",
-                "status": "\(error.status.code)",
-                "rejected": "\(error.reason)",
-            ])
+        guard let accessLogger else { return }
+        var metadata: Logger.Metadata = [
+            "remote": "\(remoteAddress)",
+            "status": "\(error.status.code)",
+            "rejected": "\(error.reason)",
+        ]
+        // No header was read, so no caller's trace: the line still gets ids of its own, so that
+        // every access-log line can be found and correlated the same way.
+        RequestTrace(ids: traceIDs).addMetadata(to: &metadata)
+        accessLogger.info("- - \(error.status.code)", metadata: metadata)
     }
 
     /// GET and HEAD everywhere, POST on `/api/visits`, OPTIONS: what the server's own answer to
@@ -164,7 +175,8 @@ public final class DemoApplication: HTTPHandler {
     /// `OPTIONS *`, which the server answered itself, is logged and counted like any request.
     public func requestAnsweredByServer(_ request: HTTPRequest, response: HTTPResponse) {
         metrics.observe(route: .server, method: request.method, status: response.status.code, seconds: nil)
-        logAccess(request, status: response.status, bytes: 0, seconds: nil)
+        guard accessLogger != nil else { return }
+        logAccess(request, trace: RequestTrace(headers: request.headers, ids: traceIDs), status: response.status, bytes: 0, seconds: nil)
     }
 
     /// The response with the common security headers added where the handler did not set them.
@@ -206,7 +218,7 @@ public final class DemoApplication: HTTPHandler {
         // The store calls back on its own thread with the counts only; rendering, metrics and
         // the access log run on the event loop, so page views do not queue behind commits.
         let completion: @Sendable (Result<VisitCounts, any Error>) -> Void = { [self] result in
-            responder.onEventLoop { [self] in answer(exchange, pageResponse(result), responder: responder) }
+            responder.onEventLoop { [self] in answer(exchange, pageResponse(result, exchange: exchange), responder: responder) }
         }
         // HEAD is safe (RFC 9110 §9.2.1): it shows the page's head without counting a visit.
         if exchange.request.method == .head {
@@ -217,7 +229,7 @@ public final class DemoApplication: HTTPHandler {
     }
 
     /// Renders the page (or its error) on the event loop.
-    private func pageResponse(_ result: Result<VisitCounts, any Error>) -> HTTPResponse {
+    private func pageResponse(_ result: Result<VisitCounts, any Error>, exchange: Exchange) -> HTTPResponse {
         switch result {
         case .success(let counts):
             lastKnownTotal.store(counts.total, ordering: .relaxed)
@@ -228,7 +240,7 @@ public final class DemoApplication: HTTPHandler {
             response.headers.set("Cache-Control", "no-store")
             return response
         case .failure(let error):
-            logger.error("visit store failed", metadata: ["error": "\(error)"])
+            exchange.trace.annotating(logger).error("visit store failed", metadata: ["error": "\(error)"])
             return ErrorResponses.forPath(
                 "/", status: .serviceUnavailable, message: "The visit counter is unavailable; try again shortly.")
         }
@@ -262,16 +274,16 @@ public final class DemoApplication: HTTPHandler {
                 return
             }
             store.recordVisit(variant: variant) { [self] result in
-                responder.onEventLoop { [self] in answer(exchange, visitsResponse(result, status: .created), responder: responder) }
+                responder.onEventLoop { [self] in answer(exchange, visitsResponse(result, status: .created, exchange: exchange), responder: responder) }
             }
         } else {
             store.counts { [self] result in
-                responder.onEventLoop { [self] in answer(exchange, visitsResponse(result, status: .ok), responder: responder) }
+                responder.onEventLoop { [self] in answer(exchange, visitsResponse(result, status: .ok, exchange: exchange), responder: responder) }
             }
         }
     }
 
-    private func visitsResponse(_ result: Result<VisitCounts, any Error>, status: HTTPStatus) -> HTTPResponse {
+    private func visitsResponse(_ result: Result<VisitCounts, any Error>, status: HTTPStatus, exchange: Exchange) -> HTTPResponse {
         switch result {
         case .success(let counts):
             lastKnownTotal.store(counts.total, ordering: .relaxed)
@@ -282,7 +294,7 @@ public final class DemoApplication: HTTPHandler {
             response.headers.set("Cache-Control", "no-store")
             return response
         case .failure(let error):
-            logger.error("visit store failed", metadata: ["error": "\(error)"])
+            exchange.trace.annotating(logger).error("visit store failed", metadata: ["error": "\(error)"])
             return ErrorResponses.json(.serviceUnavailable, "the visit store is unavailable")
         }
     }

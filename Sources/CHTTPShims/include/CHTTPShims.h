@@ -54,4 +54,9 @@ int chttp_open_beneath(int directory, const char *path);
 /// Bytes in a TCP socket's send queue not yet acknowledged by the peer (SIOCOUTQ), or -1.
 int chttp_unacknowledged_bytes(int socket);
 
+/// Fills `buffer` with `length` random bytes from the kernel's CSPRNG (getrandom(2) with
+/// GRND_NONBLOCK, which musl and older Swift Glibc modules do not export). Returns the number of
+/// bytes written, or -1 with errno set (EAGAIN only before the kernel's pool is first seeded).
+long chttp_random_bytes(void *buffer, size_t length);
+
 #endif
