@@ -40,6 +40,8 @@ access_log=${INSTRUCTIONS_ACCESS_LOG:-off}
 # Access-log lines are info: the level follows, so that they are written.
 log_level=warning
 [ "$access_log" = off ] || log_level=info
+# INSTRUCTIONS_HEADER="Name: value" adds one header field to every request (e.g. a traceparent).
+extra_header=${INSTRUCTIONS_HEADER:-}
 depth=16
 
 die() { echo "instructions: $*" >&2; exit 1; }
@@ -134,6 +136,7 @@ run_server() {
     wait_for_port "$port" "$server_pid" || { cat "$tmp/server.log" "$out.log" >&2; die "$kind did not start under valgrind"; }
     local -a client_args=("$route" "$count" --depth "$depth")
     [[ "$route" == close:* ]] && client_args=("${route#close:}" "$count" --close)
+    [ -z "$extra_header" ] || client_args+=(--header "$extra_header")
     python3 "$bench_dir/pipelined_client.py" "$port" "${client_args[@]}" >/dev/null ||
         die "$kind: the client failed on $route"
     kill "-$stop_signal" "$server_pid"
