@@ -5,16 +5,16 @@ public enum RequestID {
     /// 32-hex-digit id 32) with room for a prefix.
     public static let maxLength = 128
 
-    /// The value to log, or nil when there is none, when it is ambiguous (more than one field
-    /// line), or when it is not a plain token: longer than `maxLength`, or holding anything
-    /// but printable ASCII without space, `"` and `\`.
+    /// The value to log, or nil when it is not a plain token: empty, longer than `maxLength`,
+    /// or holding anything but printable ASCII without space, `"` and `\`.
     ///
     /// A value that breaks these rules is dropped rather than cleaned or replaced: an altered id
     /// would match nothing upstream, and a replacement would look like the caller's own id. The
     /// request is served the same either way; its trace id still identifies it.
-    /// - Parameter fields: Every `X-Request-Id` field value of the request.
-    public static func sanitized(_ fields: [String]) -> String? {
-        guard fields.count == 1, let value = fields.first, !value.isEmpty, value.utf8.count <= maxLength,
+    /// - Parameter value: The `X-Request-Id` field value (the request's only one: two are
+    ///   ambiguous, and the caller logs neither).
+    public static func sanitized(_ value: String) -> String? {
+        guard !value.isEmpty, value.utf8.count <= maxLength,
             value.utf8.allSatisfy({ (0x21...0x7E).contains($0) && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") })
         else { return nil }
         return value

@@ -16,7 +16,7 @@ public struct TraceID: Hashable, Sendable {
     }
 
     /// 32 lowercase hex digits, as `traceparent` and log lines carry it.
-    public var hexString: String { LowercaseHex.string(high, low) }
+    public var hexString: String { LowercaseHex.string(high, low, count: 2) }
 }
 
 /// A W3C span id (`parent-id` in `traceparent`): 8 bytes, never all zero (§3.2.2.4).
@@ -32,24 +32,22 @@ public struct SpanID: Hashable, Sendable {
     }
 
     /// 16 lowercase hex digits.
-    public var hexString: String { LowercaseHex.string(value) }
+    public var hexString: String { LowercaseHex.string(value, 0, count: 1) }
 }
 
 /// Lowercase hex in both directions, on bytes: the only form Trace Context allows (HEXDIGLC).
 enum LowercaseHex {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
-    /// The 16 hex digits of each value, in order.
-    static func string(_ values: UInt64...) -> String {
-        String(unsafeUninitializedCapacity: values.count * 16) { buffer in
-            var index = 0
-            for value in values {
-                for shift in stride(from: 60, through: 0, by: -4) {
-                    buffer[index] = digits[Int((value >> UInt64(shift)) & 0xF)]
-                    index += 1
-                }
+    /// The 16 hex digits of `first`, then of `second` when `count` is 2 (no variadic array to
+    /// allocate: this runs for every access-log line).
+    static func string(_ first: UInt64, _ second: UInt64, count: Int) -> String {
+        String(unsafeUninitializedCapacity: count * 16) { buffer in
+            for digit in 0..<16 {
+                buffer[digit] = digits[Int((first >> UInt64(60 - digit * 4)) & 0xF)]
+                if count == 2 { buffer[16 + digit] = digits[Int((second >> UInt64(60 - digit * 4)) & 0xF)] }
             }
-            return index
+            return count * 16
         }
     }
 
