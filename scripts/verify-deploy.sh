@@ -297,7 +297,7 @@ def kubernetes_rules():
     rule("k8s: no host namespaces", not any(pod.get(f) for f in ("hostNetwork", "hostPID", "hostIPC")))
 
     probe = lambda p: (c.get(p, {}).get("httpGet", {}) or {}).get("path")
-    rule("k8s: livenessProbe GET /healthz", probe("livenessProbe") == "/healthz")
+    rule("k8s: livenessProbe GET /livez", probe("livenessProbe") == "/livez")
     rule("k8s: readinessProbe GET /readyz", probe("readinessProbe") == "/readyz")
     rule("k8s: startupProbe present", bool(c.get("startupProbe")))
 

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <linux/sockios.h>
 #include <unistd.h>
@@ -62,4 +63,8 @@ int chttp_unacknowledged_bytes(int socket) {
     int count = 0;
     if (ioctl(socket, SIOCOUTQ, &count) != 0) return -1;
     return count;
+}
+
+long chttp_random_bytes(void *buffer, size_t length) {
+    return (long)getrandom(buffer, length, GRND_NONBLOCK);
 }

@@ -94,12 +94,11 @@ public enum BuildInfo {
         ([DemoVersion.current] + components.dropFirst().map { "\($0.name) \($0.version)" }).joined(separator: "\n")
     }
 
-    /// The labels of the `demo_build_info` metric beyond version and variant, Prometheus style
-    /// (`swift_log="1.16.2",...`): label names may not contain `-`.
-    static var metricLabels: String {
+    /// The labels of the `demo_build_info` metric beyond version and variant, as name and value
+    /// (`swift_log`, `1.16.2`): Prometheus label names may not contain `-`.
+    static var metricLabels: [(String, String)] {
         components.dropFirst().map { component in
-            let name = component.name.replacing("-", with: "_")
-            return "\(name)=\(component.version.jsonQuoted)"
-        }.joined(separator: ",")
+            (component.name.replacing("-", with: "_"), component.version)
+        }
     }
 }

@@ -21,6 +21,7 @@ public final class DemoApplication: HTTPHandler {
     private let imageSizes: ImageSizesCache
     private let serverStatistics: ServerStatistics
     private let metrics = Metrics()
+    private let traceIDs = RandomIDSource()
     private let accessLogger: Logger?
     private let droppedLogLines: (@Sendable () -> Int)?
     private let logger: Logger
@@ -40,7 +41,7 @@ public final class DemoApplication: HTTPHandler {
     private static let basicResponse = withCommonHeaders(.text("Just a basic route, nothing here!")).prepared()
     private static let healthResponse: HTTPResponse = {
         var response = withCommonHeaders(.text("ok\n"))
-        if let policy = Route.healthz.cacheControl { response.headers.set("Cache-Control", policy) }
+        if let policy = Route.livez.cacheControl { response.headers.set("Cache-Control", policy) }
         return response.prepared()
     }()
 
@@ -94,10 +95,14 @@ public final class DemoApplication: HTTPHandler {
         /// The fixed route the path names, or nil (a static file, or nothing).
         let route: Route?
         let started: MonotonicInstant
+        /// The request's place in a distributed trace; its ids go on every line logged for it.
+        let trace: RequestTrace
     }
 
     public func handle(_ request: HTTPRequest, responder: HTTPResponder) {
-        let exchange = Exchange(request: request, route: Route(path: request.path), started: .now())
+        let exchange = Exchange(
+            request: request, route: Route(path: request.path), started: .now(),
+            trace: RequestTrace(headers: request.headers, ids: traceIDs))
         if let route = exchange.route {
             dispatch(exchange, to: route, responder: responder)
         } else {
@@ -137,12 +142,14 @@ public final class DemoApplication: HTTPHandler {
         let metricsRoute = exchange.route ?? (request.path.hasPrefix("/tutorial/") ? .tutorial : nil)
         let observedRoute = metricsRoute ?? (response.status == .notFound ? .unmatched : .staticFile)
         metrics.observe(route: observedRoute, method: request.method, status: response.status.code, seconds: seconds)
-        logAccess(request, status: response.status, bytes: request.method == .head ? 0 : response.body.count, seconds: seconds)
+        logAccess(
+            request, trace: exchange.trace, status: response.status, bytes: request.method == .head ? 0 : response.body.count,
+            seconds: seconds)
         responder.respond(response)
     }
 
     /// One access-log line (nothing when the access log is off).
-    private func logAccess(_ request: HTTPRequest, status: HTTPStatus, bytes: Int, seconds: Double?) {
+    private func logAccess(_ request: HTTPRequest, trace: RequestTrace, status: HTTPStatus, bytes: Int, seconds: Double?) {
         guard let accessLogger else { return }
         var metadata: Logger.Metadata = [
             "remote": "\(request.remoteAddress ?? "-")",
@@ -153,6 +160,7 @@ public final class DemoApplication: HTTPHandler {
             "user_agent": "\(request.headers["User-Agent"] ?? "-")",
         ]
         if let seconds { metadata["duration_ms"] = "\(Self.milliseconds(seconds))" }
+        trace.addMetadata(to: &metadata)
         accessLogger.info("\(request.method) \(request.target) \(status.code)", metadata: metadata)
     }
 
@@ -160,13 +168,16 @@ public final class DemoApplication: HTTPHandler {
     /// though no route saw them: they are what an operator looks for during an attack.
     public func requestRejected(_ error: HTTPError, remoteAddress: String) {
         metrics.observe(route: .rejected, method: nil, status: error.status.code, seconds: nil)
-        accessLogger?.info(
-            "- - \(error.status.code)",
-            metadata: [
-                "remote": "\(remoteAddress)",
-                "status": "\(error.status.code)",
-                "rejected": "\(error.reason)",
-            ])
+        guard let accessLogger else { return }
+        var metadata: Logger.Metadata = [
+            "remote": "\(remoteAddress)",
+            "status": "\(error.status.code)",
+            "rejected": "\(error.reason)",
+        ]
+        // No header was read, so no caller's trace: the line still gets ids of its own, so that
+        // every access-log line can be found and correlated the same way.
+        RequestTrace(ids: traceIDs).addMetadata(to: &metadata)
+        accessLogger.info("- - \(error.status.code)", metadata: metadata)
     }
 
     /// GET and HEAD everywhere, POST on `/api/visits`, OPTIONS: what the server's own answer to
@@ -178,7 +189,8 @@ public final class DemoApplication: HTTPHandler {
         // `OPTIONS *`, or a route's refusal of a body it will not read (405, 413).
         let route = request.target == "*" ? Route.server : Route(path: request.path) ?? .unmatched
         metrics.observe(route: route, method: request.method, status: response.status.code, seconds: nil)
-        logAccess(request, status: response.status, bytes: 0, seconds: nil)
+        guard accessLogger != nil else { return }
+        logAccess(request, trace: RequestTrace(headers: request.headers, ids: traceIDs), status: response.status, bytes: 0, seconds: nil)
     }
 
     /// The response with the common security headers added where the handler did not set them.
@@ -205,9 +217,9 @@ public final class DemoApplication: HTTPHandler {
         case .page: servePage(exchange, responder: responder)
         case .basic: send(exchange, Self.basicResponse, responder: responder)
         case .visits: serveVisits(exchange, responder: responder)
-        case .healthz: send(exchange, Self.healthResponse, responder: responder)
+        case .livez, .healthz: send(exchange, Self.healthResponse, responder: responder)
         case .readyz: serveReadiness(exchange, responder: responder)
-        case .metrics: answer(exchange, metricsResponse(), responder: responder)
+        case .metrics: answer(exchange, metricsResponse(exchange.request), responder: responder)
         case .tutorial: answer(exchange, tutorialResponse(), responder: responder)
         // `Route(path:)` never gives these (they only label metrics); answered like any other path.
         case .staticFile, .unmatched, .rejected, .server: serveStatic(exchange, responder: responder)
@@ -225,7 +237,7 @@ public final class DemoApplication: HTTPHandler {
         let isHead = exchange.request.method == .head
         let completion: @Sendable (Result<VisitCounts, any Error>) -> Void = { [self] result in
             responder.onEventLoop { [self] in
-                answer(exchange, pageResponse(result, includingAVisitNotRecorded: isHead), responder: responder)
+                answer(exchange, pageResponse(result, includingAVisitNotRecorded: isHead, exchange: exchange), responder: responder)
             }
         }
         if isHead {
@@ -239,7 +251,10 @@ public final class DemoApplication: HTTPHandler {
     /// - Parameters:
     ///   - result: The counts, or why they could not be had.
     ///   - includingAVisitNotRecorded: Show one visit more than counted (HEAD, as GET would).
-    private func pageResponse(_ result: Result<VisitCounts, any Error>, includingAVisitNotRecorded: Bool) -> HTTPResponse {
+    ///   - exchange: The request, whose trace ids go on an error line.
+    private func pageResponse(
+        _ result: Result<VisitCounts, any Error>, includingAVisitNotRecorded: Bool, exchange: Exchange
+    ) -> HTTPResponse {
         switch result {
         case .success(let counts):
             lastKnownTotal.store(counts.total, ordering: .relaxed)
@@ -251,7 +266,7 @@ public final class DemoApplication: HTTPHandler {
             response.headers.set("Cache-Control", "no-store")
             return response
         case .failure(let error):
-            logger.error("visit store failed", metadata: ["error": "\(error)"])
+            exchange.trace.annotating(logger).error("visit store failed", metadata: ["error": "\(error)"])
             return ErrorResponses.forPath(
                 "/", status: .serviceUnavailable, message: "The visit counter is unavailable; try again shortly.")
         }
@@ -299,7 +314,7 @@ public final class DemoApplication: HTTPHandler {
             store.counts { [self] result in
                 responder.onEventLoop { [self] in
                     if case .success(let counts) = result { variants.learn(counts.byVariant.keys) }
-                    answer(exchange, countsResponse(result), responder: responder)
+                    answer(exchange, countsResponse(result, exchange: exchange), responder: responder)
                 }
             }
         }
@@ -310,7 +325,7 @@ public final class DemoApplication: HTTPHandler {
         _ exchange: Exchange, variant: String, after counts: Result<VisitCounts, any Error>, responder: HTTPResponder
     ) {
         guard case .success(let counts) = counts else {
-            answer(exchange, countsResponse(counts), responder: responder)
+            answer(exchange, countsResponse(counts, exchange: exchange), responder: responder)
             return
         }
         variants.learn(counts.byVariant.keys)
@@ -325,7 +340,7 @@ public final class DemoApplication: HTTPHandler {
         store.recordVisit(variant: variant) { [self] result in
             responder.onEventLoop { [self] in
                 if isNew, case .failure = result { variants.forget(variant) }
-                answer(exchange, recordedResponse(result, variant: variant), responder: responder)
+                answer(exchange, recordedResponse(result, variant: variant, exchange: exchange), responder: responder)
             }
         }
     }
@@ -342,7 +357,9 @@ public final class DemoApplication: HTTPHandler {
 
     /// The answer to a recorded visit: the total and this visit's variant only, so that it stays
     /// the same size however many variants exist. Same shape as `GET /api/visits`.
-    private func recordedResponse(_ result: Result<VisitCounts, any Error>, variant: String) -> HTTPResponse {
+    private func recordedResponse(
+        _ result: Result<VisitCounts, any Error>, variant: String, exchange: Exchange
+    ) -> HTTPResponse {
         switch result {
         case .success(let counts):
             lastKnownTotal.store(counts.total, ordering: .relaxed)
@@ -353,13 +370,13 @@ public final class DemoApplication: HTTPHandler {
             response.headers.set("Cache-Control", "no-store")
             return response
         case .failure(let error):
-            return storeUnavailable(error)
+            return storeUnavailable(error, exchange: exchange)
         }
     }
 
     /// Every variant's count (at most `MAX_VARIANTS` of them, beyond those counted before a
     /// limit was set).
-    private func countsResponse(_ result: Result<VisitCounts, any Error>) -> HTTPResponse {
+    private func countsResponse(_ result: Result<VisitCounts, any Error>, exchange: Exchange) -> HTTPResponse {
         switch result {
         case .success(let counts):
             lastKnownTotal.store(counts.total, ordering: .relaxed)
@@ -370,12 +387,12 @@ public final class DemoApplication: HTTPHandler {
             response.headers.set("Cache-Control", "no-store")
             return response
         case .failure(let error):
-            return storeUnavailable(error)
+            return storeUnavailable(error, exchange: exchange)
         }
     }
 
-    private func storeUnavailable(_ error: any Error) -> HTTPResponse {
-        logger.error("visit store failed", metadata: ["error": "\(error)"])
+    private func storeUnavailable(_ error: any Error, exchange: Exchange) -> HTTPResponse {
+        exchange.trace.annotating(logger).error("visit store failed", metadata: ["error": "\(error)"])
         return ErrorResponses.json(.serviceUnavailable, "the visit store is unavailable")
     }
 
@@ -395,9 +412,13 @@ public final class DemoApplication: HTTPHandler {
         }
     }
 
-    private func metricsResponse() -> HTTPResponse {
+    /// The metrics in the format the scraper asked for (`Accept`), marked as varying with it so
+    /// no cache hands one format to a scraper that asked for the other (RFC 9110 §12.5.5).
+    private func metricsResponse(_ request: HTTPRequest) -> HTTPResponse {
         let total = lastKnownTotal.load(ordering: .relaxed)
+        let format = MetricsExposition.Format.negotiate(accept: request.headers.values("Accept"))
         let text = metrics.render(
+            format: format,
             openConnections: serverStatistics.openConnections,
             acceptedConnections: serverStatistics.acceptedConnections,
             slowClientsCut: ServerStatistics.SlowClientReason.allCases.map { ($0.rawValue, serverStatistics.slowClientsCut($0)) },
@@ -405,7 +426,9 @@ public final class DemoApplication: HTTPHandler {
             visitsTotal: total >= 0 ? total : nil,
             version: configuration.version,
             variant: configuration.imageVariant)
-        return .text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
+        var response = HTTPResponse.text(text, contentType: format.contentType)
+        response.headers.set("Vary", "Accept")
+        return response
     }
 
     private func tutorialResponse() -> HTTPResponse {

@@ -4,7 +4,7 @@ import Glibc
 import Musl
 #endif
 
-/// `demo-server healthcheck`: GET /healthz on the address the server listens on, and exit 0 on
+/// `demo-server healthcheck`: GET /livez on the address the server listens on, and exit 0 on
 /// 200, else 1.
 ///
 /// Images without curl or a shell run this as their HEALTHCHECK. It dials `HOST` (or `--host`),

@@ -20,7 +20,7 @@ enum HelpText {
 
         SUBCOMMANDS:
           serve (default)         Serve the demo page, static files and the visit API.
-          healthcheck             Check that a server on this machine answers GET /healthz with
+          healthcheck             Check that a server on this machine answers GET /livez with
                                   200 (exit 0), else exit 1.
 
         OPTIONS:
@@ -53,7 +53,7 @@ enum HelpText {
 
     static var healthCheck: String {
         """
-        OVERVIEW: Check that a server on this machine answers GET /healthz with 200 (exit 0), else exit 1.
+        OVERVIEW: Check that a server on this machine answers GET /livez with 200 (exit 0), else exit 1.
 
         USAGE: demo-server healthcheck [--host <address>] [--port <port>] [--path <path>] [--timeout <seconds>]
 
@@ -62,7 +62,7 @@ enum HelpText {
         """
             + option("--host <address>", "Address the server listens on; 0.0.0.0 is dialled as 127.0.0.1, :: as ::1 (then 127.0.0.1). [env: HOST, default: 0.0.0.0]")
             + option("--port <port>", "Port of the server. [env: PORT, default: 8080]")
-            + option("--path <path>", "Path to request. [default: /healthz]")
+            + option("--path <path>", "Path to request. [default: /livez]")
             + option("--timeout <seconds>", "Seconds to wait for the answer. [default: 2]")
             + option("-h, --help", "Show help information.")
     }

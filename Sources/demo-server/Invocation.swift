@@ -24,7 +24,7 @@ enum Invocation: Equatable {
         var port: String?
         /// `--host`; nil takes `HOST`, else the default: the address the server listens on.
         var host: String?
-        var path = "/healthz"
+        var path = "/livez"
         /// Seconds to wait for the answer.
         var timeout = 2.0
     }

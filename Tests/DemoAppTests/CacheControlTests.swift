@@ -7,7 +7,7 @@ import Testing
 /// on every answer, errors included, so no cache replays a stale health or count.
 @Suite struct CacheControlTests {
     @Test(arguments: [
-        (HTTPMethod.get, "/healthz"), (.get, "/readyz"), (.get, "/metrics"), (.get, "/api/visits"), (.post, "/api/visits"),
+        (HTTPMethod.get, "/livez"), (.get, "/healthz"), (.get, "/readyz"), (.get, "/metrics"), (.get, "/api/visits"), (.post, "/api/visits"),
         (.delete, "/api/visits"), (.get, "/api/unknown"), (.head, "/healthz"), (.options, "/metrics"),
     ])
     func liveStateIsNeverStored(method: HTTPMethod, target: String) async throws {

@@ -1,6 +1,8 @@
 @testable import DemoApp
 import Foundation
 import HTTPServer
+import Logging
+import Synchronization
 import Testing
 
 @Suite struct DemoApplicationTests {
@@ -267,10 +269,13 @@ import Testing
     @Test func probesReportLivenessAndReadiness() async throws {
         let fixture = try DemoFixture()
         defer { fixture.close() }
+        #expect(await fixture.get("/livez").status == .ok)
         #expect(await fixture.get("/healthz").status == .ok)
         #expect(await fixture.get("/readyz").status == .ok)
         fixture.application.beginShutdown()
         #expect(await fixture.get("/readyz").status == .serviceUnavailable)
+        // Liveness stays 200 while draining: a restart now would cut the in-flight requests.
+        #expect(await fixture.get("/livez").status == .ok)
         #expect(await fixture.get("/healthz").status == .ok)
     }
 
@@ -319,5 +324,48 @@ import Testing
         let text = await fixture.get("/metrics").text
         #expect(text.contains("http_requests_total{route=\"rejected\",method=\"other\",status=\"4xx\"} 3"))
         #expect(!text.contains("http_request_duration_seconds_count{route=\"rejected\"}"))
+    }
+
+    /// Every line logged, with the logger's metadata and the event's merged.
+    private final class LogLines: Sendable {
+        let lines = Mutex<[(label: String, message: String, metadata: Logger.Metadata)]>([])
+        func logger(_ label: String) -> Logger { Logger(label: label) { label in Handler(label: label, lines: self) } }
+
+        struct Handler: LogHandler {
+            let label: String
+            let lines: LogLines
+            var logLevel: Logger.Level = .trace
+            var metadata: Logger.Metadata = [:]
+            subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+                get { metadata[key] }
+                set { metadata[key] = newValue }
+            }
+            func log(event: LogEvent) {
+                let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+                lines.lines.withLock { $0.append((label, event.message.description, merged)) }
+            }
+        }
+    }
+
+    @Test func anErrorWhileServingARequestIsLoggedWithItsTraceLikeItsAccessLine() async throws {
+        let directory = NSTemporaryDirectory() + "traced-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let log = LogLines()
+        let application = try DemoApplication(
+            configuration: DemoConfiguration(publicDirectory: directory, imageVariant: "test"),
+            store: FailingVisitStore(), serverStatistics: ServerStatistics(), logger: log.logger("app"),
+            accessLogger: log.logger("access"))
+        let headers: HTTPHeaders = ["traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "X-Request-Id": "r-1"]
+        let response = await application.response(to: HTTPRequest(method: .get, target: "/api/visits", headers: headers))
+        #expect(response.status == .serviceUnavailable)
+        let lines = log.lines.withLock { $0 }
+        let error = try #require(lines.first { $0.label == "app" && $0.message == "visit store failed" })
+        let access = try #require(lines.first { $0.label == "access" })
+        #expect(error.metadata["trace_id"] == "0af7651916cd43dd8448eb211c80319c")
+        #expect(error.metadata["request_id"] == "r-1")
+        #expect(error.metadata["span_id"] != nil)
+        #expect(error.metadata["span_id"] == access.metadata["span_id"], "one request, one span")
+        #expect(access.metadata["trace_id"] == "0af7651916cd43dd8448eb211c80319c")
     }
 }

@@ -11,7 +11,8 @@
 # INSTRUCTIONS_SMALL / INSTRUCTIONS_LARGE), pipelined 16 deep on one keep-alive connection by
 # lab/bench/pipelined_client.py; the per-request figure is the difference of the two totals
 # divided by the difference of the counts, so start-up, shutdown and the first request's one-off
-# work cancel out. The server runs on one event loop with the access log off (as in bench.sh).
+# work cancel out. The server runs on one event loop with the access log off (as in bench.sh;
+# INSTRUCTIONS_ACCESS_LOG=on writes it, to a file).
 # `/` records a visit per request, so its figure includes one SQLite commit. A route written
 # `close:/basic` is asked for once per connection with `Connection: close` instead (accept,
 # request, close: what `wrk -H 'Connection: close'` measures).
@@ -34,6 +35,13 @@ profile=0
 routes="/basic /bench-2k.txt / close:/basic"
 small=${INSTRUCTIONS_SMALL:-400}
 large=${INSTRUCTIONS_LARGE:-2400}
+# INSTRUCTIONS_ACCESS_LOG=on measures with the access log written (to a file), as a deployment runs.
+access_log=${INSTRUCTIONS_ACCESS_LOG:-off}
+# Access-log lines are info: the level follows, so that they are written.
+log_level=warning
+[ "$access_log" = off ] || log_level=info
+# INSTRUCTIONS_HEADER="Name: value" adds one header field to every request (e.g. a traceparent).
+extra_header=${INSTRUCTIONS_HEADER:-}
 depth=16
 
 die() { echo "instructions: $*" >&2; exit 1; }
@@ -111,7 +119,7 @@ run_server() {
     local -a valgrind_args=(--tool=callgrind --callgrind-out-file="$out")
     if [ "$kind" = ours ]; then
         rm -rf "$tmp/data"
-        env ACCESS_LOG=off LOG_LEVEL=warning HOST=127.0.0.1 PORT="$port" EVENT_LOOPS=1 \
+        env ACCESS_LOG="$access_log" LOG_LEVEL="$log_level" HOST=127.0.0.1 PORT="$port" EVENT_LOOPS=1 \
             DATABASE_PATH="$tmp/data/visits.sqlite" PUBLIC_DIR="$tmp/public" IMAGE_VARIANT=bench \
             valgrind "${valgrind_args[@]}" --log-file="$out.log" "$tmp/demo-server" serve \
             >"$tmp/server.log" 2>&1 &
@@ -128,6 +136,7 @@ run_server() {
     wait_for_port "$port" "$server_pid" || { cat "$tmp/server.log" "$out.log" >&2; die "$kind did not start under valgrind"; }
     local -a client_args=("$route" "$count" --depth "$depth")
     [[ "$route" == close:* ]] && client_args=("${route#close:}" "$count" --close)
+    [ -z "$extra_header" ] || client_args+=(--header "$extra_header")
     python3 "$bench_dir/pipelined_client.py" "$port" "${client_args[@]}" >/dev/null ||
         die "$kind: the client failed on $route"
     kill "-$stop_signal" "$server_pid"

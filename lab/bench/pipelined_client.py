@@ -3,7 +3,7 @@
 reads every response whole. Used by lab/bench/instructions.sh, where the server runs under
 valgrind and wall-clock speed does not matter, only that every request is answered exactly once.
 
-    pipelined_client.py PORT PATH COUNT [--depth 16] [--expect 200] [--close]
+    pipelined_client.py PORT PATH COUNT [--depth 16] [--expect 200] [--close] [--header "Name: value"]...
 
 With --close, each request goes on a connection of its own with `Connection: close`.
 
@@ -49,14 +49,19 @@ def main():
     parser.add_argument("--expect", type=int, default=200)
     parser.add_argument("--close", action="store_true",
                         help="one request per connection, with Connection: close (what wrk -H 'Connection: close' does)")
+    parser.add_argument("--header", action="append", default=[],
+                        help="a header field added to every request (e.g. a traceparent), repeatable")
     args = parser.parse_args()
+    if any("\r" in h or "\n" in h or ":" not in h for h in args.header):
+        sys.exit("pipelined_client: --header takes one 'Name: value' field")
+    extra = "".join(f"{h}\r\n" for h in args.header)
     if not args.path.startswith("/") or any(c in args.path for c in " \r\n"):
         sys.exit(f"pipelined_client: not an origin-form path: {args.path!r}")
     if args.count < 1 or not 1 <= args.depth <= 1024:
         sys.exit("pipelined_client: COUNT must be positive and --depth 1-1024")
 
     if args.close:
-        close_request = f"GET {args.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: pipelined-client\r\nConnection: close\r\n\r\n".encode()
+        close_request = f"GET {args.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: pipelined-client\r\n{extra}Connection: close\r\n\r\n".encode()
         for answered in range(args.count):
             try:
                 with socket.create_connection(("127.0.0.1", args.port), timeout=60) as sock:
@@ -72,7 +77,7 @@ def main():
         print(f"{args.count} ok")
         return
 
-    request = f"GET {args.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: pipelined-client\r\n\r\n".encode()
+    request = f"GET {args.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: pipelined-client\r\n{extra}\r\n".encode()
     sock = socket.create_connection(("127.0.0.1", args.port), timeout=60)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     buffer = b""

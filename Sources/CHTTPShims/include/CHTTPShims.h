@@ -1,7 +1,7 @@
 #ifndef CHTTPSHIMS_H
 #define CHTTPSHIMS_H
 
-// Linux APIs that Swift's Glibc module does not export: epoll, eventfd, sendfile, the
+// Linux APIs that Swift's Glibc module does not export: epoll, eventfd, sendfile, getrandom, the
 // _GNU_SOURCE functions accept4, pthread_setname_np and sched_getaffinity, and openat2.
 
 #include <stddef.h>
@@ -53,5 +53,10 @@ int chttp_open_beneath(int directory, const char *path);
 
 /// Bytes in a TCP socket's send queue not yet acknowledged by the peer (SIOCOUTQ), or -1.
 int chttp_unacknowledged_bytes(int socket);
+
+/// Fills `buffer` with `length` random bytes from the kernel's CSPRNG (getrandom(2) with
+/// GRND_NONBLOCK, which Swift's Glibc module does not export). Returns the number of
+/// bytes written, or -1 with errno set (EAGAIN only before the kernel's pool is first seeded).
+long chttp_random_bytes(void *buffer, size_t length);
 
 #endif

@@ -6,7 +6,8 @@ import Musl
 import HTTPServer
 import Synchronization
 
-/// Request counters and a latency histogram, rendered in the Prometheus text format (0.0.4).
+/// Request counters, a latency histogram and the process metrics, rendered in the Prometheus
+/// text format (0.0.4) or OpenMetrics 1.0.0 (`MetricsExposition`).
 ///
 /// Hand-written rather than swift-metrics + swift-prometheus: six series do not justify two
 /// dependencies. Routes are labelled by route name, never by raw path, so a scan of random URLs
@@ -54,14 +55,9 @@ final class Metrics: Sendable {
         }
     }
 
-    /// The exposition text.
+    /// The exposition in the format the scraper asked for.
     /// - Parameters:
-    ///   - openConnections: Connections open now.
-    ///   - acceptedConnections: Connections accepted since start.
-    ///   - visitsTotal: The visit count, when the store answered.
-    ///   - version: The application version.
-    ///   - variant: The image variant.
-    /// - Parameters:
+    ///   - format: The classic Prometheus text or OpenMetrics.
     ///   - openConnections: Connections open now.
     ///   - acceptedConnections: Connections accepted since start.
     ///   - slowClientsCut: Connections cut off for being too slow, by reason label.
@@ -69,80 +65,93 @@ final class Metrics: Sendable {
     ///   - visitsTotal: The last known visit total, if any.
     ///   - version: The application's version.
     ///   - variant: The image variant.
+    ///   - process: The process metrics, read at this scrape; nil where procfs is missing.
     func render(
+        format: MetricsExposition.Format = .text,
         openConnections: Int, acceptedConnections: Int, slowClientsCut: [(reason: String, count: Int)] = [],
-        droppedLogLines: Int? = nil, visitsTotal: Int?, version: String, variant: String
+        droppedLogLines: Int? = nil, visitsTotal: Int?, version: String, variant: String,
+        process: ProcessMetrics? = ProcessMetrics.current()
     ) -> String {
         let snapshot = state.withLock { $0 }
         let routes = Route.allCases.sorted { $0.label < $1.label }
         let methods = Self.methodLabels.indices.sorted { Self.methodLabels[$0] < Self.methodLabels[$1] }
-        var text = ""
-        text += "# HELP http_requests_total Requests answered, by route, method and status class.\n"
-        text += "# TYPE http_requests_total counter\n"
+        var out = MetricsExposition(format: format)
+        out.family("http_requests", .counter, help: "Requests answered, by route, method and status class.")
         for route in routes {
             for method in methods {
                 for statusIndex in 0..<Self.statusClasses {
                     let value = snapshot.requests[(route.rawValue * Self.methodLabels.count + method) * Self.statusClasses + statusIndex]
                     guard value > 0 else { continue }
-                    text += "http_requests_total{route=\(route.label.jsonQuoted),method=\"\(Self.methodLabels[method])\",status=\"\(statusIndex + 1)xx\"} \(value)\n"
+                    out.sample(
+                        "http_requests_total",
+                        labels: [("route", route.label), ("method", Self.methodLabels[method]), ("status", "\(statusIndex + 1)xx")],
+                        value)
                 }
             }
         }
-        text += "# HELP http_request_duration_seconds Time from a complete request to its response being handed to the connection.\n"
-        text += "# TYPE http_request_duration_seconds histogram\n"
+        out.family(
+            "http_request_duration_seconds", .histogram, help: "Time from a complete request to its response being handed to the connection.")
         for route in routes where snapshot.durationCounts[route.rawValue] > 0 {
-            let label = route.label.jsonQuoted
             var cumulative = 0
             for (index, bound) in Self.bucketBounds.enumerated() {
                 cumulative += snapshot.buckets[route.rawValue * Self.bucketBounds.count + index]
-                text += "http_request_duration_seconds_bucket{route=\(label),le=\"\(bound)\"} \(cumulative)\n"
+                out.sample(
+                    "http_request_duration_seconds_bucket", labels: [("route", route.label), ("le", MetricsExposition.number(bound))],
+                    cumulative)
             }
-            text += "http_request_duration_seconds_bucket{route=\(label),le=\"+Inf\"} \(snapshot.durationCounts[route.rawValue])\n"
-            text += "http_request_duration_seconds_sum{route=\(label)} \(snapshot.durationSums[route.rawValue])\n"
-            text += "http_request_duration_seconds_count{route=\(label)} \(snapshot.durationCounts[route.rawValue])\n"
+            out.sample(
+                "http_request_duration_seconds_bucket", labels: [("route", route.label), ("le", "+Inf")],
+                snapshot.durationCounts[route.rawValue])
+            out.sample("http_request_duration_seconds_sum", labels: [("route", route.label)], snapshot.durationSums[route.rawValue])
+            out.sample("http_request_duration_seconds_count", labels: [("route", route.label)], snapshot.durationCounts[route.rawValue])
         }
-        text.appendSingleSeries("http_open_connections", type: "gauge", help: "Client connections open now.", value: openConnections)
-        text.appendSingleSeries(
-            "http_connections_accepted_total", type: "counter", help: "Client connections accepted since start.",
-            value: acceptedConnections)
+        out.family("http_open_connections", .gauge, help: "Client connections open now.")
+        out.sample("http_open_connections", openConnections)
+        out.family("http_connections_accepted", .counter, help: "Client connections accepted since start.")
+        out.sample("http_connections_accepted_total", acceptedConnections)
         if !slowClientsCut.isEmpty {
-            text += "# HELP http_slow_clients_cut_total Connections cut off because the client was too slow, by reason.\n"
-            text += "# TYPE http_slow_clients_cut_total counter\n"
+            out.family("http_slow_clients_cut", .counter, help: "Connections cut off because the client was too slow, by reason.")
             for (reason, count) in slowClientsCut {
-                text += "http_slow_clients_cut_total{reason=\(reason.jsonQuoted)} \(count)\n"
+                out.sample("http_slow_clients_cut_total", labels: [("reason", reason)], count)
             }
         }
         if let droppedLogLines {
-            text.appendSingleSeries(
-                "log_lines_dropped_total", type: "counter",
-                help: "Log lines dropped because the log consumer (stdout, stderr) did not keep up.", value: droppedLogLines)
+            out.family("log_lines_dropped", .counter, help: "Log lines dropped because the log consumer (stdout, stderr) did not keep up.")
+            out.sample("log_lines_dropped_total", droppedLogLines)
         }
         if let visitsTotal {
-            text.appendSingleSeries("demo_visits_total", type: "gauge", help: "Visits recorded in the database, all variants.", value: visitsTotal)
+            // A counter, not a gauge: visits only ever add up, and what a dashboard wants is
+            // `rate(demo_visits_total[5m])`, visits per second. The value is the database's total
+            // (it does not restart from 0 with the process, which rate() takes in its stride);
+            // replicas sharing one PostgreSQL database each report that same total, so aggregate
+            // them with max(), not sum().
+            out.family("demo_visits", .counter, help: "Visits recorded in the database, all variants, as last read by this process.")
+            out.sample("demo_visits_total", visitsTotal)
         }
-        text.appendSingleSeries(
-            "demo_build_info", type: "gauge", help: "Build information: the release and the versions of what is linked in; the value is always 1.",
-            labels: "version=\(version.jsonQuoted),variant=\(variant.jsonQuoted),\(BuildInfo.metricLabels)",
-            value: 1)
-        text.appendSingleSeries(
-            "process_start_time_seconds", type: "gauge", help: "Start time of the process since the Unix epoch.", value: processStart)
-        if let resident = Self.residentMemoryBytes() {
-            text.appendSingleSeries("process_resident_memory_bytes", type: "gauge", help: "Resident memory size in bytes.", value: resident)
+        out.family("demo_build", .info, help: "Build information: the release and the versions of what is linked in; the value is always 1.")
+        out.sample("demo_build_info", labels: [("version", version), ("variant", variant)] + BuildInfo.metricLabels, 1)
+        if let process {
+            out.family("process_cpu_seconds", .counter, help: "Total user and system CPU time spent in seconds.")
+            out.sample("process_cpu_seconds_total", process.cpuSeconds)
+            if let open = process.openFileDescriptors {
+                out.family("process_open_fds", .gauge, help: "Number of open file descriptors.")
+                out.sample("process_open_fds", open)
+            }
+            if let max = process.maxFileDescriptors {
+                out.family("process_max_fds", .gauge, help: "Maximum number of open file descriptors.")
+                out.sample("process_max_fds", max)
+            }
+            out.family("process_virtual_memory_bytes", .gauge, help: "Virtual memory size in bytes.")
+            out.sample("process_virtual_memory_bytes", process.virtualMemoryBytes)
+            out.family("process_resident_memory_bytes", .gauge, help: "Resident memory size in bytes.")
+            out.sample("process_resident_memory_bytes", process.residentMemoryBytes)
+            out.family("process_start_time_seconds", .gauge, help: "Start time of the process since unix epoch in seconds.")
+            out.sample("process_start_time_seconds", process.startTimeSeconds)
+        } else {
+            out.family("process_start_time_seconds", .gauge, help: "Start time of the process since unix epoch in seconds.")
+            out.sample("process_start_time_seconds", processStart)
         }
-        return text
-    }
-
-    /// RSS from `/proc/self/statm` (second field, in pages).
-    static func residentMemoryBytes() -> Int? {
-        let fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 128)
-        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        guard count > 0 else { return nil }
-        let fields = String(decoding: buffer[..<count], as: UTF8.self).split(separator: " ")
-        guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
-        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+        return out.finish()
     }
 }
 
@@ -152,14 +161,5 @@ extension HTTPDate {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-    }
-}
-
-extension String {
-    /// Appends a metric with one sample: its `# HELP` and `# TYPE` lines, then `name{labels} value`.
-    fileprivate mutating func appendSingleSeries(
-        _ name: String, type: String, help: String, labels: String = "", value: some CustomStringConvertible
-    ) {
-        self += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n\(name)\(labels.isEmpty ? "" : "{\(labels)}") \(value)\n"
     }
 }

@@ -59,7 +59,7 @@ enum DemoPage {
             <li><a href="/tutorial">The walkthrough</a>: from a 4 GB image to a few MB, step by step.</li>
             <li><a href="/basic">/basic</a>: the Flask original's one route, for comparison.</li>
             <li><a href="/api/visits">/api/visits</a>: the visit counts as JSON (POST to add one).</li>
-            <li><a href="/healthz">/healthz</a> and <a href="/readyz">/readyz</a>: liveness and readiness.</li>
+            <li><a href="/livez">/livez</a> and <a href="/readyz">/readyz</a>: liveness and readiness.</li>
             <li><a href="/metrics">/metrics</a>: Prometheus metrics.</li>
             </ul>
             </section>

@@ -8,6 +8,9 @@ enum Route: Int, CaseIterable, Sendable {
     case page
     case basic
     case visits
+    /// Liveness, the name Kubernetes' own components use (`/livez`, beside `/readyz`).
+    case livez
+    /// Liveness under its older name, kept for the probes and scripts that already use it.
     case healthz
     case readyz
     case metrics
@@ -28,6 +31,7 @@ enum Route: Int, CaseIterable, Sendable {
         case "/": self = .page
         case "/basic": self = .basic
         case "/api/visits": self = .visits
+        case "/livez": self = .livez
         case "/healthz": self = .healthz
         case "/readyz": self = .readyz
         case "/metrics": self = .metrics
@@ -43,6 +47,7 @@ enum Route: Int, CaseIterable, Sendable {
         case .page: "/"
         case .basic: "/basic"
         case .visits: "/api/visits"
+        case .livez: "/livez"
         case .healthz: "/healthz"
         case .readyz: "/readyz"
         case .metrics: "/metrics"
@@ -63,7 +68,7 @@ enum Route: Int, CaseIterable, Sendable {
     /// there is nothing worth keeping on disk or in a shared cache.
     var cacheControl: String? {
         switch self {
-        case .visits, .healthz, .readyz, .metrics: "no-store"
+        case .visits, .livez, .healthz, .readyz, .metrics: "no-store"
         default: nil
         }
     }
