@@ -59,6 +59,9 @@ public final class PostgresVisitStore: VisitStore {
     /// database is answered with 503 rather than a probe timeout.
     static let healthTimeout = Duration.milliseconds(1500)
 
+    /// The least time between two attempts to reconnect to a database that is away.
+    static let reconnectInterval = Duration.milliseconds(250)
+
     /// Adds each variant's visits to its row and returns every row after the update, in one
     /// statement. `$1` holds the variants, `$2` the visits per variant, as arrays. Rows are taken
     /// in variant order so that two replicas updating the same rows lock them in the same order
@@ -281,6 +284,8 @@ extension PostgresVisitStore {
         let logger: Logger
         private var connection: PostgresConnection?
         private var isClosed = false
+        /// When the last attempt to reconnect failed; the next waits until `reconnectInterval` after it.
+        private var lastFailedConnect: ContinuousClock.Instant?
 
         init(url: PostgresURL, parameters: PostgresConnectionParameters, logger: Logger) {
             self.url = url
@@ -436,11 +441,24 @@ extension PostgresVisitStore {
             }
         }
 
+        /// Connects again, no sooner than `reconnectInterval` after the last failed attempt: while
+        /// the database is away, each call still gets a real answer, but a replica knocks at most a
+        /// few times a second however many requests arrive, and a recovering server is not stormed.
         private func reconnect(deadline: ContinuousClock.Instant) throws(PostgresConnection.Failure) -> PostgresConnection {
-            let connection = try PostgresConnection(parameters: parameters, deadline: deadline)
-            logger.info("reconnected to visit database", metadata: ["database": "\(url)"])
-            self.connection = connection
-            return connection
+            if let lastFailedConnect {
+                let pause = min(lastFailedConnect + PostgresVisitStore.reconnectInterval, deadline)
+                sleep(for: ContinuousClock.now.duration(to: pause))
+            }
+            do {
+                let connection = try PostgresConnection(parameters: parameters, deadline: deadline)
+                logger.info("reconnected to visit database", metadata: ["database": "\(url)"])
+                self.connection = connection
+                lastFailedConnect = nil
+                return connection
+            } catch {
+                lastFailedConnect = .now
+                throw error
+            }
         }
 
         private func drop(because error: PostgresConnection.Failure) {
@@ -476,8 +494,9 @@ extension PostgresVisitStore {
             return quoted + "\""
         }
 
-        /// Waits out a retry delay on the store's queue (start-up only, which blocks its caller anyway).
+        /// Waits out a retry delay on the store's queue, where only the store's own calls wait.
         private func sleep(for delay: Duration) {
+            guard delay > .zero else { return }
             let (seconds, attoseconds) = delay.components
             var time = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
             var remaining = timespec()
