@@ -30,8 +30,10 @@ work=/tmp/libpq-build
 awk '/^$/ { exit } { sub(/^Types: deb$/, "Types: deb-src"); print }' \
   /etc/apt/sources.list.d/debian.sources >/etc/apt/sources.list.d/debian-src.sources
 apt-get update -q
-apt-get install -y -q --no-install-recommends libssl-dev bzip2 ca-certificates
+apt-get install -y -q --no-install-recommends libssl-dev bzip2 make ca-certificates
 rm -rf "$work" && mkdir -p "$work/source"
+# apt downloads as its own user where it can write (otherwise it warns and downloads as root).
+chown _apt "$work"
 cd "$work"
 apt-get source -q --download-only "$source_package"
 dsc=$(ls "$work"/"$source_package"_*.dsc)
