@@ -105,7 +105,7 @@ for path in "${inputs[@]}"; do
           for checkout in "$package_dir"/.build/checkouts/*/; do
             [[ -d "$checkout/Sources/$module" ]] && owner=$(basename "$checkout")
           done
-          # A target whose folder is not named after it (postgres-nio's _ConnectionPoolModule lives
+          # A target whose folder is not named after it (e.g. postgres-nio's _ConnectionPoolModule lives
           # in Sources/ConnectionPoolModule): its build folder's dependency files and output file
           # map name the sources it was compiled from, inside the owning checkout.
           if [[ -z "$owner" ]]; then
