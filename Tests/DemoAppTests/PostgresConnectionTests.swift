@@ -72,7 +72,7 @@ struct PostgresConnectionTests {
         let url = try PostgresURL(
             "postgres://postgres@localhost:\(server.port)/postgres?sslmode=verify-full&sslrootcert=\(certificates.foreignAuthority)")
         #expect {
-            try PostgresVisitStore(url: url, connectTimeout: .seconds(1), logger: logger)
+            try PostgresVisitStore(url: url, connectTimeout: .seconds(3), logger: logger)
         } throws: { error in
             (error as? VisitStoreError)?.kind == .open && "\(error)".contains("certificate verify failed")
         }
@@ -87,7 +87,7 @@ struct PostgresConnectionTests {
         defer { server.remove() }
         let byAddress = "postgres://postgres@127.0.0.1:\(server.port)/postgres?sslrootcert=\(certificates.authority)&sslmode="
         #expect {
-            try PostgresVisitStore(url: try PostgresURL(byAddress + "verify-full"), connectTimeout: .seconds(1), logger: logger)
+            try PostgresVisitStore(url: try PostgresURL(byAddress + "verify-full"), connectTimeout: .seconds(3), logger: logger)
         } throws: { error in
             "\(error)".contains("does not match host name \"127.0.0.1\"")
         }

@@ -32,7 +32,8 @@ struct PostgresVisitStoreTests {
 
     @Test func groupCommitTakesEveryQueuedVisitInOneStatementWithExactPerVisitCounts() async throws {
         let url = try PostgresURL(try PostgresTestServer.shared.makeDatabase())
-        let store = try PostgresVisitStore(url: url, connectTimeout: .seconds(10), logger: logger)
+        // One connection, so that holding it holds the store.
+        let store = try PostgresVisitStore(url: url, connectTimeout: .seconds(10), connections: 1, logger: logger)
         defer { store.close() }
         _ = try await store.recordVisit(variant: "naive")
         // Hold the store's queue inside a completion, so the visits below all queue up behind it.

@@ -13,13 +13,16 @@ import Synchronization
 /// Built only with the `PostgreSQL` package trait, so the default binary carries no PostgreSQL
 /// client.
 ///
-/// One connection per process, owned by the store's serial queue (a thread of its own, never an
-/// HTTP event loop), and visits group-committed as `SQLiteVisitStore` does: whatever `recordVisit`
-/// calls queue up while one statement is at the server go into the next one together. Each batch
-/// is a single statement, an upsert that adds each variant's visits to its row and returns the
-/// counts, so it commits atomically on its own, in one round trip and one WAL flush (PostgreSQL's
-/// default `synchronous_commit = on`), before any of its completions run: counts stay exact however
-/// many processes write, and nothing acknowledged is lost.
+/// A few connections per process (two by default), each owned by a serial queue of the store's
+/// (a thread of its own, never an HTTP event loop), and visits group-committed as
+/// `SQLiteVisitStore` does: whatever `recordVisit` calls queue up while a statement is at the
+/// server go into the next one together. Each batch is a single statement, an upsert that adds
+/// each variant's visits to its row and returns the counts, so it commits atomically on its own,
+/// in one round trip and one WAL flush (PostgreSQL's default `synchronous_commit = on`), before any
+/// of its completions run: counts stay exact however many processes write, and nothing
+/// acknowledged is lost. The second connection is what keeps the server busy: while one batch
+/// waits for its WAL flush, the next is already at the server, queued on the row lock, and commits
+/// right after it instead of a round trip later.
 ///
 /// Failures: at start-up the store retries connecting with backoff for a bounded time, then throws
 /// one error naming the server and the last reason (see `init`). Afterwards every wait on the
@@ -33,9 +36,10 @@ public final class PostgresVisitStore: VisitStore {
     private let parameters: PostgresConnectionParameters
     private let logger: Logger
     private let operationTimeout: Duration
-    private let queue: DispatchQueue
-    /// Touched only on `queue` (and in `deinit`, when nothing else can reach it).
-    private let session: Session
+    /// One serial queue per connection.
+    private let queues: [DispatchQueue]
+    /// `sessions[i]` is touched only on `queues[i]` (and in `deinit`, when nothing else can reach it).
+    private let sessions: [Session]
     private let state = Mutex(State())
 
     /// Schema migrations in order: entry `i` takes `visit_schema_version.version` from `i` to `i + 1`.
@@ -91,29 +95,35 @@ public final class PostgresVisitStore: VisitStore {
     ///   - password: The password, e.g. read from `DATABASE_PASSWORD_FILE`; overrides the URL's.
     ///   - connectTimeout: How long to keep trying at start-up.
     ///   - operationTimeout: The longest one batch of visits, or a read, waits for the server.
+    ///   - connections: How many connections this process keeps (1 or more); the first is made
+    ///     here, the others on first use.
     ///   - logger: Where connection problems, migrations and close are logged.
     /// - Throws: `VisitStoreError` (path: the URL without password) when the database could not be
     ///   reached in time, the TLS settings are unusable, or the schema is newer than this build's.
     public init(
         url: PostgresURL, password: String? = nil, connectTimeout: Duration = .seconds(30),
-        operationTimeout: Duration = .seconds(5), logger: Logger
+        operationTimeout: Duration = .seconds(5), connections: Int = 2, logger: Logger
     ) throws {
         self.url = url
         self.logger = logger
         self.operationTimeout = operationTimeout
         self.parameters = PostgresConnectionParameters(url: url, password: password)
-        self.queue = DispatchQueue(label: "DemoApp.PostgresVisitStore")
-        let session = Session(url: url, parameters: parameters, logger: logger)
-        // Connecting blocks (DNS, TCP, TLS, the migration's lock), so it also runs on the queue.
-        let version = try queue.sync { try session.open(timeout: connectTimeout) }
-        self.session = session
+        let count = max(1, connections)
+        let queues = (0..<count).map { DispatchQueue(label: "DemoApp.PostgresVisitStore.\($0)") }
+        self.queues = queues
+        let parameters = self.parameters
+        let sessions = (0..<count).map { _ in Session(url: url, parameters: parameters, logger: logger) }
+        // Connecting blocks (DNS, TCP, TLS, the migration's lock), so it also runs on a queue.
+        let version = try queues[0].sync { try sessions[0].open(timeout: connectTimeout) }
+        self.sessions = sessions
+        state.withLock { $0.isBusy = Array(repeating: false, count: count) }
         logger.info("opened visit database", metadata: ["database": "\(url)", "schema_version": "\(version)"])
     }
 
     deinit {
         // Every queued block holds `self`, so none is pending or running and the queue-only
-        // session can be closed from here.
-        session.close()
+        // sessions can be closed from here.
+        for session in sessions { session.close() }
     }
 
     /// Queues one visit; it is committed with whatever else is queued, then `completion` runs on
@@ -128,7 +138,7 @@ public final class PostgresVisitStore: VisitStore {
         }
     }
 
-    /// Reads the counts after any visits queued before this call are committed.
+    /// Reads the counts; they include every visit acknowledged before this call.
     /// - Parameter completion: Called once, on the store's queue, with the counts or the
     ///   `VisitStoreError` that kept them from being read.
     public func counts(completion: @escaping @Sendable (Result<VisitCounts, any Error>) -> Void) {
@@ -143,23 +153,27 @@ public final class PostgresVisitStore: VisitStore {
         guard enqueue(.health(completion)) else { return completion(false) }
     }
 
-    /// Finishes queued work, closes the connection; idempotent; blocks the caller until closed.
+    /// Finishes queued work, closes the connections; idempotent; blocks the caller until closed.
     ///
     /// Calls made afterwards complete at once, on the caller's thread, with
-    /// `VisitStoreError.closed`. Called from a completion (which runs on the store's queue), it
-    /// cannot wait for the queue it is running on: it returns at once and the connection closes
-    /// as soon as the current batch is done.
+    /// `VisitStoreError.closed`. Called from a completion (which runs on one of the store's
+    /// queues), it cannot wait for the queue it is running on: it returns at once and the
+    /// connections close as soon as the batches in progress are done.
     public func close() {
         let (wasOpen, isOnQueue) = state.withLock { state in
             let wasOpen = !state.isClosed
             state.isClosed = true
             return (wasOpen, state.isRunning(on: pthread_self()))
         }
-        if isOnQueue {
-            if wasOpen { queue.async { self.finish() } }
-            return
+        // Closing stops new jobs, and a drain runs until nothing is pending: a block queued now
+        // runs after the last batch on its connection.
+        for (queue, session) in zip(queues, sessions) {
+            if isOnQueue {
+                if wasOpen { queue.async { session.close() } }
+            } else {
+                queue.sync { session.close() }
+            }
         }
-        queue.sync { finish() }
     }
 
     /// Batches committed so far, for tests of group commit.
@@ -175,15 +189,16 @@ public final class PostgresVisitStore: VisitStore {
 
     private struct State {
         var pending: [Job] = []
-        /// A `drain` block is on the queue and has not yet taken `pending`; later jobs ride on it.
-        var isDrainScheduled = false
+        /// `isBusy[i]`: a drain runs (or is scheduled) on connection `i`; it takes pending jobs
+        /// until there are none, so a job queued meanwhile rides on it.
+        var isBusy: [Bool] = []
         var isClosed = false
-        /// The thread running a block on `queue`, so that `close()` can tell it must not wait.
-        var queueThread: pthread_t?
+        /// The threads running a drain, so that `close()` can tell it must not wait.
+        var drainThreads: [pthread_t] = []
         var committedBatchCount = 0
 
         func isRunning(on thread: pthread_t) -> Bool {
-            queueThread.map { pthread_equal($0, thread) != 0 } ?? false
+            drainThreads.contains { pthread_equal($0, thread) != 0 }
         }
 
         mutating func takePending() -> [Job] {
@@ -192,49 +207,42 @@ public final class PostgresVisitStore: VisitStore {
         }
     }
 
-    /// Queues a job, scheduling a drain unless one is already waiting to run.
+    /// Queues a job and starts a drain on an idle connection, if there is one; otherwise a busy
+    /// connection takes the job when its statement is done.
     /// - Returns: `false` when the store is closed and the job was not queued.
     private func enqueue(_ job: Job) -> Bool {
-        let shouldSchedule: Bool? = state.withLock { state in
+        let idle: Int?? = state.withLock { state in
             guard !state.isClosed else { return nil }
             state.pending.append(job)
-            defer { state.isDrainScheduled = true }
-            return !state.isDrainScheduled
+            guard let index = state.isBusy.firstIndex(of: false) else { return .some(nil) }
+            state.isBusy[index] = true
+            return index
         }
-        guard let shouldSchedule else { return false }
-        if shouldSchedule { queue.async { self.drain() } }
+        guard let idle else { return false }
+        if let index = idle { queues[index].async { self.drain(index) } }
         return true
     }
 
-    /// Takes every queued job at once: this is what makes a burst one statement. Jobs queued
-    /// while it runs schedule the next drain, which takes them all in turn.
-    private func drain() {
-        onQueue {
+    /// Takes every queued job at once, runs them on connection `index`, and again until nothing is
+    /// pending: this is what makes a burst one statement.
+    private func drain(_ index: Int) {
+        let thread = pthread_self()
+        state.withLock { $0.drainThreads.append(thread) }
+        defer { state.withLock { $0.drainThreads.removeAll { pthread_equal($0, thread) != 0 } } }
+        while true {
             let jobs = state.withLock { state in
-                state.isDrainScheduled = false
-                return state.takePending()
+                let jobs = state.takePending()
+                if jobs.isEmpty { state.isBusy[index] = false }
+                return jobs
             }
-            run(jobs)
+            guard !jobs.isEmpty else { return }
+            run(jobs, on: sessions[index])
         }
-    }
-
-    private func finish() {
-        onQueue {
-            // Closing stops new jobs, so what is pending now is the last work there will be.
-            run(state.withLock { $0.takePending() })
-            session.close()
-        }
-    }
-
-    private func onQueue(_ body: () -> Void) {
-        state.withLock { $0.queueThread = pthread_self() }
-        defer { state.withLock { $0.queueThread = nil } }
-        body()
     }
 
     /// Commits all visits in one statement, then answers everything else. Reads run after the
-    /// commit, so a read sees at least every visit queued before it.
-    private func run(_ jobs: [Job]) {
+    /// commit, so a read sees at least every visit of its own batch.
+    private func run(_ jobs: [Job], on session: Session) {
         var visits: [(variant: String, completion: @Sendable (Result<VisitCounts, any Error>) -> Void)] = []
         var readsAndChecks = 0
         for job in jobs {
@@ -451,7 +459,7 @@ extension PostgresVisitStore {
             }
             do {
                 let connection = try PostgresConnection(parameters: parameters, deadline: deadline)
-                logger.info("reconnected to visit database", metadata: ["database": "\(url)"])
+                logger.info("connected to visit database", metadata: ["database": "\(url)"])
                 self.connection = connection
                 lastFailedConnect = nil
                 return connection
