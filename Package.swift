@@ -16,17 +16,15 @@ let package = Package(
     // /metrics; a test fails when the two drift) and read back into the SBOM from the resolved
     // graph. To bump: see docs/supply-chain.md, "Bumping a dependency".
     traits: [
-        // Off by default: `swift build`, the default binary and the images carry no SwiftNIO.
+        // Off by default: `swift build`, the default binary and the images carry no PostgreSQL client.
         .trait(
             name: "PostgreSQL",
-            description: "A PostgreSQL visit store (DATABASE_URL) for several replicas on one database, via postgres-nio."
+            description: "A PostgreSQL visit store (DATABASE_URL) for several replicas on one database, on libpq."
         )
     ],
     dependencies: [
         // Structured logging with a pluggable backend: the one logging API of the Swift server world.
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
-        // The PostgreSQL wire protocol, pooled connections and TLS; built only with the PostgreSQL trait.
-        .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
     ],
     targets: [
         // The system SQLite (Debian: libsqlite3-dev), linked statically in the container builds.
@@ -34,6 +32,14 @@ let package = Package(
             name: "CSQLite",
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
+        ),
+        // PostgreSQL's client library, libpq, with OpenSSL for TLS: the system's for host builds
+        // (Debian: libpq-dev), one built from source without GSSAPI/LDAP for the static images
+        // (Dockerfile.multistage). Linked only with the PostgreSQL trait.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
         ),
         // Linux calls Swift's Glibc module leaves out (epoll, eventfd, sendfile, accept4).
         .target(name: "CHTTPShims"),
@@ -48,7 +54,7 @@ let package = Package(
                 "HTTPServer",
                 "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
+                .target(name: "CLibPQ", condition: .when(traits: ["PostgreSQL"])),
             ]
         ),
         .executableTarget(

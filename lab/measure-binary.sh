@@ -5,7 +5,9 @@
 #
 #   lab/measure-binary.sh            # build (in .build-static/) and report
 #   SKIP_BUILD=1 lab/measure-binary.sh
-#   TRAITS=PostgreSQL lab/measure-binary.sh   # the PostgreSQL build (in .build-static-PostgreSQL/)
+#   TRAITS=PostgreSQL lab/measure-binary.sh   # the PostgreSQL build (in .build-static-PostgreSQL/);
+#     it needs a libpq that links statically (Debian's does not): build one with
+#     scripts/build-libpq.sh PREFIX (as the image does) and set PKG_CONFIG_PATH=PREFIX/lib/pkgconfig
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,11 +39,8 @@ groups = [
     ("demo-server (ours)", r"^\$s11demo_server"),
     ("SQLite", r"^sqlite3"),
     # Only in the PostgreSQL build (TRAITS=PostgreSQL); the default build has none of these.
-    ("postgres-nio", r"^\$s(11PostgresNIO|21_ConnectionPoolModule)"),
-    ("SwiftNIO (incl. NIOSSL, transport services)", r"^\$s\d+_*NIO"),
-    ("BoringSSL (swift-nio-ssl, swift-crypto)", r"^_*C(NIO|Crypto)BoringSSL"),
-    ("swift-crypto", r"^\$s\d+_*Crypto"),
-    ("swift-atomics, -collections, -metrics, -service-lifecycle", r"^\$s(7Atomics|\d+_AtomicsShims|11DequeModule|\d+InternalCollectionsUtilities|11CoreMetrics|7Metrics|16ServiceLifecycle|\d+UnixSignals|\d+AsyncAlgorithms)"),
+    ("libpq (with libpgcommon, libpgport)", r"^(PQ|pq|pg_|lo_|pgtls_|pgthreadlock|conninfo_|libpq_)"),
+    ("OpenSSL (libssl, libcrypto)", r"^_*(SSL|ssl|tls1?_|TLS|EVP|evp|OPENSSL|ossl|OSSL|X509|x509|BIO|bio|CRYPTO|ERR|ASN1|asn1|BN_|bn_|RSA|rsa|EC_|ec_|ecp_|ECDSA|ECDH|DH_|dh_|DSA|dsa|SHA|sha|MD5|md5|AES|aes|CMS|PKCS|pkcs|OBJ_|PEM|pem|HMAC|RAND|rand|DES|des|ChaCha|chacha|Poly1305|CONF|conf|UI_|OCSP|CT_|SCT|gcm|bsaes|vpaes|x25519|x448|ed25519|ed448|COMP|ENGINE|engine|DSO|KDF|kdf|OSSL_)"),
     ("Swift runtime and stdlib", r"^\$s|^swift_|^_swift"),
 ]
 sizes = collections.Counter()
@@ -58,5 +57,5 @@ for group, size in sizes.most_common():
 print(f"{'total of sized symbols':36} {sum(sizes.values()) / 1024:9.1f}")
 PY
 nm --size-sort -S "$binary" | python3 "$report"
-# The default build must carry no SwiftNIO at all (the PostgreSQL client is behind a package trait).
+# No build carries SwiftNIO (the PostgreSQL client is libpq, and behind a package trait).
 echo "symbols naming NIO or BoringSSL: $(nm "$binary" | grep -c -E 'NIO|BoringSSL' || true)"

@@ -22,6 +22,10 @@
 #                  Debian static libraries as this machine, so a mismatch there is reported, not
 #                  failed, unless REQUIRE_IMAGE_MATCH=1.
 # Environment: WORKTREE=1 copies the working tree (committed or not) instead of HEAD.
+#   TRAITS=PostgreSQL checks the PostgreSQL variant instead; it links libpq statically, so
+#   PKG_CONFIG_PATH must name the libpq.pc of a static libpq (scripts/build-libpq.sh PREFIX makes
+#   one, as the image's builder does: run it in a Debian 12 container or builder, since it adds a
+#   deb-src entry to apt's sources). Not run in CI: the two extra cold builds cost about 5 minutes.
 # Output: the sums, then "N passed, N failed". Takes two cold release builds (about 5 min on 2
 # cores here).
 set -euo pipefail
@@ -33,7 +37,7 @@ repo=$PWD
 static_build() {
   local dir=$1 map=$2 src
   src=$(cd "$dir" && pwd -P)
-  (cd "$dir" && swift build -c release --product demo-server \
+  (cd "$dir" && swift build -c release --product demo-server ${TRAITS:+--traits "$TRAITS"} \
     --static-swift-stdlib -Xswiftc -static-executable \
     -Xswiftc -file-prefix-map -Xswiftc "$src=/src" \
     -Xswiftc -debug-prefix-map -Xswiftc "$src=/src" \

@@ -9,7 +9,10 @@
 #   - every other archive or object file in the link map (glibc's libc.a, SQLite's libsqlite3.a,
 #     GCC's libstdc++.a and libgcc.a, ...): the Debian package that owns it (`dpkg -S`) and that
 #     package's installed version (`dpkg-query`), with a purl (pkg:deb/...) and, for the upstreams
-#     the NVD tracks, a CPE, so a scanner can match them.
+#     the NVD tracks, a CPE, so a scanner can match them;
+#   - archives built from source in the builder (the PostgreSQL variant's libpq): the SOURCE file
+#     beside them (key=value lines written by scripts/build-libpq.sh: name, version, debian-source,
+#     sha256 of the source tarball, description, cpe).
 # It needs only bash, coreutils, sed, awk, dpkg and swift: the builder image has no python3 or jq.
 #
 # Usage: scripts/generate-sbom.sh --binary FILE --link-map FILE [--package-dir DIR] [--output FILE]
@@ -82,7 +85,7 @@ while IFS= read -r line; do
 done <"$package_dir/Package.resolved"
 
 # --- Sort the inputs into components.
-declare -A our_modules dep_modules deb_files toolchain_group module_owner
+declare -A our_modules dep_modules deb_files toolchain_group module_owner source_built
 for path in "${inputs[@]}"; do
   path=$(readlink -m "$path") # /usr/bin/../lib/gcc/... and /lib -> /usr/lib, as dpkg knows them
   case $path in
@@ -102,7 +105,7 @@ for path in "${inputs[@]}"; do
           for checkout in "$package_dir"/.build/checkouts/*/; do
             [[ -d "$checkout/Sources/$module" ]] && owner=$(basename "$checkout")
           done
-          # A target whose folder is not named after it (postgres-nio's _ConnectionPoolModule lives
+          # A target whose folder is not named after it (e.g. postgres-nio's _ConnectionPoolModule lives
           # in Sources/ConnectionPoolModule): its build folder's dependency files and output file
           # map name the sources it was compiled from, inside the owning checkout.
           if [[ -z "$owner" ]]; then
@@ -124,6 +127,10 @@ for path in "${inputs[@]}"; do
       esac
       ;;
     *)
+      if [[ -f "$(dirname "$path")/SOURCE" ]]; then
+        source_built[$(dirname "$path")]+=" $(basename "$path")"
+        continue
+      fi
       owner=$(dpkg -S "$path" 2>/dev/null | head -n 1 | cut -d: -f1) || true
       [[ -n "$owner" ]] || die "$path was linked in but no Debian package owns it"
       deb_files[$owner]+="${deb_files[$owner]:+ }$(basename "$path")"
@@ -178,6 +185,7 @@ for package in $(printf '%s\n' "${!deb_files[@]}" | sort); do
   case $source in
     glibc) cpe="cpe:2.3:a:gnu:glibc:$upstream:*:*:*:*:*:*:*" ;;
     sqlite3) cpe="cpe:2.3:a:sqlite:sqlite:$upstream:*:*:*:*:*:*:*" ;;
+    openssl) cpe="cpe:2.3:a:openssl:openssl:$upstream:*:*:*:*:*:*:*" ;;
     gcc-*) cpe="cpe:2.3:a:gnu:gcc:$upstream:*:*:*:*:*:*:*" ;;
     *) cpe="" ;;
   esac
@@ -186,6 +194,17 @@ for package in $(printf '%s\n' "${!deb_files[@]}" | sort); do
     "$(json "Linked statically from the Debian package $package $version")" "$(json "$purl")" \
     "${cpe:+,\"cpe\":$(json "$cpe")}" "$(files_property "${deb_files[$package]}")" "$(json "$version")" \
     "$(json "$source $source_version")")" "deb:$package"
+done
+
+for directory in $(printf '%s\n' "${!source_built[@]}" | sort); do
+  field() { sed -n "s/^$1=//p" "$directory/SOURCE"; }
+  name=$(field name) version=$(field version)
+  [[ -n "$name" && -n "$version" ]] || die "$directory/SOURCE names no name= and version="
+  cpe=$(field cpe)
+  add "$(printf '{"type":"library","bom-ref":%s,"name":%s,"version":%s,"description":%s,"purl":%s%s,"properties":[%s,{"name":"debian:source","value":%s},{"name":"source:sha256","value":%s}]}' \
+    "$(json "source:$name")" "$(json "$name")" "$(json "$version")" "$(json "$(field description)")" \
+    "$(json "pkg:generic/$name@$(purl_escape "$version")")" "${cpe:+,\"cpe\":$(json "$cpe")}" \
+    "$(files_property "${source_built[$directory]}")" "$(json "$(field debian-source)")" "$(json "$(field sha256)")")" "source:$name"
 done
 
 sha256=$(sha256sum "$binary" | cut -d' ' -f1)

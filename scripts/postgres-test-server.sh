@@ -3,8 +3,11 @@
 # postgres, fsync on: the tests check durability). Used by the Swift tests, scripts/rolling-restart.sh
 # and .ci/run.
 #
-# Usage: scripts/postgres-test-server.sh start DIR PORT   creates DIR (initdb) if needed, starts the
-#                                                         server, prints its URL on stdout
+# Usage: scripts/postgres-test-server.sh start DIR PORT [CERT KEY]
+#                                                         creates DIR (initdb) if needed, starts the
+#                                                         server, prints its URL on stdout; with
+#                                                         CERT and KEY (PEM files) it also accepts
+#                                                         TLS with that certificate
 #        scripts/postgres-test-server.sh stop DIR [MODE]   stops it (MODE: fast, the default, or immediate)
 #        scripts/postgres-test-server.sh available          exit 0 when the binaries are installed
 # Exit status 3 when PostgreSQL's binaries are missing (Debian: apt-get install postgresql).
@@ -45,9 +48,16 @@ case "$command" in
       as_owner "$bindir/initdb" -D "$dir/data" -A trust -U postgres --no-instructions >"$dir/initdb.log" 2>&1 \
         || { cat "$dir/initdb.log" >&2; exit 1; }
     fi
+    options="-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200"
+    if [[ -n "${4:-}" ]]; then
+      # The server reads its key only when it is private to its owner.
+      install -m 0644 "$4" "$dir/server.crt"
+      install -m 0600 "$5" "$dir/server.key"
+      [[ $(id -u) -eq 0 ]] && chown postgres: "$dir/server.crt" "$dir/server.key"
+      options+=" -c ssl=on -c ssl_cert_file=$dir/server.crt -c ssl_key_file=$dir/server.key"
+    fi
     # Loopback only; the socket directory is DIR, so nothing is left in /var/run/postgresql.
-    as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null \
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$options" start >/dev/null \
       || { cat "$dir/server.log" >&2; exit 1; }
     echo "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
     ;;
@@ -58,7 +68,7 @@ case "$command" in
     as_owner "$bindir/pg_ctl" -D "$dir/data" -m "$mode" -w -t 60 stop >/dev/null
     ;;
   *)
-    sed -n '2,12p' "$0" >&2
+    sed -n '2,15p' "$0" >&2
     exit 64
     ;;
 esac

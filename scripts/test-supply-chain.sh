@@ -5,8 +5,9 @@
 #     package), describes the binary that is in the image (SHA-256), lists our modules, swift-log,
 #     the Swift runtime, glibc and SQLite with purls,
 #     and its versions are the ones the binary reports (`demo-server --version`) and the labels say;
-#     the PostgreSQL variant's (`--build-arg TRAITS=PostgreSQL`) lists postgres-nio and the SwiftNIO
-#     stack it links as well, the default image's none of them;
+#     the PostgreSQL variant's (`--build-arg TRAITS=PostgreSQL`) lists libpq (PostgreSQL, built from
+#     source) and OpenSSL as well, with the versions the binary reports, and ships the CA bundle;
+#     the default image's lists neither and has no CA bundle;
 #   - `docker build --target debug-info --output type=local,...` exports demo-server.debug, whose
 #     build id is the shipped binary's and which the binary's debug link names;
 #   - `--build-arg BACKTRACE=on` adds the backtracer and the debug file (the binary is the same),
@@ -67,9 +68,9 @@ backtrace_image=$IMAGE_REPOSITORY:multistage-backtrace
 build multistage "$default_image" || { check_summary; exit 1; }
 build alpine "$IMAGE_REPOSITORY:alpine"
 build multistage "$backtrace_image" --build-arg BACKTRACE=on
-# The PostgreSQL variant (package trait): its SBOM must list the SwiftNIO stack it links, and the
-# default image's none of it. Cold, this build compiles SwiftNIO and BoringSSL (447 s measured on
-# 2 shared cores); its cache mount is keyed by the trait, so later runs take seconds.
+# The PostgreSQL variant (package trait): its SBOM must list libpq and OpenSSL, and the default
+# image's neither. Cold, this build adds libpq's build from source to the default build's work
+# (scripts/build-libpq.sh); its cache mount is keyed by the trait, so later runs take seconds.
 postgres_image=$IMAGE_REPOSITORY:multistage-postgres
 build multistage "$postgres_image" --build-arg TRAITS=PostgreSQL
 
@@ -122,17 +123,21 @@ expect = {
     "glibc": ("glibc", "pkg:deb/debian/libc6-dev@"),
     "sqlite3": ("sqlite", "pkg:deb/debian/libsqlite3-dev@"),
 }
-# What only the PostgreSQL trait links: postgres-nio (its version also in --version) and the
-# SwiftNIO stack under it (versions from Package.resolved, as SwiftPM resolved them).
-nio_stack = ["swift-nio", "swift-nio-ssl", "swift-crypto", "swift-atomics", "swift-collections"]
+# What only the PostgreSQL trait links: libpq, built from the Debian source package (SBOM name
+# postgresql, from the SOURCE file scripts/build-libpq.sh writes), and Debian's static OpenSSL;
+# the binary reports both itself (PQlibVersion, OpenSSL_version), as it does SQLite.
 if traits == "PostgreSQL":
-    expect["postgres-nio"] = ("postgres-nio", "pkg:swift/github.com/vapor/postgres-nio@")
-    for name in nio_stack:
-        c = by_name.get(name, [{}])[0]
-        rule(f"{name} is listed with a version and purl", bool(c.get("version")) and c.get("purl", "").startswith("pkg:swift/github.com/"), str(c)[:120])
+    expect["postgresql"] = ("libpq", "pkg:generic/postgresql@")
+    expect["openssl"] = ("openssl", "pkg:deb/debian/libssl-dev@")
+    c = by_name.get("postgresql", [{}])[0]
+    props = {p["name"]: p["value"] for p in c.get("properties", [])}
+    rule("libpq names its Debian source package and the tarball's SHA-256",
+         props.get("debian:source", "").startswith("postgresql-15 ") and len(props.get("source:sha256", "")) == 64, str(props)[:200])
+    rule("libpq's archives are the ones linked", set(props.get("linked-files", "").split()) >= {"libpq.a", "libpgcommon_shlib.a", "libpgport_shlib.a"},
+         props.get("linked-files", ""))
 else:
-    linked = sorted(n for n in ["postgres-nio"] + nio_stack if n in by_name)
-    rule("no package of the PostgreSQL trait is listed", not linked, ", ".join(linked))
+    linked = sorted(n for n in ["postgresql", "openssl", "postgres-nio"] if n in by_name)
+    rule("no library of the PostgreSQL trait is listed", not linked, ", ".join(linked))
 for name, (version_name, purl) in expect.items():
     found = by_name.get(name, [])
     if not found:
@@ -141,12 +146,11 @@ for name, (version_name, purl) in expect.items():
     rule(f"{name} {c['version']} is what the binary reports", reported.get(version_name) == c["version"],
          f"--version says {reported.get(version_name)}")
     rule(f"{name} has a purl ({c.get('purl', '')[:60]})", c.get("purl", "").startswith(purl))
-# The default binary links no Foundation (the command line and JSON are read by hand,
-# lab/performance.md): an SBOM listing it would describe another binary. postgres-nio imports
-# Foundation, so the PostgreSQL variant does link it.
-for name in ["swift-argument-parser"] + ([] if traits else ["swift-foundation"]):
+# Neither variant links Foundation (the command line and JSON are read by hand,
+# lab/performance.md): an SBOM listing it would describe another binary.
+for name in ["swift-argument-parser", "swift-foundation", "postgres-nio", "swift-nio"]:
     rule(f"{name} is not listed (not linked)", name not in by_name)
-for name in ["glibc", "sqlite3"]:
+for name in ["glibc", "sqlite3"] + (["postgresql", "openssl"] if traits else []):
     rule(f"{name} has a CPE", by_name.get(name, [{}])[0].get("cpe", "").startswith("cpe:2.3:a:"))
 labels = json.loads((d / "labels.json").read_text()) or {}
 rule("the sqlite label is the SBOM's version",
@@ -161,6 +165,14 @@ while read -r line; do
   case $line in PASS*) pass "${line#PASS }" ;; FAIL*) fail "${line#FAIL }" ;; *) echo "$line" ;; esac
 done < <(check_sbom "$default_image" /demo-server; check_sbom "$IMAGE_REPOSITORY:alpine" /usr/local/bin/demo-server
          check_sbom "$postgres_image" /demo-server PostgreSQL)
+
+# --- CA certificates: only the PostgreSQL variant verifies servers (sslmode=verify-ca/verify-full
+# without sslrootcert trusts this bundle); the default image makes no TLS connection and has none.
+check "$postgres_image ships the CA bundle at /etc/ssl/certs/ca-certificates.crt" \
+  extract "$postgres_image" /etc/ssl/certs/ca-certificates.crt "$work/postgres-ca.crt"
+check "$postgres_image's CA bundle holds certificates" grep -q "BEGIN CERTIFICATE" "$work/postgres-ca.crt"
+not_extracted() { ! extract "$@"; }
+check "$default_image ships no CA bundle" not_extracted "$default_image" /etc/ssl/certs/ca-certificates.crt "$work/default-ca.crt"
 
 # --- The debug information, exported with --output.
 debug_dir="$work/debug-info"

@@ -3,6 +3,9 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+#if PostgreSQL
+import CLibPQ
+#endif
 import CSQLite
 
 /// What this binary is made of, as `demo-server --version` and `/metrics` (`demo_build_info`)
@@ -25,26 +28,28 @@ public enum BuildInfo {
 
     /// The Swift package dependencies compiled in, with the versions Package.swift pins (`exact:`).
     public static let packages: [Package] = {
-        var packages = [
-            Package(identity: "swift-log", version: "1.16.2")
-        ]
-        #if PostgreSQL
-        packages.append(Package(identity: "postgres-nio", version: "1.33.2"))
-        #endif
-        return packages
+        [Package(identity: "swift-log", version: "1.16.2")]
     }()
 
     /// Pinned in Package.swift but compiled in only with a package trait this build was made without.
-    public static let packagesOutsideThisBuild: [Package] = {
-        #if PostgreSQL
-        return []
-        #else
-        return [Package(identity: "postgres-nio", version: "1.33.2")]
-        #endif
-    }()
+    public static let packagesOutsideThisBuild: [Package] = []
 
     /// The SQLite library linked in, e.g. `3.40.1`.
     public static var sqliteVersion: String { String(cString: sqlite3_libversion()) }
+
+    #if PostgreSQL
+    /// The libpq linked in, e.g. `15.18`: `PQlibVersion()` is the library's own number
+    /// (major * 10000 + minor since PostgreSQL 10).
+    public static var libpqVersion: String {
+        let number = Int(PQlibVersion())
+        return "\(number / 10000).\(number % 10000)"
+    }
+
+    /// The OpenSSL linked in (libpq's TLS), e.g. `3.0.19`, as the library reports it.
+    public static var openSSLVersion: String {
+        String(cString: OpenSSL_version(Int32(OPENSSL_VERSION_STRING)))
+    }
+    #endif
 
     /// The C library linked in, e.g. `glibc 2.36`, or `musl` (which has no version call).
     public static var libcVersion: String {
@@ -83,6 +88,10 @@ public enum BuildInfo {
         var list = [(name: "swift-tiny-container", version: DemoVersion.current), (name: "swift", version: swiftToolchainVersion)]
         list += packages.map { (name: $0.identity, version: $0.version) }
         list.append((name: "sqlite", version: sqliteVersion))
+        #if PostgreSQL
+        list.append((name: "libpq", version: libpqVersion))
+        list.append((name: "openssl", version: openSSLVersion))
+        #endif
         let libc = libcVersion.split(separator: " ", maxSplits: 1)
         list.append((name: String(libc[0]), version: libc.count > 1 ? String(libc[1]) : "unknown"))
         return list

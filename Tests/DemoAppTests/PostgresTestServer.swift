@@ -49,8 +49,13 @@ final class PostgresTestServer: Sendable {
 
     private static let sharedDirectory = Mutex<String?>(nil)
 
+    /// The server's certificate and key (PEM files), when it accepts TLS.
+    let tls: (certificate: String, key: String)?
+
     /// Creates a cluster in a new temporary directory on a free port and starts it.
-    init() throws {
+    /// - Parameter tls: A certificate and key (PEM files) to accept TLS with; none by default.
+    init(tls: (certificate: String, key: String)? = nil) throws {
+        self.tls = tls
         directory = NSTemporaryDirectory() + "postgres-test-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         // As root the server runs as `postgres`, which must be able to reach the cluster directory.
@@ -66,7 +71,7 @@ final class PostgresTestServer: Sendable {
 
     /// Starts the server (again, after `stop`), on the same port and data.
     func start() throws {
-        try Self.runScript(["start", directory + "/cluster", "\(port)"])
+        try Self.runScript(["start", directory + "/cluster", "\(port)"] + (tls.map { [$0.certificate, $0.key] } ?? []))
     }
 
     /// Stops the server: `fast` disconnects clients and shuts down cleanly; `immediate` is a crash.
@@ -89,10 +94,21 @@ final class PostgresTestServer: Sendable {
     }
 
     /// Runs one SQL command with `psql` as the superuser.
+    /// - Parameters:
+    ///   - sql: The command.
+    ///   - database: The database to run it in.
+    ///   - url: The connection URL, when not this server's plain one.
     /// - Returns: What psql printed (unaligned, tuples only).
     @discardableResult
-    func psql(_ sql: String, database: String = "postgres") throws -> String {
-        try Self.run("/usr/bin/env", ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql, url(database: database)])
+    func psql(_ sql: String, database: String = "postgres", url: String? = nil) throws -> String {
+        try Self.run("/usr/bin/env", ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql, url ?? self.url(database: database)])
+    }
+
+    /// Runs a command to its end (see `run`), e.g. `openssl` to make test certificates.
+    /// - Returns: What it printed on standard output.
+    @discardableResult
+    static func runTool(_ executable: String, _ arguments: [String]) throws -> String {
+        try run(executable, arguments)
     }
 
     // MARK: - Processes

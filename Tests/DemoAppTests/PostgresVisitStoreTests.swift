@@ -1,5 +1,7 @@
 #if PostgreSQL
+import Dispatch
 import Logging
+import Synchronization
 import Testing
 
 @testable import DemoApp
@@ -26,6 +28,45 @@ struct PostgresVisitStoreTests {
         #expect(try server.psql("SELECT count(*) FROM visit_schema_version", database: url.database) == "1")
         _ = try await stores[0].recordVisit(variant: "naive")
         #expect(try await stores[5].counts().total == 1)
+    }
+
+    @Test func groupCommitTakesEveryQueuedVisitInOneStatementWithExactPerVisitCounts() async throws {
+        let url = try PostgresURL(try PostgresTestServer.shared.makeDatabase())
+        // One connection, so that holding it holds the store.
+        let store = try PostgresVisitStore(url: url, connectTimeout: .seconds(10), connections: 1, logger: logger)
+        defer { store.close() }
+        _ = try await store.recordVisit(variant: "naive")
+        // Hold the store's queue inside a completion, so the visits below all queue up behind it.
+        let release = DispatchSemaphore(value: 0)
+        await withCheckedContinuation { (isBlocked: CheckedContinuation<Void, Never>) in
+            store.checkHealth { _ in
+                isBlocked.resume()
+                release.wait()
+            }
+        }
+        let variants = (0..<60).map { ["alpine", "multistage", "with \"quotes\", {braces} and \\"][$0 % 3] }
+        let results = await withCheckedContinuation { (finished: CheckedContinuation<[Result<VisitCounts, any Error>], Never>) in
+            let collected = Mutex<[Result<VisitCounts, any Error>]>([])
+            for variant in variants {
+                store.recordVisit(variant: variant) { result in
+                    let all = collected.withLock { results in
+                        results.append(result)
+                        return results.count == variants.count ? results : nil
+                    }
+                    if let all { finished.resume(returning: all) }
+                }
+            }
+            release.signal()
+        }
+        // Completions run in arrival order, each with the counts just after its own visit.
+        let counts = try results.map { try $0.get() }
+        #expect(counts.map(\.total) == Array(2...61))
+        for (index, variant) in variants.enumerated() {
+            #expect(counts[index].byVariant[variant] == index / 3 + 1)
+        }
+        #expect(counts.last == VisitCounts(total: 61, byVariant: ["naive": 1, "alpine": 20, "multistage": 20, variants[2]: 20]))
+        #expect(store.committedBatchCount == 2)
+        #expect(try await store.counts() == counts.last)
     }
 
     @Test func newerSchemaIsRefusedAndLeftAlone() throws {

@@ -43,8 +43,8 @@ struct PostgresPasswordFileTests {
         ])
         #expect(status == 1)
         let lastLine = replica.standardError.split(separator: "\n").last.map(String.init) ?? ""
-        // 28P01: invalid_password (PostgreSQL's errcodes).
-        #expect(lastLine.contains("SQLSTATE 28P01"), "got: \(replica.standardError)")
+        // The server's own words, as libpq reports them (SQLSTATE 28P01, invalid_password).
+        #expect(lastLine.contains("password authentication failed for user \"\(Self.role)\""), "got: \(replica.standardError)")
         #expect(!(replica.standardOutput + replica.standardError).contains("wrong-pw-not-logged"))
     }
 

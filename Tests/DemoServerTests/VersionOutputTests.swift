@@ -12,15 +12,18 @@ import Testing
         #expect(lines.first == DemoVersion.current)
         #expect(lines.contains("swift \(BuildInfo.swiftToolchainVersion)"))
         // BuildInfoTests checks these against the pins in Package.swift.
-        #if PostgreSQL
-        #expect(BuildInfo.packages.map(\.identity).sorted() == ["postgres-nio", "swift-log"])
-        #else
         #expect(BuildInfo.packages.map(\.identity).sorted() == ["swift-log"])
-        #endif
         for package in BuildInfo.packages {
             #expect(lines.contains("\(package.identity) \(package.version)"))
         }
         #expect(lines.contains { $0.hasPrefix("sqlite 3.") })
         #expect(lines.contains { $0.hasPrefix("glibc 2.") })
+        #if PostgreSQL
+        // The C client and its TLS library report themselves, as SQLite does.
+        #expect(lines.contains("libpq \(BuildInfo.libpqVersion)"))
+        #expect(lines.contains("openssl \(BuildInfo.openSSLVersion)"))
+        #expect(lines.contains { $0.hasPrefix("libpq 1") })
+        #expect(lines.contains { $0.hasPrefix("openssl 3.") })
+        #endif
     }
 }

@@ -1,49 +1,46 @@
 #if PostgreSQL
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import Dispatch
 import Logging
-import PostgresNIO
 import Synchronization
 
-/// A `VisitStore` on a PostgreSQL database shared by any number of replicas.
+/// A `VisitStore` on a PostgreSQL database shared by any number of replicas, on libpq.
 ///
-/// Built only with the `PostgreSQL` package trait, so the default binary carries no SwiftNIO.
+/// Built only with the `PostgreSQL` package trait, so the default binary carries no PostgreSQL
+/// client.
 ///
-/// Each visit is one statement, an upsert that adds one to its variant's row and returns the
-/// counts, committed (with PostgreSQL's default `synchronous_commit = on`, so flushed to the WAL)
-/// before the completion runs: counts stay exact however many processes write, and nothing
-/// acknowledged is lost. Statements run on postgres-nio's pooled connections; a completion runs on
-/// a Swift task, never on an HTTP event loop, and hands its result back like SQLite's do.
+/// A few connections per process (two by default), each owned by a serial queue of the store's
+/// (a thread of its own, never an HTTP event loop), and visits group-committed as
+/// `SQLiteVisitStore` does: whatever `recordVisit` calls queue up while a statement is at the
+/// server go into the next one together. Each batch is a single statement, an upsert that adds
+/// each variant's visits to its row and returns the counts, so it commits atomically on its own,
+/// in one round trip and one WAL flush (PostgreSQL's default `synchronous_commit = on`), before any
+/// of its completions run: counts stay exact however many processes write, and nothing
+/// acknowledged is lost. The second connection is what keeps the server busy: while one batch
+/// waits for its WAL flush, the next is already at the server, queued on the row lock, and commits
+/// right after it instead of a round trip later.
 ///
 /// Failures: at start-up the store retries connecting with backoff for a bounded time, then throws
-/// one error naming the server and the last reason (see `init`). Afterwards every call is bounded
-/// by `operationTimeout`: while the database is unreachable calls fail (so `/readyz` answers 503 and
-/// visits 503) instead of queueing up, and the pool reconnects by itself when it is back.
+/// one error naming the server and the last reason (see `init`). Afterwards every wait on the
+/// server is bounded by `operationTimeout` (reconnecting and readiness by `healthTimeout`): while
+/// the database is unreachable calls fail (so `/readyz` answers 503 and visits 503) instead of
+/// queueing up, and the next call after it is back reconnects.
 public final class PostgresVisitStore: VisitStore {
     /// The server and database, without the password.
     public let url: PostgresURL
 
-    private let client: PostgresClient
-    /// Where every task of this store runs (see `StoreTaskExecutor`).
-    private let executor: StoreTaskExecutor
+    private let parameters: PostgresConnectionParameters
     private let logger: Logger
     private let operationTimeout: Duration
+    /// One serial queue per connection.
+    private let queues: [DispatchQueue]
+    /// `sessions[i]` is touched only on `queues[i]` (and in `deinit`, when nothing else can reach it).
+    private let sessions: [Session]
     private let state = Mutex(State())
-    /// Runs the pool; cancelled by `close()`.
-    private let poolTask: Task<Void, Never>
-    /// Signalled when `poolTask` ends, so `close()` can wait for it from a plain thread.
-    private let poolStopped = DispatchSemaphore(value: 0)
-
-    private struct State {
-        var isClosed = false
-        var inFlight = 0
-        /// Signalled by the last in-flight call to finish once closing has begun.
-        var drained: DispatchSemaphore?
-        /// `close()` came from a completion, which cannot wait: the last call to finish stops the pool.
-        var stopsPoolWhenDrained = false
-    }
-
-    /// Set while a completion runs, so that `close()` called from one does not wait for itself.
-    @TaskLocal private static var isRunningCompletion = false
 
     /// Schema migrations in order: entry `i` takes `visit_schema_version.version` from `i` to `i + 1`.
     /// Append only; never edit a shipped entry, since databases already past it will not rerun it.
@@ -61,7 +58,32 @@ public final class PostgresVisitStore: VisitStore {
     /// time; any constant works as long as every version of this program uses the same one.
     static let migrationLockKey: Int64 = 0x5649_5349_5453  // "VISITS"
 
-    /// Connects, migrates and starts the connection pool; blocks the calling thread until done.
+    /// The longest a readiness check, or a reconnection before a call, waits for the database:
+    /// shorter than a Kubernetes readiness probe's usual timeout (2 s here), so an unreachable
+    /// database is answered with 503 rather than a probe timeout.
+    static let healthTimeout = Duration.milliseconds(1500)
+
+    /// The least time between two attempts to reconnect to a database that is away.
+    static let reconnectInterval = Duration.milliseconds(250)
+
+    /// Adds each variant's visits to its row and returns every row after the update, in one
+    /// statement. `$1` holds the variants, `$2` the visits per variant, as arrays. Rows are taken
+    /// in variant order so that two replicas updating the same rows lock them in the same order
+    /// (no deadlock). `RETURNING` gives the updated rows after this statement; the others come
+    /// from the statement's snapshot.
+    static let recordStatement = """
+        WITH bumped AS (
+            INSERT INTO visit_counts AS counts (variant, count)
+            SELECT variant, visits FROM unnest($1::text[], $2::bigint[]) AS batch (variant, visits) ORDER BY variant
+            ON CONFLICT (variant) DO UPDATE SET count = counts.count + EXCLUDED.count
+            RETURNING variant, count
+        )
+        SELECT variant, count FROM bumped
+        UNION ALL
+        SELECT variant, count FROM visit_counts WHERE variant NOT IN (SELECT variant FROM bumped)
+        """
+
+    /// Connects, migrates and starts serving calls; blocks the calling thread until done.
     ///
     /// While the server is unreachable or refuses (still starting, say), it retries with backoff
     /// (0.25 s doubling to 4 s) until `connectTimeout` has passed, logging each failure, and then
@@ -72,371 +94,421 @@ public final class PostgresVisitStore: VisitStore {
     ///   - url: Where the database is; its password is used unless `password` is given.
     ///   - password: The password, e.g. read from `DATABASE_PASSWORD_FILE`; overrides the URL's.
     ///   - connectTimeout: How long to keep trying at start-up.
-    ///   - operationTimeout: The longest one visit, read or health check may take, queueing for a
-    ///     connection included.
-    ///   - maximumConnections: The pool's size, per process.
+    ///   - operationTimeout: The longest one batch of visits, or a read, waits for the server.
+    ///   - connections: How many connections this process keeps (1 or more); the first is made
+    ///     here, the others on first use.
     ///   - logger: Where connection problems, migrations and close are logged.
     /// - Throws: `VisitStoreError` (path: the URL without password) when the database could not be
     ///   reached in time, the TLS settings are unusable, or the schema is newer than this build's.
     public init(
         url: PostgresURL, password: String? = nil, connectTimeout: Duration = .seconds(30),
-        operationTimeout: Duration = .seconds(5), maximumConnections: Int = 10, logger: Logger
+        operationTimeout: Duration = .seconds(5), connections: Int = 2, logger: Logger
     ) throws {
         self.url = url
         self.logger = logger
         self.operationTimeout = operationTimeout
-        let tls = try Self.tlsConfiguration(for: url)
-        var configuration = PostgresClient.Configuration(
-            host: url.host, port: url.port, username: url.user, password: password ?? url.password,
-            database: url.database, tls: tls.client)
-        configuration.options.connectTimeout = min(operationTimeout, .seconds(10))
-        configuration.options.maximumConnections = maximumConnections
-        configuration.options.minimumConnections = 1
-        configuration.options.additionalStartupParameters = [("application_name", "demo-server")]
-        if url.sslMode == .verifyFull { configuration.options.tlsServerName = url.host }
-        let startup = Self.startup(configuration: configuration, sslContext: tls.connection, url: url, logger: logger)
-
-        let executor = StoreTaskExecutor(label: "DemoApp.PostgresVisitStore")
-        self.executor = executor
-        let finished = DispatchSemaphore(value: 0)
-        let outcome = Mutex<Result<Int, VisitStoreError>?>(nil)
-        Task(executorPreference: executor) {
-            let result = await Self.connectAndMigrate(startup, timeout: connectTimeout)
-            outcome.withLock { $0 = result }
-            finished.signal()
-        }
-        finished.wait()
-        let version = try outcome.withLock { $0! }.get()
-        logger.info(
-            "opened visit database",
-            metadata: ["database": "\(url)", "schema_version": "\(version)", "pool_size": "\(maximumConnections)"])
-
-        // The pool logs every failed connection attempt at info, several a second while the
-        // database is down; readiness already reports that at warning. Kept at debug and trace.
-        var poolLogger = logger
-        if poolLogger.logLevel >= .info { poolLogger.logLevel = .warning }
-        let client = PostgresClient(configuration: configuration, backgroundLogger: poolLogger)
-        self.client = client
-        let stopped = poolStopped
-        poolTask = Task(executorPreference: executor) {
-            await client.run()
-            stopped.signal()
-        }
+        self.parameters = PostgresConnectionParameters(url: url, password: password)
+        let count = max(1, connections)
+        let queues = (0..<count).map { DispatchQueue(label: "DemoApp.PostgresVisitStore.\($0)") }
+        self.queues = queues
+        let parameters = self.parameters
+        let sessions = (0..<count).map { _ in Session(url: url, parameters: parameters, logger: logger) }
+        // Connecting blocks (DNS, TCP, TLS, the migration's lock), so it also runs on a queue.
+        let version = try queues[0].sync { try sessions[0].open(timeout: connectTimeout) }
+        self.sessions = sessions
+        state.withLock { $0.isBusy = Array(repeating: false, count: count) }
+        logger.info("opened visit database", metadata: ["database": "\(url)", "schema_version": "\(version)"])
     }
 
     deinit {
-        poolTask.cancel()
+        // Every queued block holds `self`, so none is pending or running and the queue-only
+        // sessions can be closed from here.
+        for session in sessions { session.close() }
     }
 
-    /// Counts one visit with one upsert; `completion` runs once it is committed, on a Swift task.
+    /// Queues one visit; it is committed with whatever else is queued, then `completion` runs on
+    /// the store's queue.
     /// - Parameters:
     ///   - variant: The image variant the visit was served by; validated by the caller.
     ///   - completion: Called once with the counts just after this visit, or with the
     ///     `VisitStoreError` that kept it from being committed.
     public func recordVisit(variant: String, completion: @escaping @Sendable (Result<VisitCounts, any Error>) -> Void) {
-        perform(.write, completion: completion) { client, logger in
-            // One statement, so it commits atomically on its own. The CTE's RETURNING gives this
-            // visit's row after the update; the other rows come from the statement's snapshot.
-            let rows = try await client.query(
-                """
-                WITH bumped AS (
-                    INSERT INTO visit_counts (variant, count) VALUES (\(variant), 1)
-                    ON CONFLICT (variant) DO UPDATE SET count = visit_counts.count + 1
-                    RETURNING variant, count
-                )
-                SELECT variant, count FROM bumped
-                UNION ALL
-                SELECT variant, count FROM visit_counts WHERE variant <> (SELECT variant FROM bumped)
-                """,
-                logger: logger)
-            return try await Self.counts(from: rows)
+        guard enqueue(.visit(variant: variant, completion: completion)) else {
+            return completion(.failure(VisitStoreError.closed(path: "\(url)")))
         }
     }
 
-    /// Reads the counts.
-    /// - Parameter completion: Called once, on a Swift task, with the counts or the
+    /// Reads the counts; they include every visit acknowledged before this call.
+    /// - Parameter completion: Called once, on the store's queue, with the counts or the
     ///   `VisitStoreError` that kept them from being read.
     public func counts(completion: @escaping @Sendable (Result<VisitCounts, any Error>) -> Void) {
-        perform(.read, completion: completion) { client, logger in
-            try await Self.counts(from: client.query("SELECT variant, count FROM visit_counts", logger: logger))
+        guard enqueue(.counts(completion)) else {
+            return completion(.failure(VisitStoreError.closed(path: "\(url)")))
         }
     }
 
-    /// Readiness: a query on the counts table answers within the operation timeout.
+    /// Readiness: a query on the counts table answers within `healthTimeout`.
     /// - Parameter completion: Called once with the answer; `false` at once when closed.
     public func checkHealth(completion: @escaping @Sendable (Bool) -> Void) {
-        // Shorter than a Kubernetes readiness probe's usual timeout (2 s here), so an unreachable
-        // database is answered with 503 rather than a probe timeout.
-        perform(.read, timeout: min(operationTimeout, Self.healthTimeout), completion: { [logger, url] result in
-            if case .failure(let error) = result {
-                // Readiness only reports false; this is the one place the reason is kept.
-                logger.warning("visit database health check failed", metadata: ["database": "\(url)", "error": "\(error)"])
-            }
-            completion((try? result.get()) != nil)
-        }) { client, logger in
-            _ = try await client.query("SELECT 1 FROM visit_counts LIMIT 1", logger: logger).collect()
-            return VisitCounts.zero
-        }
+        guard enqueue(.health(completion)) else { return completion(false) }
     }
 
-    /// Lets calls in flight finish (each is bounded by the operation timeout), then closes the
-    /// pool's connections; idempotent; blocks the caller until closed.
+    /// Finishes queued work, closes the connections; idempotent; blocks the caller until closed.
     ///
-    /// Calls made afterwards complete at once with `VisitStoreError.closed`. Called from a
-    /// completion, it cannot wait for the call it is part of: it returns at once, and the pool
-    /// closes when the last call in flight has finished.
+    /// Calls made afterwards complete at once, on the caller's thread, with
+    /// `VisitStoreError.closed`. Called from a completion (which runs on one of the store's
+    /// queues), it cannot wait for the queue it is running on: it returns at once and the
+    /// connections close as soon as the batches in progress are done.
     public func close() {
-        let isFromCompletion = Self.isRunningCompletion
-        let drained = DispatchSemaphore(value: 0)
-        let (wasOpen, mustWait) = state.withLock { state in
+        let (wasOpen, isOnQueue) = state.withLock { state in
             let wasOpen = !state.isClosed
             state.isClosed = true
-            guard wasOpen, state.inFlight > 0 else { return (wasOpen, false) }
-            if isFromCompletion {
-                state.stopsPoolWhenDrained = true
+            return (wasOpen, state.isRunning(on: pthread_self()))
+        }
+        // Closing stops new jobs, and a drain runs until nothing is pending: a block queued now
+        // runs after the last batch on its connection.
+        for (queue, session) in zip(queues, sessions) {
+            if isOnQueue {
+                if wasOpen { queue.async { session.close() } }
             } else {
-                state.drained = drained
+                queue.sync { session.close() }
             }
-            return (wasOpen, true)
-        }
-        guard wasOpen else { return }
-        if mustWait {
-            if isFromCompletion { return }
-            drained.wait()
-        }
-        poolTask.cancel()
-        if isFromCompletion { return }
-        // Every call has been answered, so nothing acknowledged depends on what follows: the wait
-        // for the pool to say goodbye to the server is bounded. Parts of postgres-nio's shutdown
-        // run on Swift's global executor, which a caller blocking on it (an `async` test, say)
-        // may be starving; then the connections close when the process exits.
-        if poolStopped.wait(timeout: .now() + .seconds(2)) == .timedOut {
-            logger.debug("visit database connections still closing", metadata: ["database": "\(url)"])
-        }
-        logger.info("closed visit database", metadata: ["database": "\(url)"])
-    }
-
-    // MARK: - Calls
-
-    /// The longest a readiness check waits for the database.
-    static let healthTimeout = Duration.milliseconds(1500)
-
-    private func perform(
-        _ kind: VisitStoreError.Kind, timeout: Duration? = nil,
-        completion: @escaping @Sendable (Result<VisitCounts, any Error>) -> Void,
-        _ body: @escaping @Sendable (PostgresClient, Logger) async throws -> VisitCounts
-    ) {
-        let isOpen = state.withLock { state in
-            guard !state.isClosed else { return false }
-            state.inFlight += 1
-            return true
-        }
-        guard isOpen else { return completion(.failure(VisitStoreError.closed(path: "\(url)"))) }
-        let limit = timeout ?? operationTimeout
-        Task(executorPreference: executor) { [client, logger, url] in
-            let result: Result<VisitCounts, any Error>
-            do {
-                result = .success(try await Self.withDeadline(limit) { try await body(client, logger) })
-            } catch {
-                result = .failure(VisitStoreError(kind: kind, path: "\(url)", message: Self.reason(error)))
-            }
-            Self.$isRunningCompletion.withValue(true) { completion(result) }
-            self.finishCall()
         }
     }
 
-    private func finishCall() {
-        let (drained, stopsPool) = state.withLock { state -> (DispatchSemaphore?, Bool) in
-            state.inFlight -= 1
-            guard state.inFlight == 0 else { return (nil, false) }
-            return (state.drained, state.stopsPoolWhenDrained)
+    /// Batches committed so far, for tests of group commit.
+    var committedBatchCount: Int { state.withLock { $0.committedBatchCount } }
+
+    // MARK: - Queue
+
+    private enum Job {
+        case visit(variant: String, completion: @Sendable (Result<VisitCounts, any Error>) -> Void)
+        case counts(@Sendable (Result<VisitCounts, any Error>) -> Void)
+        case health(@Sendable (Bool) -> Void)
+    }
+
+    private struct State {
+        var pending: [Job] = []
+        /// `isBusy[i]`: a drain runs (or is scheduled) on connection `i`; it takes pending jobs
+        /// until there are none, so a job queued meanwhile rides on it.
+        var isBusy: [Bool] = []
+        var isClosed = false
+        /// The threads running a drain, so that `close()` can tell it must not wait.
+        var drainThreads: [pthread_t] = []
+        var committedBatchCount = 0
+
+        func isRunning(on thread: pthread_t) -> Bool {
+            drainThreads.contains { pthread_equal($0, thread) != 0 }
         }
-        drained?.signal()
-        if stopsPool { poolTask.cancel() }
-    }
 
-    private static func counts(from rows: PostgresRowSequence) async throws -> VisitCounts {
-        var counts = VisitCounts.zero
-        for try await (variant, count) in rows.decode((String, Int).self) {
-            counts.byVariant[variant] = count
-            counts.total += count
+        mutating func takePending() -> [Job] {
+            defer { pending = [] }
+            return pending
         }
-        return counts
     }
 
-    // MARK: - Start-up
-
-    /// What start-up needs, bundled so it can cross into the start-up task.
-    private struct Startup: Sendable {
-        let configuration: PostgresConnection.Configuration
-        let url: PostgresURL
-        let logger: Logger
+    /// Queues a job and starts a drain on an idle connection, if there is one; otherwise a busy
+    /// connection takes the job when its statement is done.
+    /// - Returns: `false` when the store is closed and the job was not queued.
+    private func enqueue(_ job: Job) -> Bool {
+        let idle: Int?? = state.withLock { state in
+            guard !state.isClosed else { return nil }
+            state.pending.append(job)
+            guard let index = state.isBusy.firstIndex(of: false) else { return .some(nil) }
+            state.isBusy[index] = true
+            return index
+        }
+        guard let idle else { return false }
+        if let index = idle { queues[index].async { self.drain(index) } }
+        return true
     }
 
-    private static func startup(
-        configuration: PostgresClient.Configuration, sslContext: NIOSSLContext?, url: PostgresURL, logger: Logger
-    ) -> Startup {
-        let tls: PostgresConnection.Configuration.TLS =
-            switch (url.sslMode, sslContext) {
-            case (.disable, _), (_, nil): .disable
-            case (.prefer, let context?): .prefer(context)
-            case (_, let context?): .require(context)
-            }
-        var connection = PostgresConnection.Configuration(
-            host: url.host, port: url.port, username: configuration.username, password: configuration.password,
-            database: url.database, tls: tls)
-        connection.options.connectTimeout = .seconds(Int64(configuration.options.connectTimeout.components.seconds))
-        connection.options.tlsServerName = configuration.options.tlsServerName
-        return Startup(configuration: connection, url: url, logger: logger)
-    }
-
-    /// Tries `migrate` until it succeeds or `timeout` has passed.
-    /// - Returns: The schema version, or the last failure.
-    private static func connectAndMigrate(_ startup: Startup, timeout: Duration) async -> Result<Int, VisitStoreError> {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        var delay = Duration.milliseconds(250)
-        var attempt = 1
+    /// Takes every queued job at once, runs them on connection `index`, and again until nothing is
+    /// pending: this is what makes a burst one statement.
+    private func drain(_ index: Int) {
+        let thread = pthread_self()
+        state.withLock { $0.drainThreads.append(thread) }
+        defer { state.withLock { $0.drainThreads.removeAll { pthread_equal($0, thread) != 0 } } }
         while true {
-            do {
-                return .success(try await migrate(startup))
-            } catch let error as VisitStoreError {
-                // A schema newer than this build will not get older by waiting.
-                return .failure(error)
-            } catch let error as PostgresTransactionError where error.closureError is VisitStoreError {
-                return .failure(error.closureError as! VisitStoreError)
-            } catch {
-                let reason = reason(error)
-                guard clock.now + delay < deadline else {
-                    return .failure(
-                        VisitStoreError(
-                            kind: .open, path: "\(startup.url)",
-                            message: "\(reason) (gave up after \(attempt) attempts in \(timeout))"))
+            let jobs = state.withLock { state in
+                let jobs = state.takePending()
+                if jobs.isEmpty { state.isBusy[index] = false }
+                return jobs
+            }
+            guard !jobs.isEmpty else { return }
+            run(jobs, on: sessions[index])
+        }
+    }
+
+    /// Commits all visits in one statement, then answers everything else. Reads run after the
+    /// commit, so a read sees at least every visit of its own batch.
+    private func run(_ jobs: [Job], on session: Session) {
+        var visits: [(variant: String, completion: @Sendable (Result<VisitCounts, any Error>) -> Void)] = []
+        var readsAndChecks = 0
+        for job in jobs {
+            if case let .visit(variant, completion) = job {
+                visits.append((variant, completion))
+            } else {
+                readsAndChecks += 1
+            }
+        }
+        if !visits.isEmpty {
+            logger.trace("committing visits", metadata: ["count": "\(visits.count)"])
+            switch session.record(visits.map(\.variant), timeout: operationTimeout) {
+            case .success(let snapshots):
+                state.withLock { $0.committedBatchCount += 1 }
+                for (visit, counts) in zip(visits, snapshots) { visit.completion(.success(counts)) }
+            case .failure(let error):
+                for visit in visits { visit.completion(.failure(error)) }
+            }
+        }
+        guard readsAndChecks > 0 else { return }
+        // Answered together: one read serves every `counts` and health check of the batch, and
+        // while the database is away they all fail after one bounded attempt, not one each.
+        let hasCounts = jobs.contains { if case .counts = $0 { true } else { false } }
+        let counts = session.readCounts(timeout: hasCounts ? operationTimeout : Self.healthTimeout)
+        if case .failure(let error) = counts {
+            // Readiness only reports false; this is the one place the reason is kept.
+            logger.warning("visit database health check failed", metadata: ["database": "\(url)", "error": "\(error.message)"])
+        }
+        for job in jobs {
+            switch job {
+            case .visit: continue
+            case .counts(let completion): completion(counts.mapError { $0 })
+            case .health(let completion): completion((try? counts.get()) != nil)
+            }
+        }
+    }
+}
+
+// MARK: - Session
+
+extension PostgresVisitStore {
+    /// The connection (made again when lost) and what the store does on it, confined to the
+    /// store's queue: that confinement is the whole of its thread safety, hence `@unchecked`.
+    private final class Session: @unchecked Sendable {
+        let url: PostgresURL
+        let parameters: PostgresConnectionParameters
+        let logger: Logger
+        private var connection: PostgresConnection?
+        private var isClosed = false
+        /// When the last attempt to reconnect failed; the next waits until `reconnectInterval` after it.
+        private var lastFailedConnect: ContinuousClock.Instant?
+
+        init(url: PostgresURL, parameters: PostgresConnectionParameters, logger: Logger) {
+            self.url = url
+            self.parameters = parameters
+            self.logger = logger
+        }
+
+        /// Connects and migrates, retrying with backoff until `timeout` has passed.
+        /// - Returns: The schema version.
+        func open(timeout: Duration) throws(VisitStoreError) -> Int {
+            let clock = ContinuousClock()
+            let deadline = clock.now + timeout
+            var delay = Duration.milliseconds(250)
+            var attempt = 1
+            while true {
+                do {
+                    // Each attempt may use what is left of the start-up time, at least a second.
+                    let connection = try PostgresConnection(parameters: parameters, deadline: max(deadline, clock.now + .seconds(1)))
+                    let version = try migrate(connection, deadline: max(deadline, clock.now + .seconds(10)))
+                    self.connection = connection
+                    return version
+                } catch let error as VisitStoreError {
+                    // A schema newer than this build will not get older by waiting.
+                    throw error
+                } catch {
+                    let reason = "\(error)"
+                    guard clock.now + delay < deadline else {
+                        throw VisitStoreError(
+                            kind: .open, path: "\(url)", message: "\(reason) (gave up after \(attempt) attempts in \(timeout))")
+                    }
+                    logger.warning(
+                        "visit database not reachable yet; retrying",
+                        metadata: ["database": "\(url)", "attempt": "\(attempt)", "retry_in": "\(delay)", "error": "\(reason)"])
+                    sleep(for: delay)
+                    delay = min(delay * 2, .seconds(4))
+                    attempt += 1
                 }
-                startup.logger.warning(
-                    "visit database not reachable yet; retrying",
-                    metadata: ["database": "\(startup.url)", "attempt": "\(attempt)", "retry_in": "\(delay)", "error": "\(reason)"])
-                try? await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(4))
-                attempt += 1
             }
         }
-    }
 
-    /// Brings the schema to `migrations.count` on one connection, inside one transaction that holds
-    /// an advisory lock: replicas starting together take turns, and the second finds nothing to do.
-    /// - Returns: The schema version now in the database.
-    private static func migrate(_ startup: Startup) async throws -> Int {
-        let logger = startup.logger
-        let connection = try await PostgresConnection.connect(configuration: startup.configuration, id: 1, logger: logger)
-        do {
-            let version = try await migrate(on: connection, startup)
-            try? await connection.close()
-            return version
-        } catch {
-            try? await connection.close()
-            throw error
+        /// Brings the schema to `migrations.count` inside one transaction that holds an advisory
+        /// lock: replicas starting together take turns, and the second finds nothing to do.
+        /// - Returns: The schema version now in the database.
+        private func migrate(_ connection: PostgresConnection, deadline: ContinuousClock.Instant) throws -> Int {
+            let target = PostgresVisitStore.migrations.count
+            try connection.execute("BEGIN", deadline: deadline)
+            do {
+                try connection.execute("SELECT pg_advisory_xact_lock(\(PostgresVisitStore.migrationLockKey))", deadline: deadline)
+                try connection.execute("CREATE TABLE IF NOT EXISTS visit_schema_version (version INTEGER NOT NULL)", deadline: deadline)
+                let rows = try connection.execute("SELECT version FROM visit_schema_version", deadline: deadline)
+                let current: Int? = if let text = rows.first?.first ?? nil { Int(text) } else { nil }
+                if current == nil {
+                    try connection.execute("INSERT INTO visit_schema_version (version) VALUES (0)", deadline: deadline)
+                }
+                let from = current ?? 0
+                guard from <= target else {
+                    // Downgrading would need knowledge this build lacks; refusing keeps the data.
+                    throw VisitStoreError(
+                        kind: .migrate, path: "\(url)", message: "schema version \(from) is newer than this build supports (\(target))")
+                }
+                for version in from..<target {
+                    logger.info("migrating visit database", metadata: ["database": "\(url)", "to_version": "\(version + 1)"])
+                    try connection.execute(PostgresVisitStore.migrations[version], deadline: deadline)
+                }
+                if from < target {
+                    try connection.execute("UPDATE visit_schema_version SET version = \(target)", deadline: deadline)
+                }
+                try connection.execute("COMMIT", deadline: deadline)
+                return target
+            } catch {
+                if connection.isUsable { _ = try? connection.execute("ROLLBACK", deadline: deadline) }
+                throw error
+            }
         }
-    }
 
-    private static func migrate(on connection: PostgresConnection, _ startup: Startup) async throws -> Int {
-        let logger = startup.logger
-        let target = migrations.count
-        return try await connection.withTransaction(logger: logger) { connection in
-            _ = try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLockKey))", logger: logger).collect()
-            _ = try await connection.query(
-                "CREATE TABLE IF NOT EXISTS visit_schema_version (version INTEGER NOT NULL)", logger: logger
-            ).collect()
-            var current: Int?
-            for try await (version) in try await connection.query("SELECT version FROM visit_schema_version", logger: logger)
-                .decode(Int.self)
-            {
-                current = version
+        /// Counts the visits in one statement and returns the counts just after each one.
+        func record(_ variants: [String], timeout: Duration) -> Result<[VisitCounts], VisitStoreError> {
+            var batch: [String: Int] = [:]
+            for variant in variants { batch[variant, default: 0] += 1 }
+            let names = batch.keys.sorted()
+            let rows = perform(.write, timeout: timeout) { connection, deadline throws(PostgresConnection.Failure) in
+                try connection.execute(
+                    PostgresVisitStore.recordStatement,
+                    [Self.arrayLiteral(names.map(Self.quotedArrayElement)), Self.arrayLiteral(names.map { "\(batch[$0]!)" })],
+                    deadline: deadline)
             }
-            if current == nil {
-                _ = try await connection.query("INSERT INTO visit_schema_version (version) VALUES (0)", logger: logger).collect()
+            return rows.flatMap { rows in
+                guard var counts = counts(from: rows) else {
+                    return .failure(VisitStoreError(kind: .write, path: "\(url)", message: "unexpected answer to the visit statement"))
+                }
+                // The counts before this batch: its rows were locked by the statement, so nothing
+                // else changed them between; then one visit at a time, in arrival order.
+                for (variant, added) in batch {
+                    let before = (counts.byVariant[variant] ?? 0) - added
+                    counts.byVariant[variant] = before > 0 ? before : nil
+                    counts.total -= added
+                }
+                var snapshots: [VisitCounts] = []
+                snapshots.reserveCapacity(variants.count)
+                for variant in variants {
+                    counts.total += 1
+                    counts.byVariant[variant, default: 0] += 1
+                    snapshots.append(counts)
+                }
+                return .success(snapshots)
             }
-            let from = current ?? 0
-            guard from <= target else {
-                // Downgrading would need knowledge this build lacks; refusing keeps the data.
-                throw VisitStoreError(
-                    kind: .migrate, path: "\(startup.url)",
-                    message: "schema version \(from) is newer than this build supports (\(target))")
-            }
-            for version in from..<target {
-                logger.info("migrating visit database", metadata: ["database": "\(startup.url)", "to_version": "\(version + 1)"])
-                _ = try await connection.query(PostgresQuery(unsafeSQL: migrations[version]), logger: logger).collect()
-            }
-            if from < target {
-                _ = try await connection.query("UPDATE visit_schema_version SET version = \(target)", logger: logger).collect()
-            }
-            return target
         }
-    }
 
-    // MARK: - TLS
-
-    /// The client's and the start-up connection's TLS settings for the URL's `sslmode`.
-    private static func tlsConfiguration(
-        for url: PostgresURL
-    ) throws(VisitStoreError) -> (client: PostgresClient.Configuration.TLS, connection: NIOSSLContext?) {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        switch url.sslMode {
-        case .disable: return (.disable, nil)
-        case .prefer, .require: tls.certificateVerification = .none
-        case .verifyCA: tls.certificateVerification = .noHostnameVerification
-        case .verifyFull: tls.certificateVerification = .fullVerification
-        }
-        if let path = url.sslRootCertificatePath { tls.trustRoots = .file(path) }
-        do {
-            let context = try NIOSSLContext(configuration: tls)
-            return (url.sslMode == .prefer ? .prefer(tls) : .require(tls), context)
-        } catch {
-            throw VisitStoreError(kind: .open, path: "\(url)", message: "unusable TLS settings: \(error)")
-        }
-    }
-
-    // MARK: - Errors and deadlines
-
-    /// What went wrong, from postgres-nio's error parts; `PSQLError`'s own description hides them
-    /// on purpose, and none of them holds the password.
-    static func reason(_ error: any Error) -> String {
-        switch error {
-        case let error as VisitStoreError:
-            return error.message
-        case let error as PSQLError:
-            var parts = ["\(error.code)"]
-            if let message = error.serverInfo?[.message] { parts.append(message) }
-            if let state = error.serverInfo?[.sqlState] { parts.append("SQLSTATE \(state)") }
-            if let underlying = error.underlying { parts.append(reason(underlying)) }
-            return parts.joined(separator: ": ")
-        case let error as PostgresTransactionError:
-            let inner = [error.beginError, error.closureError, error.commitError, error.rollbackError].compactMap { $0 }
-            return inner.map { reason($0) }.joined(separator: "; ")
-        case is DeadlineExceeded:
-            return "no answer within the time limit (database unreachable or overloaded)"
-        default:
-            return "\(error)"
-        }
-    }
-
-    private struct DeadlineExceeded: Error {}
-
-    /// Runs `body`, cancelling it when `limit` passes first. Cancelling a call that waits for a
-    /// connection takes it out of the pool's queue; one whose statement already reached the server
-    /// may still commit, so a visit reported failed may have been counted (never the reverse).
-    private static func withDeadline<Value: Sendable>(
-        _ limit: Duration, _ body: @escaping @Sendable () async throws -> Value
-    ) async throws -> Value {
-        try await withThrowingTaskGroup(of: Value?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return nil
+        /// Reads every variant's count.
+        func readCounts(timeout: Duration) -> Result<VisitCounts, VisitStoreError> {
+            perform(.read, timeout: timeout) { connection, deadline throws(PostgresConnection.Failure) in
+                try connection.execute("SELECT variant, count FROM visit_counts", deadline: deadline)
+            }.flatMap { rows in
+                counts(from: rows).map { .success($0) }
+                    ?? .failure(VisitStoreError(kind: .read, path: "\(url)", message: "unexpected answer to the counts query"))
             }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else { throw DeadlineExceeded() }
-            return value
+        }
+
+        func close() {
+            guard !isClosed else { return }
+            isClosed = true
+            // PQfinish says goodbye (Terminate) and closes the socket.
+            connection = nil
+            logger.info("closed visit database", metadata: ["database": "\(url)"])
+        }
+
+        /// Runs `body` on the connection, reconnecting first when there is none. A failure that
+        /// leaves the connection unusable drops it; the next call makes a new one.
+        private func perform(
+            _ kind: VisitStoreError.Kind, timeout: Duration,
+            _ body: (PostgresConnection, ContinuousClock.Instant) throws(PostgresConnection.Failure) -> [[String?]]
+        ) -> Result<[[String?]], VisitStoreError> {
+            guard !isClosed else { return .failure(.closed(path: "\(url)")) }
+            let now = ContinuousClock.now
+            do throws(PostgresConnection.Failure) {
+                let connection: PostgresConnection
+                if let existing = self.connection {
+                    connection = existing
+                } else {
+                    connection = try reconnect(deadline: now + min(timeout, PostgresVisitStore.healthTimeout))
+                }
+                do {
+                    return .success(try body(connection, now + timeout))
+                } catch {
+                    // A statement that timed out may still be running, or may have committed: the
+                    // connection's state is unknown, so it is not reused. A visit reported failed
+                    // may therefore have been counted, never the reverse.
+                    if !connection.isUsable || error.sqlState == nil { drop(because: error) }
+                    throw error
+                }
+            } catch {
+                return .failure(VisitStoreError(kind: kind, path: "\(url)", message: error.description))
+            }
+        }
+
+        /// Connects again, no sooner than `reconnectInterval` after the last failed attempt: while
+        /// the database is away, each call still gets a real answer, but a replica knocks at most a
+        /// few times a second however many requests arrive, and a recovering server is not stormed.
+        private func reconnect(deadline: ContinuousClock.Instant) throws(PostgresConnection.Failure) -> PostgresConnection {
+            if let lastFailedConnect {
+                let pause = min(lastFailedConnect + PostgresVisitStore.reconnectInterval, deadline)
+                sleep(for: ContinuousClock.now.duration(to: pause))
+            }
+            do {
+                let connection = try PostgresConnection(parameters: parameters, deadline: deadline)
+                logger.info("connected to visit database", metadata: ["database": "\(url)"])
+                self.connection = connection
+                lastFailedConnect = nil
+                return connection
+            } catch {
+                lastFailedConnect = .now
+                throw error
+            }
+        }
+
+        private func drop(because error: PostgresConnection.Failure) {
+            guard connection != nil else { return }
+            connection = nil
+            logger.warning("lost the visit database connection", metadata: ["database": "\(url)", "error": "\(error)"])
+        }
+
+        /// Rows of `(variant, count)` as counts; `nil` when a row is not of that shape.
+        private func counts(from rows: [[String?]]) -> VisitCounts? {
+            var counts = VisitCounts.zero
+            for row in rows {
+                guard row.count == 2, let variant = row[0], let text = row[1], let count = Int(text) else { return nil }
+                counts.byVariant[variant] = count
+                counts.total += count
+            }
+            return counts
+        }
+
+        /// PostgreSQL's text form of a one-dimensional array (`{a,b}`), elements already quoted.
+        private static func arrayLiteral(_ elements: [String]) -> String {
+            "{" + elements.joined(separator: ",") + "}"
+        }
+
+        /// One array element in double quotes, with `"` and `\` escaped, so that any variant
+        /// (commas, braces, spaces, the word NULL) is read back as itself.
+        private static func quotedArrayElement(_ text: String) -> String {
+            var quoted = "\""
+            for character in text {
+                if character == "\"" || character == "\\" { quoted.append("\\") }
+                quoted.append(character)
+            }
+            return quoted + "\""
+        }
+
+        /// Waits out a retry delay on the store's queue, where only the store's own calls wait.
+        private func sleep(for delay: Duration) {
+            guard delay > .zero else { return }
+            let (seconds, attoseconds) = delay.components
+            var time = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+            var remaining = timespec()
+            while nanosleep(&time, &remaining) != 0, errno == EINTR { time = remaining }
         }
     }
 }
