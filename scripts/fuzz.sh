@@ -72,14 +72,24 @@ configure() {
 # then holds the output pipe open; libFuzzer and ASan report crashes themselves.
 export SWIFT_BACKTRACE=enable=no
 
-fuzz() {
+build() {
     local target="$1"
     configure "$target"
     local binary="$out_dir/$target-fuzzer"
     echo "==> building $binary"
     "$swiftc" -sanitize=fuzzer,address -parse-as-library -O -g \
         -swift-version 6 -module-name "$module" \
-        "${sources[@]}" -o "$binary"
+        "${sources[@]}" -o "$binary" > "$out_dir/$target-build.log" 2>&1 || {
+        cat "$out_dir/$target-build.log" >&2
+        echo "==> building $target FAILED" >&2
+        return 1
+    }
+}
+
+fuzz() {
+    local target="$1"
+    configure "$target"
+    local binary="$out_dir/$target-fuzzer"
 
     local work
     if [ -n "${FUZZ_WORK:-}" ]; then
@@ -128,6 +138,15 @@ fuzz() {
 for target in "${targets[@]}"; do
     configure "$target"  # Refuse an unknown name before building anything.
 done
+# The builds are most of a short run's time: all at once, then the fuzzing one target at a time.
+builds=()
+for target in "${targets[@]}"; do
+    build "$target" &
+    builds+=($!)
+done
+failed=0
+for pid in "${builds[@]}"; do wait "$pid" || failed=1; done
+[ "$failed" -eq 0 ] || exit 1
 for target in "${targets[@]}"; do
     fuzz "$target"
 done
