@@ -31,6 +31,8 @@ Placeholders, in {{ }}:
   {{excerpt:FILE:START .. END}}            the lines of FILE from the first containing START
                                            through the next containing END
   {{excerpt-nc:FILE:START .. END}}         the same without comment lines
+  {{file:FILE}}                            all of FILE (a quoted file is quoted whole)
+  {{file-nc:FILE}}                         all of FILE without its comment lines
 A line `<!-- template: ... -->` in the template is dropped (notes for editors).
 
 Usage:
@@ -225,6 +227,10 @@ def values():
     v["memory.requests"] = re.sub(r"\D", "", row(rows, "Memory after")[0])
     multistage_mb = images["multistage"]["bytes"] / 1e6
     v["shrink.swift"] = ratio(images["naive"]["bytes"] / 1e6, multistage_mb)
+    # The same two with the official bases, where a stand-in was measured (what a reader gets).
+    naive_official_mb = (images["naive"].get("withOfficialBase") or images["naive"])["bytes"] / 1e6
+    v["naive.official_vs_flask"] = ratio(naive_official_mb, FLASK_MB["naive"])
+    v["multistage.official_shrink"] = ratio(naive_official_mb, multistage_mb)
     v["shrink.flask"] = ratio(FLASK_MB["naive"], FLASK_MB["multistage"])
     v["shrink.swift_alpine"] = ratio(images["naive"]["bytes"] / 1e6, images["alpine"]["bytes"] / 1e6)
     v["alpine.over_multistage"] = human_bytes(images["alpine"]["bytes"] - images["multistage"]["bytes"])
@@ -340,8 +346,11 @@ def values():
             for key in ["total", "blocks", "measured_at", "swift"]:
                 v[f"run.{kind}_{key}"] = NOT_MEASURED
             continue
-        blocks = run[kind]["blocks"]
+        # The host path's blocks (Linux with Swift); the docker path's total separately.
+        blocks = [b for b in run[kind]["blocks"] if b.get("path", "host") == "host"]
         v[f"run.{kind}_total"] = duration(run[kind]["totalSeconds"])
+        if "dockerPathSeconds" in run[kind]:
+            v[f"run.{kind}_docker_total"] = duration(run[kind]["dockerPathSeconds"])
         v[f"run.{kind}_blocks"] = str(sum(1 for b in blocks if b["kind"] == "run"))
         v[f"run.{kind}_measured_at"] = run[kind]["measuredAt"]
         v[f"run.{kind}_swift"] = duration(sum(b["seconds"] for b in blocks if "swift" in b.get("tags", [])))
@@ -397,7 +406,20 @@ def excerpt(spec, strip_comments):
     last = next((i for i in range(first, len(lines)) if end in lines[i]), None)
     if last is None:
         raise DataError(f"excerpt: no line of {filename} after {start!r} contains {end!r}")
-    chosen = lines[first:last + 1]
+    return excerpt_lines(lines[first:last + 1], strip_comments)
+
+
+def whole_file(filename, strip_comments):
+    """All of FILE; without comment lines (and the blank lines they leave in a row) for file-nc."""
+    try:
+        with open(path(filename)) as f:
+            lines = f.read().splitlines()
+    except FileNotFoundError:
+        raise DataError(f"file: {filename} is missing")
+    return excerpt_lines(lines, strip_comments)
+
+
+def excerpt_lines(chosen, strip_comments):
     if strip_comments:
         chosen = [line for line in chosen if not line.lstrip().startswith("#")]
         collapsed = []
@@ -405,7 +427,7 @@ def excerpt(spec, strip_comments):
             if line.strip() or (collapsed and collapsed[-1].strip()):
                 collapsed.append(line)
         chosen = collapsed
-    return "\n".join(chosen).rstrip()
+    return "\n".join(chosen).strip("\n").rstrip()
 
 
 def render(template, v):
@@ -419,6 +441,10 @@ def render(template, v):
                 warn(f"no recorded output {key!r} yet: run RECORD=1 scripts/test-tutorial.sh")
                 return "(not recorded yet)"
             return outputs[key].rstrip()
+        if name.startswith("file:"):
+            return whole_file(name.removeprefix("file:"), strip_comments=False)
+        if name.startswith("file-nc:"):
+            return whole_file(name.removeprefix("file-nc:"), strip_comments=True)
         if name.startswith("excerpt:"):
             return excerpt(name.removeprefix("excerpt:"), strip_comments=False)
         if name.startswith("excerpt-nc:"):
