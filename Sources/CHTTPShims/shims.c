@@ -1,3 +1,7 @@
+#if !defined(__linux__)
+// Not Linux: the header stops the build with its one-line message, before any Linux header.
+#include "CHTTPShims.h"
+#else
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -63,3 +67,5 @@ int chttp_unacknowledged_bytes(int socket) {
     if (ioctl(socket, SIOCOUTQ, &count) != 0) return -1;
     return count;
 }
+
+#endif // __linux__
