@@ -50,7 +50,8 @@ final class TutorialPage: Sendable {
             html = cached.html
         } else {
             guard let markdown = Self.read(markdownPath, limit: 1024 * 1024) else { return nil }
-            html = Self.page(body: MarkdownRenderer(imageURL: { "/tutorial/" + $0 }).render(markdown))
+            let renderer = MarkdownRenderer(imageURL: { "/tutorial/" + $0 }, linkURL: RepositoryLinks.walkthrough.url(for:))
+            html = Self.page(body: renderer.render(markdown))
             cache.withLock { $0 = (modified, size, html) }
         }
         return .text(html, contentType: "text/html; charset=utf-8")
