@@ -188,7 +188,8 @@ if [[ "${WORKTREE:-0}" == 1 ]]; then
     tar -xf - -C "$CLONE" || { fail "copying the working tree into $CLONE"; exit 1; }
   echo "working tree copied over the clone (WORKTREE=1)"
 fi
-printf 'clone of %s at %s (%s run)\n' "$(git -C "$CLONE" rev-parse --short HEAD)" "$CLONE" "$RUN_KIND"
+REVISION=$(git -C "$CLONE" rev-parse HEAD)
+printf 'clone of %s at %s (%s run)\n' "${REVISION:0:7}" "$CLONE" "$RUN_KIND"
 
 work=""
 img_new_temp_dir work
@@ -397,12 +398,14 @@ reader_user() {
   fi
 }
 
-# The docker path's clone: fresh, with the working tree copied over it under WORKTREE=1, owned
-# by the reader. Sets CLONE.
+# The docker path's clone: fresh, at the host path's commit, with the working tree copied over it
+# under WORKTREE=1, owned by the reader. Sets CLONE.
 docker_path_clone() {
   docker_dir=$(mktemp -d "${TMPDIR:-/tmp}/tutorial-test-docker.XXXXXX")
   CLONE="$docker_dir/swift-tiny-container"
-  git clone -q "$REPO" "$CLONE" || { fail "git clone of $REPO for the docker path"; return 1; }
+  # The commit the host path runs (the repository's HEAD may have moved since).
+  { git clone -q "$REPO" "$CLONE" && git -C "$CLONE" checkout -q "$REVISION"; } ||
+    { fail "git clone of $REPO at $REVISION for the docker path"; return 1; }
   if [[ "${WORKTREE:-0}" == 1 ]]; then
     (cd "$REPO" && git ls-files -z -co --exclude-standard | tar --null --ignore-failed-read -T - -cf - 2>/dev/null) |
       tar -xf - -C "$CLONE" || { fail "copying the working tree into $CLONE"; return 1; }
