@@ -1,9 +1,10 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// Linux only: the server is built on epoll (Sources/CHTTPShims), so no Apple platform is declared;
+// elsewhere the build stops with one line that points to the Docker form (docs/TUTORIAL.md).
 let package = Package(
     name: "swift-tiny-container",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "demo-server", targets: ["demo-server"]),
         .library(name: "HTTPServer", targets: ["HTTPServer"]),

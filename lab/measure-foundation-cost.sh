@@ -13,7 +13,12 @@
 # docs/TUTORIAL.md quotes these numbers (scripts/render-tutorial.py).
 #
 # Usage: lab/measure-foundation-cost.sh        (on a Linux host with Swift 6; ~1 min a build)
+#   A reader trying it writes elsewhere, so the tracked measurement stays as it is, e.g. in the
+#   toolchain image (docs/appendix/foundation.md):
+#   swiftd env OUTPUT=/tmp/foundation-cost.json lab/measure-foundation-cost.sh
 # Environment: SWIFT (default: swift), OUTPUT (default: docs/measurements/foundation-cost.json).
+# Without file(1) the linkage is read with readelf (the toolchain image has no `file`); without
+# python3 the sizes are printed and no JSON is written (the toolchain image has no python3).
 # Needs no network: the packages have no dependencies. The temporary directory is removed on exit.
 set -euo pipefail
 
@@ -25,7 +30,6 @@ BUILD_TIMEOUT="${BUILD_TIMEOUT:-900}"
 
 command -v "$SWIFT" >/dev/null || { echo "error: $SWIFT not found" >&2; exit 1; }
 command -v strip >/dev/null || { echo "error: strip (binutils) not found" >&2; exit 1; }
-command -v python3 >/dev/null || { echo "error: python3 not found" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/foundation-cost.XXXXXX")
 # SwiftPM also leaves lock files named after the build directories in $TMPDIR.
@@ -91,8 +95,14 @@ for name in stdlib essentials foundation; do
   strip "$dir/hello.stripped"
   bytes=$(stat -c %s "$binary")
   stripped=$(stat -c %s "$dir/hello.stripped")
-  kind=$(file -b "$dir/hello.stripped" | cut -d, -f1-2)
-  linkage=$(file -b "$dir/hello.stripped" | grep -o 'statically linked\|dynamically linked' | head -n 1)
+  if command -v file >/dev/null; then
+    kind=$(file -b "$dir/hello.stripped" | cut -d, -f1-2)
+    linkage=$(file -b "$dir/hello.stripped" | grep -o 'statically linked\|dynamically linked' | head -n 1)
+  else
+    # A program interpreter (the dynamic loader) in the program headers means dynamically linked.
+    kind="ELF $(readelf -h "$dir/hello.stripped" | sed -n 's/^ *Machine: *//p')"
+    if readelf -l "$dir/hello.stripped" | grep -q 'INTERP'; then linkage="dynamically linked"; else linkage="statically linked"; fi
+  fi
   # The linker's warnings about glibc functions that need shared libraries at run time (NSS,
   # dlopen), reduced to the function names.
   warnings=$(grep -o "Using '[a-z_]*' in statically linked" "$dir/build.log" | sed "s/Using '\([a-z_]*\)'.*/\1/" | sort -u | paste -sd, - || true)
@@ -100,6 +110,10 @@ for name in stdlib essentials foundation; do
   printf 'built in %s s: %s bytes, %s stripped (%s); warnings: %s\n' "$seconds" "$bytes" "$stripped" "$linkage" "${warnings:-none}"
 done
 
+if ! command -v python3 >/dev/null; then
+  echo "python3 not found: the sizes are above; no JSON written"
+  exit 0
+fi
 mkdir -p "$(dirname "$OUTPUT")"
 python3 - "$results" "$OUTPUT" "$swift_version" "$(git rev-parse HEAD 2>/dev/null || echo unknown)" <<'EOF'
 import json, sys, datetime, platform

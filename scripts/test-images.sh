@@ -243,7 +243,7 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 # Name resolution in a static glibc program on scratch (examples/scratch-dns), as the
-# walkthrough's "Apply it to your own service" describes it: the linker warns that getaddrinfo
+# walkthrough's appendix "Applying it to your own service" describes it: the linker warns that getaddrinfo
 # needs glibc's shared libraries at run time, yet glibc 2.34 and later have the `files` and `dns`
 # backends built in, so /etc/hosts (which Docker writes into every container) and DNS work; only
 # NSS modules outside glibc (myhostname, mdns, sss...) are missing, and glibc skips them.

@@ -1,3 +1,7 @@
+#if !defined(__linux__)
+// Not Linux: the header stops the build with its one-line message, before any Linux header.
+#include "CHTTPShims.h"
+#else
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -68,3 +72,5 @@ int chttp_unacknowledged_bytes(int socket) {
 long chttp_random_bytes(void *buffer, size_t length) {
     return (long)getrandom(buffer, length, GRND_NONBLOCK);
 }
+
+#endif // __linux__

@@ -36,6 +36,30 @@ import Testing
         #expect(renderer.inline("[x](javascript:alert(1))") == "x)")
     }
 
+    @Test func relativeLinksGoWhereTheCallerSaysOrStayText() {
+        let linking = MarkdownRenderer(imageURL: { "/tutorial/" + $0 }, linkURL: { "https://repo.example/docs/" + $0 })
+        #expect(linking.inline("see [the notes](supply-chain.md#labels)") ==
+            "see <a href=\"https://repo.example/docs/supply-chain.md#labels\">the notes</a>")
+        // Images keep their own rule: the container serves them.
+        #expect(linking.inline("![Sizes](images/sizes.svg)") == "<img src=\"/tutorial/images/sizes.svg\" alt=\"Sizes\">")
+        let refusing = MarkdownRenderer(imageURL: { $0 }, linkURL: { _ in nil })
+        #expect(refusing.inline("[text](elsewhere.md)") == "text")
+    }
+
+    @Test func backslashEscapedPunctuationIsShownWithoutTheBackslash() {
+        #expect(renderer.inline(#"\*not emphasis\* and 2 \* 3"#) == "*not emphasis* and 2 * 3")
+        #expect(renderer.inline(##"\_a\_ \# \[x\](y) \\ \<b\>"##) == "_a_ # [x](y) \\ &lt;b&gt;")
+        #expect(renderer.inline(#"\`not code\` but `co\de`"#) == "`not code` but <code>co\\de</code>")
+        // Before a letter, a digit or a space a backslash is itself.
+        #expect(renderer.inline(#"C:\path \n \1"#) == #"C:\path \n \1"#)
+        #expect(renderer.inline(#"[a \] b](https://example.org/a\)b)"#) == "<a href=\"https://example.org/a)b\">a ] b</a>")
+        #expect(renderer.inline("ends with \\") == "ends with \\")
+        // In a table an escaped pipe is part of the cell (GitHub's tables), not a cell boundary.
+        let table = renderer.render("| a \\| b | c |\n|---|---|\n| \\* | x |")
+        #expect(table.contains("<th>a | b</th><th>c</th>"))
+        #expect(table.contains("<td>*</td><td>x</td>"))
+    }
+
     @Test func rawHTMLIsShownNotObeyed() {
         #expect(renderer.render("<script>alert(1)</script>") == "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n")
     }

@@ -7,7 +7,7 @@ import Testing
 @Suite struct TutorialPageTests {
     @Test func servesTheWalkthroughAndItsImages() async throws {
         let fixture = try DemoFixture(files: [
-            "docs/TUTORIAL.md": "# The walkthrough\n\n![Chart](images/sizes.svg)\n",
+            "docs/TUTORIAL.md": "# The walkthrough\n\n![Chart](images/sizes.svg)\n\nSee [the SBOM](supply-chain.md), 2 \\* 3.\n",
             "docs/images/sizes.svg": "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
         ])
         defer { fixture.close() }
@@ -21,6 +21,8 @@ import Testing
         #expect(page.headers["Content-Type"] == "text/html; charset=utf-8")
         #expect(page.text.contains("<h1 id=\"the-walkthrough\">The walkthrough</h1>"))
         #expect(page.text.contains("<img src=\"/tutorial/images/sizes.svg\" alt=\"Chart\">"))
+        // The repository's other files are not in the container: their links lead to the repository.
+        #expect(page.text.contains("<a href=\"https://github.com/swift-tiny-container/swift-tiny-container/blob/main/docs/supply-chain.md\">the SBOM</a>, 2 * 3."))
         let image = await application.response(to: HTTPRequest(method: .get, target: "/tutorial/images/sizes.svg"))
         #expect(image.status == .ok)
         #expect(image.headers["Content-Type"] == "image/svg+xml")

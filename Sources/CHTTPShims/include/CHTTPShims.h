@@ -1,6 +1,13 @@
 #ifndef CHTTPSHIMS_H
 #define CHTTPSHIMS_H
 
+// The server is built on Linux's epoll, eventfd and sendfile. On any other system (macOS with
+// Xcode's toolchain, say) the build stops here, before the first Linux header is missing, with
+// one line that says what to do instead. shims.c includes this header first on such systems.
+#if !defined(__linux__)
+#error "demo-server runs on Linux only (epoll). On macOS or Windows, build and run it in Docker: the walkthrough's swiftd function (docs/TUTORIAL.md, Getting ready)."
+#else
+
 // Linux APIs that Swift's Glibc module does not export: epoll, eventfd, sendfile, getrandom, the
 // _GNU_SOURCE functions accept4, pthread_setname_np and sched_getaffinity, and openat2.
 
@@ -58,5 +65,7 @@ int chttp_unacknowledged_bytes(int socket);
 /// GRND_NONBLOCK, which Swift's Glibc module does not export). Returns the number of
 /// bytes written, or -1 with errno set (EAGAIN only before the kernel's pool is first seeded).
 long chttp_random_bytes(void *buffer, size_t length);
+
+#endif // __linux__
 
 #endif

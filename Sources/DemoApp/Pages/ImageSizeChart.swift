@@ -14,9 +14,12 @@ enum ImageSizeChart {
         let note: String?
     }
 
-    private static let labelWidth = 170.0
-    private static let barAreaWidth = 360.0
-    private static let rowHeight = 30.0
+    // The chart is drawn narrow (a phone's width) and scaled up by CSS on wider screens: each bar
+    // has its label and value on a line above it and its note on a line below, so nothing sits
+    // beside the bar and the text keeps its size on a 390 px screen (an 820-unit-wide chart
+    // with labels beside the bars scaled 13 px text down to about 5 px there).
+    private static let width = 360.0
+    private static let barHeight = 12.0
     private static let minMegabytes = 1.0
     private static let maxMegabytes = 10_000.0
 
@@ -33,30 +36,32 @@ enum ImageSizeChart {
                 note: note(for: image, currentVariant: currentVariant))
         }
         bars += ImageSizes.flaskReference.map { Bar(label: $0.label, megabytes: $0.megabytes, isReference: true, note: nil) }
-        // Room after the longest bar for its value and note ("4.2 GB · * official base; replica here 4.1 GB").
-        let width = labelWidth + barAreaWidth + 290
-        let height = Double(bars.count) * rowHeight + 30
-        var svg = """
-            <svg class="chart" role="img" viewBox="0 0 \(Int(width)) \(Int(height))" \
+        var rows = ""
+        var y = 0.0
+        for bar in bars {
+            let length = max(2, scaled(bar.megabytes) * width)
+            let kind = bar.isReference ? "reference" : "swift"
+            rows += "<text class=\"label\" x=\"0\" y=\"\(format(y + 14))\">\(bar.label.htmlEscaped)</text>"
+            rows += "<text class=\"value\" x=\"\(format(width))\" y=\"\(format(y + 14))\" text-anchor=\"end\">\(formatMegabytes(bar.megabytes))</text>"
+            rows += "<rect class=\"bar \(kind)\" x=\"0\" y=\"\(format(y + 20))\" width=\"\(format(length))\" height=\"\(format(barHeight))\" rx=\"3\"/>"
+            y += 20 + barHeight
+            if let note = bar.note {
+                rows += "<text class=\"note\" x=\"0\" y=\"\(format(y + 14))\">\(note.htmlEscaped)</text>"
+                y += 18
+            }
+            y += 10
+        }
+        let axisY = y + 8
+        for tick in [1.0, 10, 100, 1_000, 10_000] {
+            let position = scaled(tick)
+            let anchor = position == 0 ? "start" : position == 1 ? "end" : "middle"
+            rows += "<text class=\"axis\" x=\"\(format(position * width))\" y=\"\(format(axisY))\" text-anchor=\"\(anchor)\">\(formatMegabytes(tick))</text>"
+        }
+        return """
+            <svg class="chart" role="img" viewBox="0 0 \(Int(width)) \(Int(axisY + 4))" \
             xmlns="http://www.w3.org/2000/svg" aria-labelledby="chart-title">\
             <title id="chart-title">Image sizes in MB, log scale</title>
-            """
-        for (index, bar) in bars.enumerated() {
-            let y = Double(index) * rowHeight
-            let length = max(2, scaled(bar.megabytes) * barAreaWidth)
-            let kind = bar.isReference ? "reference" : "swift"
-            svg += "<text class=\"label\" x=\"\(Int(labelWidth - 8))\" y=\"\(format(y + 19))\" text-anchor=\"end\">\(bar.label.htmlEscaped)</text>"
-            svg += "<rect class=\"bar \(kind)\" x=\"\(Int(labelWidth))\" y=\"\(format(y + 6))\" width=\"\(format(length))\" height=\"18\" rx=\"3\"/>"
-            var value = formatMegabytes(bar.megabytes)
-            if let note = bar.note { value += " · \(note)" }
-            svg += "<text class=\"value\" x=\"\(format(labelWidth + length + 6))\" y=\"\(format(y + 19))\">\(value.htmlEscaped)</text>"
-        }
-        let axisY = Double(bars.count) * rowHeight + 18
-        for tick in [1.0, 10, 100, 1_000, 10_000] {
-            let x = labelWidth + scaled(tick) * barAreaWidth
-            svg += "<text class=\"axis\" x=\"\(format(x))\" y=\"\(format(axisY))\" text-anchor=\"middle\">\(formatMegabytes(tick))</text>"
-        }
-        return svg + "</svg>"
+            """ + rows + "</svg>"
     }
 
     /// What a reader gets: with the official base where the image was measured on a local

@@ -8,6 +8,9 @@
 struct MarkdownRenderer {
     /// Rewrites a relative image source (e.g. `images/sizes.svg`) to a URL the browser can fetch.
     var imageURL: (String) -> String
+    /// Rewrites a relative link (e.g. `supply-chain.md#labels`) to a URL the reader can follow, or
+    /// returns nil to show the link's text alone. By default every relative link is text alone.
+    var linkURL: (String) -> String? = { _ in nil }
 
     /// The deepest block quote nesting rendered as nested `<blockquote>`s; markers deeper than
     /// this stay as text.
@@ -132,7 +135,15 @@ struct MarkdownRenderer {
             var text = line.trimmingSpaces()
             if text.hasPrefix("|") { text.removeFirst() }
             if text.hasSuffix("|") { text.removeLast() }
-            return text.split(separator: "|", omittingEmptySubsequences: false).map { String($0).trimmingSpaces() }
+            // A backslash-escaped pipe belongs to the cell (GitHub's tables); inline() then shows it as `|`.
+            var cells: [String] = []
+            var cellStart = text.startIndex
+            for index in text.indices where text[index] == "|" && !Self.isEscaped(index, in: text[...]) {
+                cells.append(String(text[cellStart..<index]).trimmingSpaces())
+                cellStart = text.index(after: index)
+            }
+            cells.append(String(text[cellStart...]).trimmingSpaces())
+            return cells
         }
         let header = cells(lines.removeFirst())
         lines.removeFirst()  // The separator row.
@@ -147,11 +158,12 @@ struct MarkdownRenderer {
 
     // MARK: - Inline
 
-    /// Inline spans. Code spans are literal; the rest is escaped first, then marked up.
+    /// Inline spans. Code spans are literal; the rest is escaped first, then marked up. A
+    /// backslash-escaped backtick opens no code span.
     func inline(_ text: String) -> String {
         var output = ""
         var rest = Substring(text)
-        while let tick = rest.firstIndex(of: "`") {
+        while let tick = rest.indices.first(where: { rest[$0] == "`" && !Self.isEscaped($0, in: rest) }) {
             output += spans(String(rest[..<tick]))
             let afterTick = rest.index(after: tick)
             guard let close = rest[afterTick...].firstIndex(of: "`") else {
@@ -166,17 +178,24 @@ struct MarkdownRenderer {
 
     private func spans(_ text: String) -> String {
         var output = ""
-        var rest = Substring(text)
+        // Escaped punctuation is held as placeholders that no rule below matches (see
+        // MarkdownRenderer+BackslashEscapes.swift), and restored at the end.
+        var rest = Substring(Self.protectingEscapes(text))
         while !rest.isEmpty {
-            if rest.hasPrefix("!["), let (alt, target, after) = Self.linkParts(rest.dropFirst()) {
+            if rest.hasPrefix("!["), let (alt, rawTarget, after) = Self.linkParts(rest.dropFirst()) {
+                let target = Self.restoringEscapes(rawTarget, escaped: false)
                 let source = target.hasPrefix("https://") || target.hasPrefix("/") ? target : imageURL(target)
                 output += "<img src=\"\(source.htmlEscaped)\" alt=\"\(alt.htmlEscaped)\">"
                 rest = after
-            } else if rest.hasPrefix("["), let (label, target, after) = Self.linkParts(rest) {
+            } else if rest.hasPrefix("["), let (label, rawTarget, after) = Self.linkParts(rest) {
+                let target = Self.restoringEscapes(rawTarget, escaped: false)
                 if target.hasPrefix("https://") || target.hasPrefix("http://") || target.hasPrefix("#") || target.hasPrefix("/") {
                     output += "<a href=\"\(target.htmlEscaped)\">\(emphasis(label.htmlEscaped))</a>"
+                } else if let url = linkURL(target) {
+                    // A relative link points into the repository, which the container does not
+                    // serve: the caller says where it can be read (or nil: text alone).
+                    output += "<a href=\"\(url.htmlEscaped)\">\(emphasis(label.htmlEscaped))</a>"
                 } else {
-                    // Relative links point into the repository, which the container does not serve.
                     output += emphasis(label.htmlEscaped)
                 }
                 rest = after
@@ -186,7 +205,7 @@ struct MarkdownRenderer {
                 rest = rest[next...]
             }
         }
-        return output
+        return Self.restoringEscapes(output, escaped: true)
     }
 
     /// `**bold**` and `*italic*` / `_italic_` on already-escaped text. A pair only wraps text

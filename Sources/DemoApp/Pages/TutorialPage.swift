@@ -63,7 +63,8 @@ final class TutorialPage: Sendable {
             guard let markdown = Self.read(markdownPath, limit: 1024 * 1024) else {
                 return errno == EMFILE || errno == ENFILE ? .outOfDescriptors : .missing
             }
-            html = Self.page(body: MarkdownRenderer(imageURL: { "/tutorial/" + $0 }).render(markdown))
+            let renderer = MarkdownRenderer(imageURL: { "/tutorial/" + $0 }, linkURL: RepositoryLinks.walkthrough.url(for:))
+            html = Self.page(body: renderer.render(markdown))
             cache.withLock { $0 = (modified, size, html) }
         }
         return .page(.text(html, contentType: "text/html; charset=utf-8"))
