@@ -84,7 +84,7 @@ import Testing
         for raw in ["<script", "<img src=x", "<b>", "<svg onload", "\"quoted\"", "'single'", "a&b"] {
             #expect(!html.contains(raw), "\(raw) reached the page unescaped")
         }
-        #expect(html.contains("gives (&lt;script&gt;alert; a&amp;b &quot;quoted&quot; &#39;single&#39;)"))
+        #expect(html.contains("published size (&lt;script&gt;alert; a&amp;b &quot;quoted&quot; &#39;single&#39;)"))
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         #expect(html.contains("a&amp;b"))
     }
