@@ -59,7 +59,7 @@ else
 fi
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bench_dir="$root/scripts/bench"
+bench_dir="$root/lab/bench"
 cd "$root"
 
 need() { command -v "$1" >/dev/null 2>&1; }

@@ -28,7 +28,7 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-bench_dir="$root/scripts/bench"
+bench_dir="$root/lab/bench"
 binary=""
 vs_nginx=0
 profile=0
