@@ -25,7 +25,8 @@
 #   TRAITS=PostgreSQL checks the PostgreSQL variant instead; it links libpq statically, so
 #   PKG_CONFIG_PATH must name the libpq.pc of a static libpq (scripts/build-libpq.sh PREFIX makes
 #   one, as the image's builder does: run it in a Debian 12 container or builder, since it adds a
-#   deb-src entry to apt's sources). Not run in CI: the two extra cold builds cost about 5 minutes.
+#   deb-src entry to apt's sources). Not run in CI: the two extra cold builds cost about 5 minutes
+#   (4 min 22 s here, both byte-identical, with /opt/libpq copied out of the image's builder).
 # Output: the sums, then "N passed, N failed". Takes two cold release builds (about 5 min on 2
 # cores here).
 set -euo pipefail

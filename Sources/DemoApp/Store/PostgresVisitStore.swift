@@ -13,16 +13,16 @@ import Synchronization
 /// Built only with the `PostgreSQL` package trait, so the default binary carries no PostgreSQL
 /// client.
 ///
-/// A few connections per process (two by default), each owned by a serial queue of the store's
+/// One connection per process (more can be asked for), owned by a serial queue of the store's
 /// (a thread of its own, never an HTTP event loop), and visits group-committed as
 /// `SQLiteVisitStore` does: whatever `recordVisit` calls queue up while a statement is at the
 /// server go into the next one together. Each batch is a single statement, an upsert that adds
 /// each variant's visits to its row and returns the counts, so it commits atomically on its own,
 /// in one round trip and one WAL flush (PostgreSQL's default `synchronous_commit = on`), before any
 /// of its completions run: counts stay exact however many processes write, and nothing
-/// acknowledged is lost. The second connection is what keeps the server busy: while one batch
-/// waits for its WAL flush, the next is already at the server, queued on the row lock, and commits
-/// right after it instead of a round trip later.
+/// acknowledged is lost. After a batch the connection waits up to a millisecond for the visitors
+/// it just answered to come back (`gather`), so a steady load makes one large batch per WAL flush
+/// rather than two half-size ones taking turns.
 ///
 /// Failures: at start-up the store retries connecting with backoff for a bounded time, then throws
 /// one error naming the server and the last reason (see `init`). Afterwards every wait on the
@@ -63,6 +63,9 @@ public final class PostgresVisitStore: VisitStore {
     /// database is answered with 503 rather than a probe timeout.
     static let healthTimeout = Duration.milliseconds(1500)
 
+    /// The longest a connection waits after a batch for its visitors to come back (`gather`).
+    static let gatherWindow = Duration.milliseconds(1)
+
     /// The least time between two attempts to reconnect to a database that is away.
     static let reconnectInterval = Duration.milliseconds(250)
 
@@ -102,7 +105,7 @@ public final class PostgresVisitStore: VisitStore {
     ///   reached in time, the TLS settings are unusable, or the schema is newer than this build's.
     public init(
         url: PostgresURL, password: String? = nil, connectTimeout: Duration = .seconds(30),
-        operationTimeout: Duration = .seconds(5), connections: Int = 2, logger: Logger
+        operationTimeout: Duration = .seconds(5), connections: Int = 1, logger: Logger
     ) throws {
         self.url = url
         self.logger = logger
@@ -236,13 +239,30 @@ public final class PostgresVisitStore: VisitStore {
                 return jobs
             }
             guard !jobs.isEmpty else { return }
-            run(jobs, on: sessions[index])
+            let committed = run(jobs, on: sessions[index])
+            if committed > 0 { gather(returning: committed) }
+        }
+    }
+
+    /// Waits, at most `gatherWindow`, for the visitors whose visits were just committed to come
+    /// back, so that they join the visits already waiting in one batch. Without it a steady load
+    /// splits into two groups that take turns (one in flight while the other queues), each batch
+    /// paying a WAL flush for half the visitors; PostgreSQL's own `commit_delay` trades the same
+    /// way. A lone visitor coming back ends the wait at once, so light load adds no latency.
+    private func gather(returning count: Int) {
+        let target = state.withLock { $0.pending.count } + count
+        let deadline = ContinuousClock.now + Self.gatherWindow
+        var pause = timespec(tv_sec: 0, tv_nsec: 50_000)
+        while state.withLock({ $0.pending.count }) < target, ContinuousClock.now < deadline {
+            nanosleep(&pause, nil)
         }
     }
 
     /// Commits all visits in one statement, then answers everything else. Reads run after the
     /// commit, so a read sees at least every visit of its own batch.
-    private func run(_ jobs: [Job], on session: Session) {
+    /// - Returns: How many visits were committed.
+    @discardableResult
+    private func run(_ jobs: [Job], on session: Session) -> Int {
         var visits: [(variant: String, completion: @Sendable (Result<VisitCounts, any Error>) -> Void)] = []
         var readsAndChecks = 0
         for job in jobs {
@@ -252,17 +272,19 @@ public final class PostgresVisitStore: VisitStore {
                 readsAndChecks += 1
             }
         }
+        var committed = 0
         if !visits.isEmpty {
             logger.trace("committing visits", metadata: ["count": "\(visits.count)"])
             switch session.record(visits.map(\.variant), timeout: operationTimeout) {
             case .success(let snapshots):
                 state.withLock { $0.committedBatchCount += 1 }
+                committed = visits.count
                 for (visit, counts) in zip(visits, snapshots) { visit.completion(.success(counts)) }
             case .failure(let error):
                 for visit in visits { visit.completion(.failure(error)) }
             }
         }
-        guard readsAndChecks > 0 else { return }
+        guard readsAndChecks > 0 else { return committed }
         // Answered together: one read serves every `counts` and health check of the batch, and
         // while the database is away they all fail after one bounded attempt, not one each.
         let hasCounts = jobs.contains { if case .counts = $0 { true } else { false } }
@@ -278,6 +300,7 @@ public final class PostgresVisitStore: VisitStore {
             case .health(let completion): completion((try? counts.get()) != nil)
             }
         }
+        return committed
     }
 }
 
