@@ -249,7 +249,7 @@ def check_data(check, values, committed):
     fresh measurement."""
     for key, value in committed["values"].items():
         if key in values:
-            check.compare(f"{COMMITTED}", key, value, values)
+            check.compare(f"{COMMITTED} (shown in docs/TUTORIAL.md and docs/image-comparison.md)", key, value, values)
     sizes = read_json("Public/image-sizes.json")
     for image in sizes["images"]:
         variant = image["variant"]
