@@ -36,7 +36,9 @@ Tolerances, and why:
       SwiftPM may vary).
   memory (cgroup and RSS): within a factor of 2, or 2 MiB: it depends on the machine (cgroup
       version, page cache, allocator), not only on the code.
-  start-up time: within a factor of 5, or 0.5 s: docker run's own overhead on a loaded machine.
+  start-up time: within a factor of 10, or 1 s: docker run's own overhead on a loaded machine
+      dominates it (132 and 708 ms for the naive image in two runs an hour apart here); what it
+      still catches is a start-up that takes seconds.
   build and rebuild times: not compared (CI builds warm; only a cold lab/remeasure.sh images run
       measures them; the text dates them and names the machine).
 
@@ -107,8 +109,8 @@ def within(kind, stated, measured):
         ok = abs(stated - measured) <= 2 * MIB or (measured > 0 and 0.5 <= stated / measured <= 2)
         return ok, "a factor of 2, or 2 MiB"
     if kind == "startup":
-        ok = abs(stated - measured) <= 500 or (measured > 0 and 0.2 <= stated / measured <= 5)
-        return ok, "a factor of 5, or 0.5 s"
+        ok = abs(stated - measured) <= 1000 or (measured > 0 and 0.1 <= stated / measured <= 10)
+        return ok, "a factor of 10, or 1 s"
     return True, "not compared"
 
 
