@@ -21,7 +21,8 @@ docs/measurements/images.json stands in and only the text is checked against the
      states (or why it is not a measurement: a setting, a published figure, a one-off).
      A figure in those files that no entry covers fails the check (the scan below), so nothing
      is copied by hand from a measurement without the check seeing it.
-  4. The screenshot, docs/images/demo-page.png: docs/images/demo-page.json records what it shows
+  4. The screenshot, docs/images/demo-page.png: docs/measurements/demo-page.json (not under
+     docs/images/, which the images copy) records what it shows
      (written with it by compare-images.sh); it must show the multistage image as a non-root
      user, its chart's sizes must be within tolerance, and the PNG must be the one recorded.
 
@@ -55,7 +56,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REGISTRY = "docs/measurements/numbers-in-text.json"
 COMMITTED = "docs/measurements/images.json"
-SCREENSHOT = "docs/images/demo-page.json"
+SCREENSHOT = "docs/measurements/demo-page.json"
 REFRESH = "lab/remeasure.sh images"
 
 # Files whose figures must be registered. Generated files are not scanned: they are made from
