@@ -6,7 +6,7 @@
 #   images           scripts/compare-images.sh           (Public/image-sizes.json,
 #                                                          docs/image-comparison.md,
 #                                                          docs/measurements/images.json,
-#                                                          docs/images/demo-page.png and .json)
+#                                                          docs/images/demo-page.png, docs/measurements/demo-page.json)
 #   context          lab/measure-context.sh          (docs/measurements/context.json)
 #   foundation-cost  lab/measure-foundation-cost.sh  (docs/measurements/foundation-cost.json)
 #   tutorial-run     RECORD=1 FRESH=1 scripts/test-tutorial.sh, then RECORD=1 scripts/test-tutorial.sh

@@ -9,7 +9,8 @@
 # figure passes without a re-measure.
 #
 # Usage: scripts/check-numbers.sh [MEASUREMENT.json]   (a measurement made before: no new one)
-# Environment: what scripts/compare-images.sh takes (DOCKER, IMAGE_REPOSITORY, ...).
+# Environment: what scripts/compare-images.sh takes (DOCKER, IMAGE_REPOSITORY, ...);
+#   KEEP_MEASUREMENT=FILE  keep the new measurement there (to check again without measuring).
 # Output: the two checks, then "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
@@ -24,6 +25,7 @@ if [[ -z "$measurement" ]]; then
   measurement="$work/measurement.json"
   if MEASURE="$measurement" scripts/compare-images.sh; then
     pass "measured the images as they are now (MEASURE=… scripts/compare-images.sh)"
+    [[ -z "${KEEP_MEASUREMENT:-}" ]] || cp "$measurement" "$KEEP_MEASUREMENT"
   else
     fail "measuring the images (MEASURE=… scripts/compare-images.sh)"
     exit 1

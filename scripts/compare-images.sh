@@ -299,7 +299,7 @@ rss_bytes() {
 
 # The demo page as a reader sees it, from the multistage container (non-root, variant
 # multistage, run hardened), serving the chart data this run has just written (bind-mounted over
-# the copy baked into the image, which is the previous run's). docs/images/demo-page.json records
+# the copy baked into the image, which is the previous run's). docs/measurements/demo-page.json records
 # what the picture shows (variant, user, the chart's sizes, the PNG's sha256) so the number check
 # can tell whether the picture still shows the images as they are.
 SCREENSHOT_PNG="" SCREENSHOT_PAGE="" SCREENSHOT_CHART=""
@@ -477,7 +477,7 @@ if [[ "$SCREENSHOT" == 1 ]]; then
   step "screenshot of the demo page (multistage, headless Chromium)"
   take_screenshot "$json"
   cp "$SCREENSHOT_PNG" "$REPO/docs/images/demo-page.png"
-  python3 "$REPO/scripts/lib/measurement-json.py" --screenshot "$REPO/docs/images/demo-page.json" \
+  python3 "$REPO/scripts/lib/measurement-json.py" --screenshot "$REPO/docs/measurements/demo-page.json" \
     "$REPO/docs/images/demo-page.png" "$SCREENSHOT_PAGE" "$SCREENSHOT_CHART" "$measured_at"
 fi
 

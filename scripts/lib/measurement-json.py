@@ -7,7 +7,7 @@ Usage:
       ROWS holds "VARIANT.metric VALUE" lines; TARGET gets {"values": {"VARIANT.name": number}}
       (docs/measurements/images.json, or the file MEASURE= names).
   measurement-json.py --screenshot TARGET PNG PAGE_HTML CHART_JSON TAKEN_AT
-      TARGET (docs/images/demo-page.json) records what the screenshot PNG shows: the variant and
+      TARGET (docs/measurements/demo-page.json) records what the screenshot PNG shows: the variant and
       user the page names, the chart data the container served, and the PNG's sha256.
 Python 3 standard library only.
 """

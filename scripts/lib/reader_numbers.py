@@ -21,7 +21,8 @@ docs/measurements/images.json stands in and only the text is checked against the
      states (or why it is not a measurement: a setting, a published figure, a one-off).
      A figure in those files that no entry covers fails the check (the scan below), so nothing
      is copied by hand from a measurement without the check seeing it.
-  4. The screenshot, docs/images/demo-page.png: docs/images/demo-page.json records what it shows
+  4. The screenshot, docs/images/demo-page.png: docs/measurements/demo-page.json (not under
+     docs/images/, which the images copy) records what it shows
      (written with it by compare-images.sh); it must show the multistage image as a non-root
      user, its chart's sizes must be within tolerance, and the PNG must be the one recorded.
 
@@ -36,7 +37,9 @@ Tolerances, and why:
       SwiftPM may vary).
   memory (cgroup and RSS): within a factor of 2, or 2 MiB: it depends on the machine (cgroup
       version, page cache, allocator), not only on the code.
-  start-up time: within a factor of 5, or 0.5 s: docker run's own overhead on a loaded machine.
+  start-up time: within a factor of 10, or 1 s: docker run's own overhead on a loaded machine
+      dominates it (132 and 708 ms for the naive image in two runs an hour apart here); what it
+      still catches is a start-up that takes seconds.
   build and rebuild times: not compared (CI builds warm; only a cold lab/remeasure.sh images run
       measures them; the text dates them and names the machine).
 
@@ -53,7 +56,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REGISTRY = "docs/measurements/numbers-in-text.json"
 COMMITTED = "docs/measurements/images.json"
-SCREENSHOT = "docs/images/demo-page.json"
+SCREENSHOT = "docs/measurements/demo-page.json"
 REFRESH = "lab/remeasure.sh images"
 
 # Files whose figures must be registered. Generated files are not scanned: they are made from
@@ -107,8 +110,8 @@ def within(kind, stated, measured):
         ok = abs(stated - measured) <= 2 * MIB or (measured > 0 and 0.5 <= stated / measured <= 2)
         return ok, "a factor of 2, or 2 MiB"
     if kind == "startup":
-        ok = abs(stated - measured) <= 500 or (measured > 0 and 0.2 <= stated / measured <= 5)
-        return ok, "a factor of 5, or 0.5 s"
+        ok = abs(stated - measured) <= 1000 or (measured > 0 and 0.1 <= stated / measured <= 10)
+        return ok, "a factor of 10, or 1 s"
     return True, "not compared"
 
 
@@ -249,7 +252,7 @@ def check_data(check, values, committed):
     fresh measurement."""
     for key, value in committed["values"].items():
         if key in values:
-            check.compare(f"{COMMITTED}", key, value, values)
+            check.compare(f"{COMMITTED} (shown in docs/TUTORIAL.md and docs/image-comparison.md)", key, value, values)
     sizes = read_json("Public/image-sizes.json")
     for image in sizes["images"]:
         variant = image["variant"]
