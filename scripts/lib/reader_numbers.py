@@ -174,7 +174,12 @@ def scanned_files():
             for name in sorted(names):
                 if name.endswith(suffix):
                     files.append(os.path.relpath(os.path.join(directory, name), ROOT))
-    return [f for f in dict.fromkeys(files) if f not in GENERATED and os.path.isfile(os.path.join(ROOT, f))]
+    # A page rendered from a template (docs/appendix/NAME.md from NAME.template.md) takes its
+    # figures from the data, like the walkthrough; its template is what is scanned.
+    def rendered(f):
+        return f.endswith(".md") and os.path.isfile(os.path.join(ROOT, f[:-3] + ".template.md"))
+    return [f for f in dict.fromkeys(files)
+            if f not in GENERATED and not rendered(f) and os.path.isfile(os.path.join(ROOT, f))]
 
 
 def pattern_of(text):
