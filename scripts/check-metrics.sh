@@ -23,11 +23,10 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
 binary=${1:-.build/debug/demo-server}
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); printf 'ok   %s\n' "$*"; }
-fail() { failed=$((failed + 1)); printf 'FAIL %s\n' "$*"; }
-die() { echo "check-metrics: $*" >&2; echo "$passed passed, $((failed + 1)) failed"; exit 1; }
+# The shared harness: pass/fail counting and the closing line.
+# shellcheck source=lib/check.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/check.sh"
+die() { echo "check-metrics: $*" >&2; fail "$*"; check_summary; exit 1; }
 
 for tool in curl python3 promtool; do
   command -v "$tool" >/dev/null || die "$tool is missing (apt-get install curl python3 prometheus)"
@@ -171,8 +170,8 @@ PY
 python3 "$work/check.py" "$work/metrics.txt" "$work/metrics.om" "$(date +%s)" >"$work/check.out" 2>&1 ||
   grep -q '^FAIL' "$work/check.out" || echo "FAIL the exposition checker itself: $(tail -n 1 "$work/check.out")" >>"$work/check.out"
 cat "$work/check.out"
-passed=$((passed + $(grep -c '^ok' "$work/check.out")))
-failed=$((failed + $(grep -c '^FAIL' "$work/check.out")))
+PASSED=$((PASSED + $(grep -c '^ok' "$work/check.out")))
+FAILED=$((FAILED + $(grep -c '^FAIL' "$work/check.out")))
 
 # The access log: one JSON line per request, each with trace_id and span_id; the first request's
 # caller trace and X-Request-Id; the rejected request's line too. Stopping the server flushes it.
@@ -194,8 +193,8 @@ print(("ok   " if rejected and all(hex_id(line.get("trace_id"), 32) for line in 
       + "the rejected request's line has ids too")
 PY
 cat "$work/log.out"
-passed=$((passed + $(grep -c '^ok' "$work/log.out")))
-failed=$((failed + $(grep -c '^FAIL' "$work/log.out")))
+PASSED=$((PASSED + $(grep -c '^ok' "$work/log.out")))
+FAILED=$((FAILED + $(grep -c '^FAIL' "$work/log.out")))
 
-echo "$passed passed, $failed failed"
-[[ $failed == 0 ]]
+check_summary
+check_ok

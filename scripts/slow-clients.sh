@@ -70,25 +70,12 @@ head -c $((1024 * 1024)) /dev/zero > "$work/public/big.bin"
 echo "hello" > "$work/public/index.html"
 chmod -R a+rX "$work/public"
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS: $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
-
-# A TCP port nothing listens on now.
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
+# The shared harness: pass/fail counting, the closing line, free ports, waiting for a 200.
+# shellcheck source=lib/check.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/check.sh"
+free_port() { check_free_port; }
 # Waits (at most 20 s) until http://127.0.0.1:$1$2 answers 200.
-wait_for_200() {
-    local i
-    for i in $(seq 1 200); do
-        [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$1$2")" == 200 ]] && return 0
-        sleep 0.1
-    done
-    return 1
-}
+wait_for_200() { check_wait_200 "http://127.0.0.1:$1$2" 20; }
 
 # Established connections whose local port is $1 (the server's side of each).
 server_connections() {
@@ -259,5 +246,6 @@ for target in "${targets[@]}"; do
 done
 
 echo
-echo "slow-clients: $passed passed, $failed failed"
-((failed == 0))
+printf 'slow-clients: '
+check_summary
+check_ok
