@@ -59,9 +59,11 @@ configure() {
         markdown)
             sources=(
                 Fuzz/MarkdownFuzzTarget.swift
-                Sources/DemoApp/Pages/MarkdownRenderer.swift
+                Sources/DemoApp/Pages/MarkdownRenderer*.swift
+                Sources/DemoApp/Pages/RepositoryLinks.swift
                 Sources/DemoApp/Pages/HTMLEscaping.swift
                 Sources/DemoApp/Text/*.swift
+                Tests/DemoAppTests/HTMLFragmentChecker.swift
             )
             module=MarkdownFuzz corpus=Fuzz/corpus-markdown dict=Fuzz/markdown.dict max_len=1024 ;;
         *) echo "unknown fuzz target '$1' (parser, json, markdown)" >&2; exit 64 ;;

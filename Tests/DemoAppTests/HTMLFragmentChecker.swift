@@ -3,7 +3,7 @@
 /// values are quoted, and every `&` starts one of the entities `htmlEscaped` writes. Input text
 /// therefore never reaches the output as markup.
 ///
-/// The same rules are in `Fuzz/MarkdownFuzzTarget.swift`, which is compiled apart from the tests.
+/// `scripts/fuzz.sh markdown` compiles this file into the Markdown fuzzer too (it imports nothing).
 enum HTMLFragmentChecker {
     static let voidElements: Set<String> = ["hr", "img", "br"]
     static let elements: Set<String> = [
@@ -13,7 +13,10 @@ enum HTMLFragmentChecker {
     static let entities = ["&amp;", "&lt;", "&gt;", "&quot;", "&#39;"]
 
     /// The first problem found, or nil when the fragment is well-formed.
-    static func problem(in html: String) -> String? {
+    /// - Parameters:
+    ///   - html: The fragment.
+    ///   - maxQuoteDepth: When given, block quotes nested deeper than this are a problem too.
+    static func problem(in html: String, maxQuoteDepth: Int? = nil) -> String? {
         let bytes = Array(html.utf8)
         var stack: [String] = []
         var index = 0
@@ -49,6 +52,9 @@ enum HTMLFragmentChecker {
                 stack.removeLast()
             } else if !voidElements.contains(name) {
                 stack.append(name)
+                if let maxQuoteDepth, stack.filter({ $0 == "blockquote" }).count > maxQuoteDepth {
+                    return "block quotes nested deeper than \(maxQuoteDepth)"
+                }
             }
             index = end + 1
         }
