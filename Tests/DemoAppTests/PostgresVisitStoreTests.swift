@@ -118,5 +118,28 @@ struct PostgresVisitStoreTests {
         #expect(isHealthy)
         #expect(try await store.recordVisit(variant: "naive").total == 2)
     }
+
+    @Test func readinessFollowsAFailedWriteUntilTheDatabaseTakesWritesAgain() async throws {
+        let server = try PostgresTestServer()
+        defer { server.remove() }
+        let store = try PostgresVisitStore(url: try PostgresURL(server.url()), operationTimeout: .seconds(5), logger: logger)
+        defer { store.close() }
+        #expect(try await store.recordVisit(variant: "naive").total == 1)
+        #expect(await store.isHealthy())
+        // Writes fail while reads work, as on a full disk: a trigger refuses every row change.
+        _ = try server.psql("""
+            CREATE FUNCTION refuse_writes() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'could not extend file: No space left on device'; END $$;
+            CREATE TRIGGER refuse_writes BEFORE INSERT OR UPDATE ON visit_counts
+            FOR EACH ROW EXECUTE FUNCTION refuse_writes();
+            """)
+        await #expect(throws: VisitStoreError.self) { try await store.recordVisit(variant: "naive") }
+        #expect(try await store.counts().total == 1, "reads still work")
+        #expect(await !store.isHealthy(), "not ready while writes fail")
+        _ = try server.psql("DROP TRIGGER refuse_writes ON visit_counts")
+        // Nothing else writes: the health check's own write brings readiness back, changing nothing.
+        #expect(await store.isHealthy())
+        #expect(try await store.counts() == VisitCounts(total: 1, byVariant: ["naive": 1]))
+    }
 }
 #endif

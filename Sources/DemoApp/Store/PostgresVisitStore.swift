@@ -293,11 +293,15 @@ public final class PostgresVisitStore: VisitStore {
             // Readiness only reports false; this is the one place the reason is kept.
             logger.warning("visit database health check failed", metadata: ["database": "\(url)", "error": "\(error.message)"])
         }
+        // Healthy: the read worked and, after a batch failed to commit, a write works again.
+        let hasHealth = jobs.contains { if case .health = $0 { true } else { false } }
+        let isHealthy = hasHealth && (try? counts.get()) != nil
+            && (!session.lastWriteFailed || session.acceptsWrite(timeout: Self.healthTimeout))
         for job in jobs {
             switch job {
             case .visit: continue
             case .counts(let completion): completion(counts.mapError { $0 })
-            case .health(let completion): completion((try? counts.get()) != nil)
+            case .health(let completion): completion(isHealthy)
             }
         }
         return committed
@@ -317,6 +321,10 @@ extension PostgresVisitStore {
         private var isClosed = false
         /// When the last attempt to reconnect failed; the next waits until `reconnectInterval` after it.
         private var lastFailedConnect: ContinuousClock.Instant?
+        /// The last batch of visits failed to commit. Readiness then asks for a write, not only a
+        /// read: a database that answers queries but refuses writes (a full disk, a read-only
+        /// standby after a failover) must not look ready while every visit fails.
+        private(set) var lastWriteFailed = false
 
         init(url: PostgresURL, parameters: PostgresConnectionParameters, logger: Logger) {
             self.url = url
@@ -403,6 +411,7 @@ extension PostgresVisitStore {
                     [Self.arrayLiteral(names.map(Self.quotedArrayElement)), Self.arrayLiteral(names.map { "\(batch[$0]!)" })],
                     deadline: deadline)
             }
+            lastWriteFailed = (try? rows.get()) == nil
             return rows.flatMap { rows in
                 guard var counts = counts(from: rows) else {
                     return .failure(VisitStoreError(kind: .write, path: "\(url)", message: "unexpected answer to the visit statement"))
@@ -423,6 +432,21 @@ extension PostgresVisitStore {
                 }
                 return .success(snapshots)
             }
+        }
+
+        /// Whether the database takes a write now: every variant's row is written again with its own
+        /// count (a new row version through the same table, WAL and locks as a visit, and nothing a
+        /// reader can see changes). On an empty table nothing is written, and nothing could have failed.
+        func acceptsWrite(timeout: Duration) -> Bool {
+            let result = perform(.write, timeout: timeout) { connection, deadline throws(PostgresConnection.Failure) in
+                try connection.execute("UPDATE visit_counts SET count = count", deadline: deadline)
+            }
+            if case .failure(let error) = result {
+                logger.warning("visit database refuses writes", metadata: ["database": "\(url)", "error": "\(error.message)"])
+                return false
+            }
+            lastWriteFailed = false
+            return true
         }
 
         /// Reads every variant's count.
