@@ -82,9 +82,9 @@ export OFFLINE_BASE_IMAGES="${OFFLINE_BASE_IMAGES:-$REPO/../shared/tools/offline
 # shellcheck source=scripts/lib/images.sh
 source scripts/lib/images.sh
 
-PASSED=0
-FAILED=0
-SKIPPED=0
+# The shared harness: pass/fail counting and the closing line.
+# shellcheck source=scripts/lib/check.sh
+source scripts/lib/check.sh
 STALE_FAILED=0
 RUN_ID="$$-$RANDOM"
 BLOCK_PID=""
@@ -95,8 +95,6 @@ TUTORIAL_IMAGES="$IMAGE_REPOSITORY-tutorial"
 BACKGROUND_PIDS=()
 started=$(img_now_ns)
 
-pass() { PASSED=$((PASSED + 1)); printf 'ok   %s\n' "$*"; }
-fail() { FAILED=$((FAILED + 1)); printf 'FAIL %s\n' "$*"; }
 
 # stop_background: SIGINT to each background process group (the reader's Ctrl+C), then up to
 # 30 s for it to exit, then SIGKILL. Returns 1 if any needed SIGKILL.
@@ -147,7 +145,7 @@ finish() {
     rm -f -- "${TMPDIR:-/tmp}/${docker_dir//\//_}"_*.lock
   fi
   printf 'total %s s\n' "$(img_seconds_since "$started")"
-  printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
+  check_summary
 }
 trap finish EXIT
 trap 'fail "interrupted"; exit 130' INT TERM
@@ -589,4 +587,4 @@ EOF
   fi
 fi
 
-((FAILED == 0))
+check_ok
