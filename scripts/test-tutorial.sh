@@ -504,6 +504,9 @@ run_path() {
         fail "$reader_path: line $line: $first_line (exit status $status after $seconds s)"
       fi
       [[ "$(option background "$options")" == yes ]] && tail -n 40 "$log" | sed 's/^/     /'
+      # What failed, wherever it is in the output (a test runner's failures scroll off the tail).
+      echo "     what failed in the block's output:"
+      grep -n -E '✘|error:|Expectation failed|FAIL|fatal' "$log" | head -n 40 | cut -c1-400 | sed 's/^/     /'
       return 1
     fi
   done <"$blocks/index.tsv"
