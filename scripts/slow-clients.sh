@@ -246,6 +246,6 @@ for target in "${targets[@]}"; do
 done
 
 echo
-printf 'slow-clients: '
+
 check_summary
 check_ok
