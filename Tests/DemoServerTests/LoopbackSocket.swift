@@ -4,6 +4,8 @@ import Foundation
 /// hold a connection open across an event (a signal) and watch how it ends.
 final class LoopbackSocket {
     private let descriptor: Int32
+    /// What `get` read past the response it returned (the start of a pipelined next one).
+    private var buffered: [UInt8] = []
 
     /// Connects, with a 30 s receive timeout on every read (a bound, never reached when it works).
     /// - Parameters:
@@ -40,6 +42,29 @@ final class LoopbackSocket {
             guard count > 0 else { throw ServerProcessError("send failed: errno \(errno)") }
             sent += count
         }
+    }
+
+    /// Sends a keep-alive GET and reads the response head and its Content-Length body.
+    /// - Returns: The status code and the head.
+    func get(_ path: String) throws -> (status: Int, head: String) {
+        try send("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        for _ in 0..<10_000 {
+            let text = String(decoding: buffered, as: UTF8.self)
+            if let end = text.range(of: "\r\n\r\n") {
+                let head = String(text[..<end.lowerBound])
+                let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                    .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+                let headBytes = text[..<end.upperBound].utf8.count
+                if buffered.count >= headBytes + length {
+                    buffered.removeFirst(headBytes + length)
+                    return (Int(head.split(separator: " ")[1]) ?? 0, head)
+                }
+            }
+            let piece = try readOnce()
+            guard !piece.isEmpty else { throw ServerProcessError("connection ended before a complete response") }
+            buffered += piece
+        }
+        throw ServerProcessError("no complete response")
     }
 
     /// Reads until at least `count` bytes arrived.
