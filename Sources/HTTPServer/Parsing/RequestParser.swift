@@ -61,6 +61,12 @@ struct RequestParser {
         case .head(let scanned):
             return try parseHead(&buffer, scanned: scanned)
         case .fixedBody(let head, let remaining):
+            // A Content-Length over the limit is handed out with its head, so that the route can
+            // answer with its own 413 (`Connection` does); whoever reads on instead gets the
+            // server's, before any byte of the body is buffered.
+            guard remaining <= bodyLimit else {
+                throw HTTPError(.contentTooLarge, "body larger than \(bodyLimit) bytes")
+            }
             guard buffer.readableCount >= remaining else { return nil }
             let body = buffer.withReadableBytes { Array($0.prefix(remaining)) }
             buffer.consume(remaining)
@@ -384,7 +390,7 @@ struct RequestParser {
         // the Host field is ignored; replacing it means the application sees one answer only.
         if let targetAuthority { headers.set("Host", targetAuthority) }
 
-        let framing = try bodyFraming(version: version, controls: controls, limits: limits)
+        let framing = try bodyFraming(version: version, controls: controls)
 
         var expectsContinue = false
         let expectations = controls.expectations
@@ -409,8 +415,7 @@ struct RequestParser {
     /// RFC 9112 §6.1-6.3: chunked, a single valid Content-Length, or no body.
     private static func bodyFraming(
         version: HTTPVersion,
-        controls: ControlFields,
-        limits: RequestLimits
+        controls: ControlFields
     ) throws -> BodyFraming {
         let lengths = controls.contentLengths
         let codings = controls.transferCodings
@@ -425,7 +430,7 @@ struct RequestParser {
         }
         if lengths.count > 1 { throw HTTPError(.badRequest, "more than one Content-Length") }
         if let text = lengths.first {
-            return .length(try contentLength(text, limit: limits.maxBodySize))
+            return .length(try contentLength(text))
         }
         // RFC 9112 §6.3 item 7: a request with neither Content-Length nor Transfer-Encoding has
         // an empty body, whatever its method (`curl -X POST url` sends exactly that).
@@ -472,15 +477,16 @@ struct RequestParser {
     }
 
     /// `Content-Length = 1*DIGIT` (RFC 9110 §8.6): any number of digits, leading zeros included.
-    /// The value is bounded, not the digit count (the head size limit bounds that): a value
-    /// above `limit` is 413, however many digits it takes, and no digit string can overflow.
-    private static func contentLength(_ text: String, limit: Int) throws -> Int {
+    /// The value is not checked against the body limit here: the head goes out first, so that the
+    /// route can refuse a body it would not take with its own 413 (`next` refuses it otherwise).
+    /// Only a value no `Int` holds is 413 at once; no digit string can overflow.
+    private static func contentLength(_ text: String) throws -> Int {
         let digits = text.utf8
         guard !digits.isEmpty, digits.allSatisfy({ (0x30...0x39).contains($0) }) else {
             throw HTTPError(.badRequest, "invalid Content-Length")
         }
-        guard let length = boundedValue(digits, radix: 10, limit: limit) else {
-            throw HTTPError(.contentTooLarge, "body larger than \(limit) bytes")
+        guard let length = boundedValue(digits, radix: 10, limit: Int.max) else {
+            throw HTTPError(.contentTooLarge, "Content-Length \(text.prefix(32)) out of range")
         }
         return length
     }
