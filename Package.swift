@@ -7,6 +7,7 @@ let package = Package(
     name: "swift-tiny-container",
     products: [
         .executable(name: "demo-server", targets: ["demo-server"]),
+        .library(name: "HTTP1", targets: ["HTTP1"]),
         .library(name: "HTTPServer", targets: ["HTTPServer"]),
         .library(name: "DemoApp", targets: ["DemoApp"]),
     ],
@@ -44,14 +45,17 @@ let package = Package(
         ),
         // Linux calls Swift's Glibc module leaves out (epoll, eventfd, sendfile, accept4).
         .target(name: "CHTTPShims"),
+        // The sans-I/O HTTP/1.1 core: bytes in, decisions out; no sockets, threads, clocks or logger.
+        .target(name: "HTTP1"),
         .target(
             name: "HTTPServer",
-            dependencies: ["CHTTPShims", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["HTTP1", "CHTTPShims", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "DemoApp",
             dependencies: [
                 "CHTTPShims",
+                "HTTP1",
                 "HTTPServer",
                 "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
@@ -66,7 +70,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTP1", "HTTPServer"]),
         .testTarget(name: "DemoAppTests", dependencies: ["DemoApp", "HTTPServer"]),
         .testTarget(name: "DemoServerTests", dependencies: ["DemoApp", "HTTPServer", "demo-server", .product(name: "Logging", package: "swift-log")]),
     ],

@@ -1,11 +1,11 @@
 // libFuzzer target for `RequestParser` (RFC 9112 request framing).
 //
 // Not part of the SwiftPM package: `scripts/fuzz.sh` compiles this file together with the parser
-// sources (`Sources/HTTPServer/Parsing/*.swift` and the message types they use) into one module,
+// sources (every file of `Sources/HTTP1`) into one module,
 // so the target sees the parser's internal API exactly as the server does:
 //
 //     swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name ParserFuzz \
-//         Fuzz/ParserFuzzTarget.swift Sources/HTTPServer/Parsing/*.swift ... -o .build/fuzz/parser-fuzzer
+//         Fuzz/ParserFuzzTarget.swift $(find Sources/HTTP1 -name "*.swift") -package-name ParserFuzz -o .build/fuzz/parser-fuzzer
 //
 // Each input is one byte stream from a client. It is fed to fresh parsers in several ways (whole,
 // split at one point derived from the input, in pseudo-random small reads, one byte per read), with

@@ -40,17 +40,10 @@ mkdir -p "$out_dir"
 configure() {
     case "$1" in
         parser)
-            # The parser and exactly the message types it uses; nothing that needs sockets or swift-log.
-            sources=(
-                Fuzz/ParserFuzzTarget.swift
-                Sources/HTTPServer/Parsing/*.swift
-                Sources/HTTPServer/Message/HTTPError.swift
-                Sources/HTTPServer/Message/HTTPStatus.swift
-                Sources/HTTPServer/Message/HTTPMethod.swift
-                Sources/HTTPServer/Message/HTTPVersion.swift
-                Sources/HTTPServer/Message/HTTPHeaders.swift
-                Sources/HTTPServer/Message/HTTPRequest.swift
-            )
+            # The whole sans-I/O module, HTTP1: it needs no sockets, threads or swift-log, so
+            # whatever the parser comes to use is linked without a list to keep up to date.
+            mapfile -t sources < <(find Sources/HTTP1 -name '*.swift' | sort)
+            sources=(Fuzz/ParserFuzzTarget.swift "${sources[@]}")
             module=ParserFuzz corpus=Fuzz/corpus dict=Fuzz/http.dict max_len=4096 ;;
         json)
             # The reader and the string helpers it uses; the target links Foundation as the reference.
@@ -80,7 +73,7 @@ build() {
     local binary="$out_dir/$target-fuzzer"
     echo "==> building $binary"
     "$swiftc" -sanitize=fuzzer,address -parse-as-library -O -g \
-        -swift-version 6 -module-name "$module" \
+        -swift-version 6 -module-name "$module" -package-name "$module" \
         "${sources[@]}" -o "$binary" > "$out_dir/$target-build.log" 2>&1 || {
         cat "$out_dir/$target-build.log" >&2
         echo "==> building $target FAILED" >&2

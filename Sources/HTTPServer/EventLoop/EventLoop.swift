@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import CHTTPShims
 import Logging
 import Synchronization
@@ -161,11 +157,7 @@ final class EventLoop: @unchecked Sendable {
     /// The calling thread's `pthread_t` as a number, which an atomic can hold (it is an integer
     /// on glibc and a pointer on musl); never 0 for a running thread.
     private static func currentThreadToken() -> UInt {
-        #if canImport(Glibc)
         UInt(pthread_self())
-        #elseif canImport(Musl)
-        UInt(bitPattern: pthread_self())
-        #endif
     }
 
     private func run() {

@@ -1,9 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 /// An IPv4 or IPv6 address with a port, as the socket calls take it.
 struct SocketAddress {
     private(set) var storage = sockaddr_storage()

@@ -1,9 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 /// A failed system call on a socket, with the errno and its text captured at the failing call.
 public struct SocketError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The system call that failed, e.g. `bind`.

@@ -1,0 +1,69 @@
+import Testing
+
+@testable import HTTP1
+
+@Suite struct HTTPHeadersTests {
+    @Test func namesCompareCaseInsensitively() {
+        var headers: HTTPHeaders = ["Content-Type": "text/plain", "X-A": "1"]
+        #expect(headers["content-type"] == "text/plain")
+        #expect(headers["CONTENT-TYPE"] == "text/plain")
+        #expect(headers.contains("x-a"))
+        #expect(!headers.contains("x-b"))
+        #expect(headers["missing"] == nil)
+        headers.add("x-a", "2")
+        #expect(headers.values("X-A") == ["1", "2"])
+        #expect(headers["X-A"] == "1")
+        headers.set("X-a", "3")
+        #expect(headers.values("x-a") == ["3"])
+        headers.remove("CONTENT-type")
+        #expect(!headers.contains("Content-Type"))
+        #expect(headers.count == 1)
+    }
+
+    @Test func caseFoldingIsASCIIOnly() {
+        let headers: HTTPHeaders = ["\u{c9}tag": "1"]
+        #expect(headers["\u{e9}tag"] == nil)
+        #expect("Keep-Alive".equalsIgnoringASCIICase("keep-alive"))
+        #expect(!"Keep-Alive".equalsIgnoringASCIICase("keep-alivf"))
+        #expect(!"a".equalsIgnoringASCIICase("ab"))
+        // '@' (0x40) and '`' (0x60) differ only in the case bit but are not letters.
+        #expect(!"@".equalsIgnoringASCIICase("`"))
+    }
+
+    @Test func orderAndDuplicatesAreKept() {
+        var headers = HTTPHeaders()
+        headers.add("B", "1")
+        headers.add("A", "2")
+        headers.add("b", "3")
+        #expect(headers.map(\.name) == ["B", "A", "b"])
+        #expect(headers.map(\.value) == ["1", "2", "3"])
+        #expect(!headers.isEmpty)
+        #expect(HTTPHeaders().isEmpty)
+    }
+
+    @Test(arguments: [
+        (["Connection": "close"], "close", true),
+        (["Connection": "Close"], "close", true),
+        (["connection": "keep-alive, Upgrade"], "upgrade", true),
+        (["Connection": " foo ,\tclose\t"], "close", true),
+        (["Connection": "closed"], "close", false),
+        (["Connection": "not-close"], "close", false),
+        (["Connection": "keep-alive"], "close", false),
+        (["Connection": ",,close,,"], "close", true),
+        (["X-Connection": "close"], "close", false),
+    ] as [(HTTPHeaders, String, Bool)])
+    func containsTokenMatchesWholeListElements(headers: HTTPHeaders, token: String, expected: Bool) {
+        #expect(headers.containsToken(token, in: "Connection") == expected)
+    }
+
+    @Test func containsTokenLooksAtEveryFieldLine() {
+        let headers: HTTPHeaders = ["Connection": "keep-alive", "Connection": "close"]
+        #expect(headers.containsToken("close", in: "connection"))
+    }
+
+    @Test func trimmingOptionalWhitespace() {
+        #expect(" \t a b \t ".trimmingOptionalWhitespace() == "a b")
+        #expect("   ".trimmingOptionalWhitespace() == "")
+        #expect("x".trimmingOptionalWhitespace() == "x")
+    }
+}
