@@ -12,7 +12,7 @@ import Synchronization
 /// It runs on the server's event loops and never blocks them: what needs the database goes to the
 /// store's own thread, which hands back the counts; the answer is then rendered, counted and
 /// logged back on the request's event loop.
-public final class DemoApplication: HTTPHandler {
+public final class DemoApplication: HTTPHandler, HTTPServerObserver {
     private let configuration: DemoConfiguration
     private let store: any VisitStore
     private let variants: VariantCatalog
@@ -99,7 +99,7 @@ public final class DemoApplication: HTTPHandler {
         let trace: RequestTrace
     }
 
-    public func handle(_ request: HTTPRequest, responder: HTTPResponder) {
+    public func answer(_ request: HTTPRequest, responder: HTTPResponder) {
         let exchange = Exchange(
             request: request, route: Route(path: request.path), started: .now(),
             trace: RequestTrace(headers: request.headers, ids: traceIDs))
@@ -110,32 +110,13 @@ public final class DemoApplication: HTTPHandler {
         }
     }
 
-    /// Completes a response (the common security headers, the route's `Cache-Control`), then
-    /// counts, logs and sends it. Every answer goes through here or, already complete, through
-    /// `send`, on the request's event loop, with the one responder the server made: no
-    /// observing responder wrapped around it.
+    /// Completes a response (the common security headers, the route's `Cache-Control`), counts
+    /// and logs it, and writes it. Every answer goes through here, on the request's event loop,
+    /// with the one responder the server made: no observing responder wrapped around it.
     private func answer(_ exchange: Exchange, _ response: HTTPResponse, responder: HTTPResponder) {
         // A prepared response was complete when it was prepared (the fixed answers, cached static
         // files): adding to it would only throw its encoded head away.
-        guard !response.isPrepared else {
-            send(exchange, response, responder: responder)
-            return
-        }
-        var response = Self.withCommonHeaders(response)
-        if let policy = exchange.route?.cacheControl, !response.headers.contains("Cache-Control") {
-            response.headers.set("Cache-Control", policy)
-        }
-        // Every 503 here is a passing state (the store, descriptors, a shutdown): Retry-After
-        // tells clients and proxies when to come back instead of retrying at once (RFC 9110
-        // §10.2.3, §15.6.4).
-        if response.status == .serviceUnavailable, !response.headers.contains("Retry-After") {
-            response.headers.set("Retry-After", Self.retryAfterSeconds)
-        }
-        send(exchange, response, responder: responder)
-    }
-
-    /// Counts, logs and sends a complete response.
-    private func send(_ exchange: Exchange, _ response: HTTPResponse, responder: HTTPResponder) {
+        let response = response.isPrepared ? response : completed(response, route: exchange.route)
         let request = exchange.request
         let seconds = MonotonicInstant.now().seconds(since: exchange.started)
         // The walkthrough's images count under its route, found or not.
@@ -145,7 +126,22 @@ public final class DemoApplication: HTTPHandler {
         logAccess(
             request, trace: exchange.trace, status: response.status, bytes: request.method == .head ? 0 : response.body.count,
             seconds: seconds)
-        responder.respond(response)
+        responder.write(response)
+    }
+
+    /// `response` with what every answer of `route` carries that the route did not set.
+    private func completed(_ response: HTTPResponse, route: Route?) -> HTTPResponse {
+        var response = Self.withCommonHeaders(response)
+        if let policy = route?.cacheControl, !response.headers.contains("Cache-Control") {
+            response.headers.set("Cache-Control", policy)
+        }
+        // Every 503 here is a passing state (the store, descriptors, a shutdown): Retry-After
+        // tells clients and proxies when to come back instead of retrying at once (RFC 9110
+        // §10.2.3, §15.6.4).
+        if response.status == .serviceUnavailable, !response.headers.contains("Retry-After") {
+            response.headers.set("Retry-After", Self.retryAfterSeconds)
+        }
+        return response
     }
 
     /// One access-log line (nothing when the access log is off).
@@ -215,9 +211,9 @@ public final class DemoApplication: HTTPHandler {
         }
         switch route {
         case .page: servePage(exchange, responder: responder)
-        case .basic: send(exchange, Self.basicResponse, responder: responder)
+        case .basic: answer(exchange, Self.basicResponse, responder: responder)
         case .visits: serveVisits(exchange, responder: responder)
-        case .livez, .healthz: send(exchange, Self.healthResponse, responder: responder)
+        case .livez, .healthz: answer(exchange, Self.healthResponse, responder: responder)
         case .readyz: serveReadiness(exchange, responder: responder)
         case .metrics: answer(exchange, metricsResponse(exchange.request), responder: responder)
         case .tutorial: answer(exchange, tutorialResponse(), responder: responder)

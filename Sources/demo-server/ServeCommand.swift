@@ -77,7 +77,8 @@ struct ServeCommand {
             store.close()
             throw Self.startupFailure("\(error)", exitCode: .failure)
         }
-        let server = HTTPServer(configuration: settings.server, handler: application, statistics: statistics, logger: logger)
+        let server = HTTPServer(
+            configuration: settings.server, handler: application, observer: application, statistics: statistics, logger: logger)
         do {
             try server.start()
         } catch {

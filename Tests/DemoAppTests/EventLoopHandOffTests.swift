@@ -44,7 +44,7 @@ import Testing
                 let responder = HTTPResponder(eventLoop: { work in Self.loop.async(execute: work) }) { response in
                     continuation.resume(returning: (response, Self.isOnLoop))
                 }
-                application.handle(request, responder: responder)
+                application.answer(request, responder: responder)
             }
         }
     }

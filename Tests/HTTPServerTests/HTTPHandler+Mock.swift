@@ -19,7 +19,7 @@ import Synchronization
 /// - `/large?size=N`: N bytes of `MockHandler.pattern`.
 /// - `/file?offset=O&length=L`: a `FileRegion` of `filePath`.
 /// - `/status?code=C`: status C with content that must never be sent (for 204/304).
-struct MockHandler: HTTPHandler {
+struct MockHandler: HTTPHandler, HTTPServerObserver {
     let stash = ResponderStash()
     let stackProbe = StackProbe()
     let rejections = RejectionLog()
@@ -38,33 +38,33 @@ struct MockHandler: HTTPHandler {
         rejections.add(error, remoteAddress: remoteAddress)
     }
 
-    func handle(_ request: HTTPRequest, responder: HTTPResponder) {
+    func answer(_ request: HTTPRequest, responder: HTTPResponder) {
         switch request.path {
         case "/echo":
-            responder.respond(Self.echo(request))
+            responder.write(Self.echo(request))
         case "/late":
             let delay = request.queryInt("ms") ?? 50
             DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(delay)) {
-                responder.respond(Self.echo(request))
+                responder.write(Self.echo(request))
             }
         case "/never":
             stackProbe.record()
         case "/hold":
             stash.add(responder)
         case "/large":
-            responder.respond(HTTPResponse(body: .bytes(Self.pattern(count: request.queryInt("size") ?? 0))))
+            responder.write(HTTPResponse(body: .bytes(Self.pattern(count: request.queryInt("size") ?? 0))))
         case "/file":
-            guard let filePath else { return responder.respond(.text("no file\n", status: .notFound)) }
+            guard let filePath else { return responder.write(.text("no file\n", status: .notFound)) }
             let descriptor = open(filePath, O_RDONLY | O_CLOEXEC)
-            guard descriptor >= 0 else { return responder.respond(.text("cannot open\n", status: .internalServerError)) }
+            guard descriptor >= 0 else { return responder.write(.text("cannot open\n", status: .internalServerError)) }
             let region = FileRegion(
                 descriptor: descriptor, offset: request.queryInt("offset") ?? 0, length: request.queryInt("length") ?? 0)
-            responder.respond(HTTPResponse(headers: ["Content-Type": "application/octet-stream"], body: .file(region)))
+            responder.write(HTTPResponse(headers: ["Content-Type": "application/octet-stream"], body: .file(region)))
         case "/status":
             let status = HTTPStatus(code: request.queryInt("code") ?? 200, reasonPhrase: "Test")
-            responder.respond(HTTPResponse(status: status, body: .bytes(Array("must not be sent".utf8))))
+            responder.write(HTTPResponse(status: status, body: .bytes(Array("must not be sent".utf8))))
         default:
-            responder.respond(.text("not found\n", status: .notFound))
+            responder.write(.text("not found\n", status: .notFound))
         }
     }
 
@@ -135,8 +135,8 @@ final class ResponderStash: Sendable {
             return held
         }
         for responder in held {
-            responder.respond(response)
-            if let again { responder.respond(again) }
+            responder.write(response)
+            if let again { responder.write(again) }
         }
     }
 

@@ -18,8 +18,8 @@ import Testing
         let deliveries = Deliveries()
         do {
             let responder = deliveries.responder()
-            responder.respond(.text("a", status: .created))
-            responder.respond(.text("b", status: .ok))
+            responder.write(.text("a", status: .created))
+            responder.write(.text("b", status: .ok))
         }
         #expect(deliveries.received == [201])
     }
@@ -32,13 +32,13 @@ import Testing
         #expect(deliveries.received == [500])
     }
 
-    @Test func respondingFromManyThreadsDeliversOnce() async {
+    @Test func writingFromManyThreadsDeliversOnce() async {
         let deliveries = Deliveries()
         do {
             let responder = deliveries.responder()
             await withTaskGroup(of: Void.self) { group in
                 for code in 200..<232 {
-                    group.addTask { responder.respond(HTTPResponse(status: HTTPStatus(code: code, reasonPhrase: "X"))) }
+                    group.addTask { responder.write(HTTPResponse(status: HTTPStatus(code: code, reasonPhrase: "X"))) }
                 }
             }
         }

@@ -42,7 +42,8 @@ func withTestServer(
     gracePeriod: Duration = .seconds(2),
     _ body: (_ server: HTTPServer, _ port: Int) async throws -> Void
 ) async throws {
-    let server = HTTPServer(configuration: .test(configure), handler: handler, logger: .test)
+    let server = HTTPServer(
+        configuration: .test(configure), handler: handler, observer: handler as? any HTTPServerObserver, logger: .test)
     try server.start()
     let port = try #require(server.port)
     do {

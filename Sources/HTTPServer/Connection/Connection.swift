@@ -5,10 +5,10 @@ import Logging
 /// It reads into the parser, hands one complete request at a time to the handler (so pipelined
 /// responses go out in order), writes the response with backpressure, and closes on errors,
 /// deadlines and shutdown. Decisions about state and deadlines are the `ConnectionStateMachine`'s.
-final class Connection {
+final class Connection: ResponseWriter {
     let socket: Socket
     let remoteAddress: String
-    unowned let loop: EventLoop
+    private let context: ConnectionContext
     // Exclusivity is enforced statically; these four would also be checked at run time on every
     // access (a class's stored properties), several times per request. Only the loop's thread
     // touches them, and no access to one is ever open while code runs that could reach it again
@@ -41,12 +41,12 @@ final class Connection {
     /// Buffered pipelined input above which reading pauses until the current response is out.
     private static let pipelineHighWater = 64 * 1024
 
-    init(socket: Socket, remoteAddress: String, loop: EventLoop, acceptedAt now: MonotonicInstant) {
+    init(socket: Socket, remoteAddress: String, context: ConnectionContext, acceptedAt now: MonotonicInstant) {
         self.socket = socket
         self.remoteAddress = remoteAddress
-        self.loop = loop
-        self.machine = ConnectionStateMachine(timeouts: loop.configuration.timeouts, acceptedAt: now)
-        self.parser = RequestParser(limits: loop.configuration.limits)
+        self.context = context
+        self.machine = ConnectionStateMachine(timeouts: context.timeouts, acceptedAt: now)
+        self.parser = RequestParser(limits: context.limits)
     }
 
     // MARK: - Events from the loop
@@ -62,22 +62,22 @@ final class Connection {
         while !isClosed && !isReadSuspended && !peerClosedInput {
             let result: Socket.IOResult
             do {
-                result = try socket.read(into: loop.readBuffer)
+                result = try socket.read(into: context.readBuffer)
             } catch {
-                loop.logger.debug("read failed", metadata: ["peer": "\(remoteAddress)", "error": "\(error)"])
+                context.logger.debug("read failed", metadata: ["peer": "\(remoteAddress)", "error": "\(error)"])
                 close()
                 return
             }
             switch result {
             case .transferred(let count):
                 if case .lingering = machine.state { continue }  // Discard: the exchange is over.
-                input.append(UnsafeRawBufferPointer(rebasing: loop.readBuffer[..<count]))
+                input.append(UnsafeRawBufferPointer(rebasing: context.readBuffer[..<count]))
                 machine.bytesReceived(count, at: now)
                 drive(at: now)
                 if !machine.canParseRequest && input.readableCount > Self.pipelineHighWater {
                     isReadSuspended = true
                 }
-                if count < loop.readBuffer.count && !peerMayHaveClosed { return }
+                if count < context.readBuffer.count && !peerMayHaveClosed { return }
             case .wouldBlock:
                 return
             case .endOfFile:
@@ -117,8 +117,8 @@ final class Connection {
             break
         case .close:
             if case .writing = state {
-                loop.statistics.slowClientCut(.responseStalled)
-                loop.logger.notice(
+                context.statistics.slowClientCut(.responseStalled)
+                context.logger.notice(
                     "client stopped reading the response; connection closed",
                     metadata: ["peer": "\(remoteAddress)", "reason": "\(ServerStatistics.SlowClientReason.responseStalled.rawValue)"])
                 // Unsent bytes would hold the FIN back for as long as the client keeps not reading.
@@ -127,18 +127,18 @@ final class Connection {
             close()
         case .sendRequestTimeout:
             if case .readingBody = state {
-                loop.statistics.slowClientCut(.requestBodyStalled)
+                context.statistics.slowClientCut(.requestBodyStalled)
                 sendError(HTTPError(.requestTimeout, "the request body stopped arriving"), at: now)
             } else {
-                loop.statistics.slowClientCut(.requestHeadTimeout)
+                context.statistics.slowClientCut(.requestHeadTimeout)
                 sendError(HTTPError(.requestTimeout, "the request head took too long to arrive"), at: now)
             }
         case .requestBodyTooSlow:
-            loop.statistics.slowClientCut(.requestBodyTooSlow)
+            context.statistics.slowClientCut(.requestBodyTooSlow)
             sendError(HTTPError(.requestTimeout, "the request body arrived below the minimum data rate"), at: now)
         case .responseTooSlow:
-            loop.statistics.slowClientCut(.responseTooSlow)
-            loop.logger.notice(
+            context.statistics.slowClientCut(.responseTooSlow)
+            context.logger.notice(
                 "client read the response below the minimum data rate; connection closed",
                 metadata: ["peer": "\(remoteAddress)", "reason": "\(ServerStatistics.SlowClientReason.responseTooSlow.rawValue)"])
             // A reset, not a FIN queued behind the response: the client learns at once that it was
@@ -162,7 +162,7 @@ final class Connection {
             do {
                 event = try parser.next(&input)
             } catch let error as HTTPError {
-                loop.logger.debug("bad request", metadata: ["peer": "\(remoteAddress)", "error": "\(error)"])
+                context.logger.debug("bad request", metadata: ["peer": "\(remoteAddress)", "error": "\(error)"])
                 if error.status == .contentTooLarge, let (head, response) = routeTooLarge {
                     // A chunked body passed the route's own limit: its 413, in its format.
                     answerWithoutReadingBody(head, response, at: now)
@@ -199,19 +199,21 @@ final class Connection {
         routeTooLarge = nil
         var request = head.request(body: [])
         request.remoteAddress = remoteAddress
-        switch loop.handler.bodyPolicy(for: request) {
+        // `OPTIONS *` concerns the server, not a resource of the application's.
+        let policy = request.target == "*" ? BodyPolicy.serverLimit : context.handler.bodyPolicy(for: request)
+        switch policy {
         case .refuse(let response):
             answerWithoutReadingBody(request, response, at: now)
             return false
         case .accept(let maxBytes, let tooLarge):
-            let limit = min(maxBytes, loop.configuration.limits.maxBodySize)
+            let limit = min(maxBytes, context.limits.maxBodySize)
             if case .length(let length) = head.framing, length > limit {
                 answerWithoutReadingBody(
                     request, tooLarge ?? Self.tooLargeResponse(limit: limit), at: now)
                 return false
             }
             parser.limitBody(to: limit)
-            if limit < loop.configuration.limits.maxBodySize, let tooLarge { routeTooLarge = (request, tooLarge) }
+            if limit < context.limits.maxBodySize, let tooLarge { routeTooLarge = (request, tooLarge) }
             return true
         }
     }
@@ -228,7 +230,7 @@ final class Connection {
     /// (lingering, so the unread body does not turn the close into a reset, RFC 9112 §9.6).
     private func answerWithoutReadingBody(_ head: HTTPRequest, _ response: HTTPResponse, at now: MonotonicInstant) {
         routeTooLarge = nil
-        loop.handler.requestAnsweredByServer(head, response: response)
+        context.observer?.requestAnsweredByServer(head, response: response)
         currentRequestIsHead = head.method == .head
         currentRequestVersion = head.version
         currentRequestWantsKeepAlive = false
@@ -247,6 +249,10 @@ final class Connection {
         currentRequestWantsKeepAlive = wantsKeepAlive
         currentRequestAskedToClose = !wantsKeepAlive
         machine.requestReceived()
+        if request.target == "*" {
+            answerServerWide(request, at: now)
+            return
+        }
         isDispatching = true
         handOver(request, serial: requestSerial)
         isDispatching = false
@@ -256,20 +262,30 @@ final class Connection {
         }
     }
 
+    /// Answers `OPTIONS *` (RFC 9110 §9.3.7): "the server in general", 200 with the methods the
+    /// application supports in `Allow` and, as §9.3.7 requires of a response without content,
+    /// `Content-Length: 0`. The parser lets asterisk-form through for OPTIONS only (any other
+    /// method with `*` is a 400, RFC 9112 §3.2.4), and answers CONNECT itself (501).
+    private func answerServerWide(_ request: HTTPRequest, at now: MonotonicInstant) {
+        let response = HTTPResponse(status: .ok, headers: ["Allow": context.serverWideMethods])
+        context.observer?.requestAnsweredByServer(request, response: response)
+        startResponse(response, at: now)
+    }
+
     /// Calls the handler with a fresh responder. The responder is released when this returns, so
     /// one the handler dropped answers (500) while `isDispatching` still holds: a local in
     /// `dispatch` would live to the end of that function in unoptimized builds and answer after
     /// it, re-entering `drive` once per pipelined request (one stack level each).
     private func handOver(_ request: HTTPRequest, serial requestSerial: UInt64) {
-        let responder = HTTPResponder(connection: ConnectionReference(connection: self), serial: requestSerial)
-        loop.handler.handle(request, responder: responder)
+        let responder = HTTPResponder(ResponseTarget(writer: self, inbox: context.inbox), serial: requestSerial)
+        context.handler.answer(request, responder: responder)
     }
 
     /// A handler's response arrives (on the loop thread).
-    func deliver(_ response: HTTPResponse, serial responseSerial: UInt64) {
+    func write(_ response: HTTPResponse, serial responseSerial: UInt64) {
         guard !isClosed, responseSerial == serial, machine.state == .processing else { return }
         if isDispatching {
-            // Answered synchronously inside `handle`: send after it returns, not re-entrantly.
+            // Answered synchronously inside `answer`: send after it returns, not re-entrantly.
             responseDuringDispatch = response
             return
         }
@@ -291,7 +307,7 @@ final class Connection {
     private static let continueResponse = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     private func sendError(_ error: HTTPError, at now: MonotonicInstant) {
-        loop.handler.requestRejected(error, remoteAddress: remoteAddress)
+        context.observer?.requestRejected(error, remoteAddress: remoteAddress)
         currentRequestIsHead = false
         currentRequestWantsKeepAlive = false
         currentRequestAskedToClose = false
@@ -307,7 +323,7 @@ final class Connection {
         let moreInputMayFollow = !peerClosedInput || !input.isEmpty
         let keepAlive = machine.responseStarted(
             at: now, clientWantsKeepAlive: currentRequestWantsKeepAlive && moreInputMayFollow)
-        let head = loop.encodeHead(response, keepAlive: keepAlive, requestVersion: currentRequestVersion)
+        let head = context.encodeHead(response, keepAlive: keepAlive, requestVersion: currentRequestVersion)
         let sendsContent = !currentRequestIsHead && !response.status.forbidsContent
         // An interim response not yet fully written goes first, in the same write.
         var write = PendingWrite(head: head, after: pendingWrite)
@@ -352,7 +368,7 @@ final class Connection {
                         return false
                     case .endOfFile:
                         // The file shrank after Content-Length went out: the framing is broken.
-                        loop.logger.warning("file shorter than announced", metadata: ["peer": "\(remoteAddress)"])
+                        context.logger.warning("file shorter than announced", metadata: ["peer": "\(remoteAddress)"])
                         close()
                         return false
                     }
@@ -361,7 +377,7 @@ final class Connection {
                 }
             }
         } catch {
-            loop.logger.debug("write failed", metadata: ["peer": "\(remoteAddress)", "error": "\(error)"])
+            context.logger.debug("write failed", metadata: ["peer": "\(remoteAddress)", "error": "\(error)"])
             close()
             return false
         }
@@ -400,7 +416,7 @@ final class Connection {
         guard isReadSuspended else { return }
         isReadSuspended = false
         let reference = ConnectionReference(connection: self)
-        loop.schedule { reference.connection.onReadable(at: .now()) }
+        context.inbox.schedule { reference.connection.onReadable(at: .now()) }
     }
 
     /// Closes the socket and forgets the connection. Safe to call more than once.
@@ -409,20 +425,12 @@ final class Connection {
         isClosed = true
         machine.closed()
         pendingWrite = nil
-        loop.connectionClosed(self)
+        context.connectionClosed(self)
     }
 }
 
-/// Carries a connection into a responder, which is Sendable. The connection is only ever
-/// touched again on its loop's thread (directly there, else through `schedule`), which makes this sound.
-struct ConnectionReference: @unchecked Sendable {
+/// Carries a connection into work scheduled on its loop (which must be Sendable). The connection
+/// is only touched there, on its loop's thread, which makes this sound.
+private struct ConnectionReference: @unchecked Sendable {
     let connection: Connection
-    /// Held strongly: a responder may outlive the connection, and a store thread may answer
-    /// after the server has stopped, when only this keeps the loop to hop to alive.
-    let loop: EventLoop
-
-    init(connection: Connection) {
-        self.connection = connection
-        self.loop = connection.loop
-    }
 }

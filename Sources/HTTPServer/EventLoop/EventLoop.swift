@@ -5,31 +5,22 @@ import Synchronization
 
 /// One thread running an edge-triggered epoll loop over its own listener and connections.
 ///
-/// Everything but `runOnLoop`, `schedule` and `isCurrentThread` is called on the loop's thread only. Other threads hand work in
-/// through a locked inbox and an eventfd wake-up. An idle loop sleeps in `epoll_wait` with no
-/// timeout; with connections open it wakes only to check deadlines (`tickInterval`).
+/// Everything but `runOnLoop` is called on the loop's thread only. Other threads hand work in
+/// through its `EventLoopInbox`. An idle loop sleeps in `epoll_wait` with no timeout; with
+/// connections open it wakes only to check deadlines (`tickInterval`).
 final class EventLoop: @unchecked Sendable {
     let index: Int
-    let configuration: HTTPServer.Configuration
-    let handler: any HTTPHandler
-    let logger: Logger
-    /// The loop's scratch buffer for reads; its bytes are copied into a connection's input.
-    let readBuffer: UnsafeMutableRawBufferPointer
-
-    let statistics: ServerStatistics
+    private let configuration: ServerConfiguration
+    private let logger: Logger
+    private let statistics: ServerStatistics
+    private let inbox: EventLoopInbox
+    /// What this loop's connections are given of it.
+    private let connectionContext: ConnectionContext
     private let epollDescriptor: Int32
-    private let wakeDescriptor: Int32
-    private let inbox = Mutex<Inbox>(Inbox())
-    /// The loop thread's identity (`currentThreadToken`), 0 until it runs. Atomic because any
-    /// thread reads it in `isCurrentThread` while the loop thread sets it at start.
-    private let loopThread = Atomic<UInt>(0)
     private var listener: Socket?
     /// Loop-thread state touched on every event; no access to it stays open across a call that
     /// could reach it again, so its run-time exclusivity check cannot fire.
     @exclusivity(unchecked) private var connections = ConnectionTable()
-    /// Used by one call at a time on the loop's thread, so its run-time exclusivity check (on
-    /// every response) cannot fire.
-    @exclusivity(unchecked) private var headEncoder = ResponseHeadEncoder()
     private let tickInterval: Duration
     /// `tickInterval` in nanoseconds: the wait timeout is computed at every wake-up, with integers.
     private let tickNanoseconds: UInt64
@@ -47,13 +38,6 @@ final class EventLoop: @unchecked Sendable {
     private var hasAskedSiblingsForIdleConnection = false
     private var onStopped: (@Sendable () -> Void)?
 
-    private struct Inbox {
-        var tasks: [@Sendable () -> Void] = []
-        var isWakePending = false
-        var isStopped = false
-    }
-
-    private static let readBufferSize = 64 * 1024
     private static let maxEventsPerWait: Int32 = 256
     /// How long accepting pauses after EMFILE/ENFILE before trying again.
     private static let acceptRetryDelay = Duration.milliseconds(100)
@@ -62,15 +46,15 @@ final class EventLoop: @unchecked Sendable {
     init(
         index: Int,
         listener: Socket,
-        configuration: HTTPServer.Configuration,
+        configuration: ServerConfiguration,
         handler: any HTTPHandler,
+        observer: (any HTTPServerObserver)?,
         statistics: ServerStatistics,
         logger: Logger
     ) throws {
         self.index = index
         self.listener = listener
         self.configuration = configuration
-        self.handler = handler
         self.statistics = statistics
         self.logger = logger
         let tick = configuration.timeouts.shortest / 4
@@ -83,25 +67,24 @@ final class EventLoop: @unchecked Sendable {
             listener.close()
             throw error
         }
-        wakeDescriptor = eventfd(0, Int32(EFD_NONBLOCK) | Int32(EFD_CLOEXEC))
-        guard wakeDescriptor >= 0 else {
-            let error = SocketError.failed("eventfd")
+        do {
+            inbox = try EventLoopInbox()
+        } catch {
             listener.close()
             close(epollDescriptor)
             throw error
         }
-        readBuffer = .allocate(byteCount: Self.readBufferSize, alignment: 16)
+        connectionContext = ConnectionContext(
+            handler: handler, observer: observer, configuration: configuration, statistics: statistics,
+            logger: logger, inbox: inbox)
+        connectionContext.connectionClosed = { [unowned self] connection in self.connectionClosed(connection) }
         do {
-            try register(wakeDescriptor, events: chttp_epoll_in | chttp_epoll_edge_triggered)
+            try register(inbox.wakeDescriptor, events: chttp_epoll_in | chttp_epoll_edge_triggered)
             try register(listener.descriptor, events: chttp_epoll_in | chttp_epoll_edge_triggered)
         } catch {
             releaseResources()
             throw error
         }
-    }
-
-    deinit {
-        readBuffer.deallocate()
     }
 
     // MARK: - Thread
@@ -125,43 +108,13 @@ final class EventLoop: @unchecked Sendable {
     }
 
     /// Runs `task` on the loop's thread: at once when called there, else at its next wake-up.
+    /// Any thread may call it.
     func runOnLoop(_ task: @escaping @Sendable () -> Void) {
-        if isCurrentThread {
-            task()
-            return
-        }
-        schedule(task)
-    }
-
-    /// Whether the caller runs on this loop's thread. Any thread may ask.
-    var isCurrentThread: Bool {
-        loopThread.load(ordering: .acquiring) == Self.currentThreadToken()
-    }
-
-    /// Queues `task` for the loop's next wake-up, even when called on the loop's thread (to run
-    /// it after the current event instead of re-entering a connection).
-    func schedule(_ task: @escaping @Sendable () -> Void) {
-        // The eventfd is written under the lock so it cannot be closed (and its number reused by
-        // another file) between the check and the write.
-        inbox.withLock { inbox in
-            // A stopped loop has closed all its connections: a late response has nowhere to go.
-            guard !inbox.isStopped else { return }
-            inbox.tasks.append(task)
-            guard !inbox.isWakePending else { return }
-            inbox.isWakePending = true
-            var one: UInt64 = 1
-            _ = write(wakeDescriptor, &one, MemoryLayout<UInt64>.size)
-        }
-    }
-
-    /// The calling thread's `pthread_t` as a number, which an atomic can hold (it is an integer
-    /// on glibc and a pointer on musl); never 0 for a running thread.
-    private static func currentThreadToken() -> UInt {
-        UInt(pthread_self())
+        inbox.runOnLoop(task)
     }
 
     private func run() {
-        loopThread.store(Self.currentThreadToken(), ordering: .releasing)
+        inbox.adoptCurrentThread()
         chttp_set_thread_name("http-loop-\(index)")
         var events = [epoll_event](repeating: epoll_event(), count: Int(Self.maxEventsPerWait))
         while true {
@@ -181,10 +134,6 @@ final class EventLoop: @unchecked Sendable {
             if drainDeadline != nil && connections.isEmpty { break }
         }
         for connection in connections.all { connection.close() }
-        inbox.withLock { inbox in
-            inbox.isStopped = true
-            inbox.tasks = []
-        }
         releaseResources()
         reclaimIdleElsewhere = nil
         onStopped?()
@@ -207,10 +156,8 @@ final class EventLoop: @unchecked Sendable {
 
     private func handle(_ event: epoll_event, at now: MonotonicInstant) {
         let descriptor = event.data.fd
-        if descriptor == wakeDescriptor {
-            var value: UInt64 = 0
-            _ = read(wakeDescriptor, &value, MemoryLayout<UInt64>.size)
-            runInbox()
+        if descriptor == inbox.wakeDescriptor {
+            for task in inbox.takeTasks() { task() }
         } else if descriptor == listener?.descriptor {
             acceptConnections(at: now)
         } else if let connection = connections[descriptor] {
@@ -220,16 +167,6 @@ final class EventLoop: @unchecked Sendable {
             }
             if event.events & chttp_epoll_out != 0 && !connection.isClosed { connection.onWritable(at: now) }
         }
-    }
-
-    private func runInbox() {
-        let tasks = inbox.withLock { inbox -> [@Sendable () -> Void] in
-            inbox.isWakePending = false
-            let tasks = inbox.tasks
-            inbox.tasks = []
-            return tasks
-        }
-        for task in tasks { task() }
     }
 
     private func tick(at now: MonotonicInstant) {
@@ -313,7 +250,8 @@ final class EventLoop: @unchecked Sendable {
                 continue
             }
             statistics.connectionAccepted()
-            let connection = Connection(socket: socket, remoteAddress: address.host, loop: self, acceptedAt: now)
+            let connection = Connection(
+                socket: socket, remoteAddress: address.host, context: connectionContext, acceptedAt: now)
             connections.insert(connection, at: socket.descriptor)
         }
     }
@@ -348,21 +286,14 @@ final class EventLoop: @unchecked Sendable {
         return true
     }
 
-    /// Called by a connection as it closes.
-    func connectionClosed(_ connection: Connection) {
+    /// Called by a connection as it closes (through its context).
+    private func connectionClosed(_ connection: Connection) {
         connections.remove(at: connection.socket.descriptor)
         connection.socket.close()
         statistics.releaseConnection()
         if isAcceptPaused && drainDeadline == nil && MonotonicInstant.now() >= acceptRetryAt {
             acceptConnections(at: .now())
         }
-    }
-
-    /// Encodes a response head with the loop's cached `Date`.
-    func encodeHead(_ response: HTTPResponse, keepAlive: Bool, requestVersion: HTTPVersion) -> [UInt8] {
-        headEncoder.encode(
-            response, keepAlive: keepAlive, requestVersion: requestVersion,
-            nowEpochSeconds: HTTPDate.nowEpochSeconds())
     }
 
     // MARK: - Shutdown
@@ -396,7 +327,7 @@ final class EventLoop: @unchecked Sendable {
     private func releaseResources() {
         listener?.close()
         listener = nil
-        close(wakeDescriptor)
+        inbox.stop()
         close(epollDescriptor)
     }
 }

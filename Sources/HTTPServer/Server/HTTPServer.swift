@@ -5,7 +5,7 @@ import Synchronization
 /// An HTTP/1.1 server on POSIX sockets and epoll, with no SwiftNIO.
 ///
 /// ```swift
-/// let server = HTTPServer(configuration: .init(port: 0), handler: app, logger: logger)
+/// let server = HTTPServer(configuration: .init(port: 0), handler: app, observer: app, logger: logger)
 /// try server.start()
 /// print(server.port)               // the port the kernel picked
 /// await server.shutdown(gracePeriod: .seconds(10))
@@ -14,12 +14,16 @@ import Synchronization
 /// Each event loop is a thread with its own `SO_REUSEPORT` listener, so the kernel balances
 /// connections across loops. The handler runs on those threads and must not block.
 public final class HTTPServer: Sendable {
+    /// Everything the server can be told.
+    public typealias Configuration = ServerConfiguration
+
     /// The settings the server was made with.
     public let configuration: Configuration
     /// Live counters (open connections, accepted connections).
     public let statistics: ServerStatistics
 
     private let handler: any HTTPHandler
+    private let observer: (any HTTPServerObserver)?
     private let logger: Logger
     private let state = Mutex<LifecycleState>(.idle)
 
@@ -33,16 +37,19 @@ public final class HTTPServer: Sendable {
     /// - Parameters:
     ///   - configuration: Address, limits and deadlines.
     ///   - handler: What answers requests.
+    ///   - observer: What hears of the requests the server answered itself, if anything.
     ///   - statistics: Counters to update; pass your own to read them from the application.
     ///   - logger: Where lifecycle and connection errors go.
     public init(
         configuration: Configuration,
         handler: some HTTPHandler,
+        observer: (any HTTPServerObserver)? = nil,
         statistics: ServerStatistics = ServerStatistics(),
         logger: Logger
     ) {
         self.configuration = configuration
-        self.handler = ServerWideRequests(application: handler)
+        self.handler = handler
+        self.observer = observer
         self.statistics = statistics
         self.logger = logger
     }
@@ -83,7 +90,7 @@ public final class HTTPServer: Sendable {
                     handedOver += 1
                     loops.append(try EventLoop(
                         index: index, listener: listener, configuration: configuration, handler: handler,
-                        statistics: statistics, logger: logger))
+                        observer: observer, statistics: statistics, logger: logger))
                 }
                 for loop in loops where loops.count > 1 {
                     let others = loops.filter { $0 !== loop }

@@ -1,0 +1,79 @@
+import Synchronization
+
+/// The way back to a request's connection. Thread-safe; the first response wins.
+///
+/// A responder that is dropped without answering answers 500 itself, so a handler bug never
+/// leaves a client waiting.
+public final class HTTPResponder: Sendable {
+    /// Runs work on the thread that owns the request's connection (its event loop).
+    public typealias EventLoopHop = @Sendable (_ work: @escaping @Sendable () -> Void) -> Void
+
+    /// Where the response goes.
+    private enum Destination: Sendable {
+        /// A function given by whoever made the responder (tests, a handler called directly).
+        case function(@Sendable (HTTPResponse) -> Void, hop: EventLoopHop?)
+        /// The server's own case, one per request: the connection and the number of the request
+        /// on it, held directly rather than captured in a closure (one allocation less).
+        case connection(ResponseTarget, serial: UInt64)
+    }
+
+    private let destination: Destination
+    private let hasWritten = Atomic<Bool>(false)
+
+    /// Creates a responder that passes the response to `receive`; the server makes one per
+    /// request, and tests make their own to call a handler without sockets.
+    /// - Parameters:
+    ///   - eventLoop: How to run work on the request's event loop; nil runs it on the calling
+    ///     thread (a handler called without a server).
+    ///   - receive: Receives the response, once.
+    public init(eventLoop: EventLoopHop? = nil, _ receive: @escaping @Sendable (HTTPResponse) -> Void) {
+        destination = .function(receive, hop: eventLoop)
+    }
+
+    /// The responder for request number `serial` on the connection `target` names.
+    init(_ target: ResponseTarget, serial: UInt64) {
+        destination = .connection(target, serial: serial)
+    }
+
+    /// Runs `work` on the request's event loop: at once when called there, else at the loop's
+    /// next wake-up. A handler whose answer comes from a thread of its own (a database queue)
+    /// calls this to render, count and log on the loop, leaving its own thread free for the
+    /// next job.
+    /// - Parameter work: What to run; it must not block.
+    public func onEventLoop(_ work: @escaping @Sendable () -> Void) {
+        switch destination {
+        case .function(_, let hop):
+            if let hop { hop(work) } else { work() }
+        case .connection(let target, _):
+            target.inbox.runOnLoop(work)
+        }
+    }
+
+    /// Writes the response to the client. Calls after the first are ignored.
+    /// - Parameter response: The response.
+    public func write(_ response: HTTPResponse) {
+        guard !hasWritten.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        pass(response)
+    }
+
+    private func pass(_ response: HTTPResponse) {
+        switch destination {
+        case .function(let receive, _):
+            receive(response)
+        case .connection(let target, let serial):
+            // Most handlers answer synchronously on the loop thread: write without wrapping the
+            // response in a scheduled closure (a heap allocation per request).
+            if target.inbox.isCurrentThread {
+                target.writer.write(response, serial: serial)
+            } else {
+                target.inbox.schedule { target.writer.write(response, serial: serial) }
+            }
+        }
+    }
+
+    deinit {
+        if !hasWritten.load(ordering: .acquiring) {
+            pass(.text("Internal Server Error\n", status: .internalServerError))
+        }
+    }
+}
