@@ -66,4 +66,33 @@ import Testing
         #expect("   ".trimmingOptionalWhitespace() == "")
         #expect("x".trimmingOptionalWhitespace() == "x")
     }
+
+    @Test func fieldsAddedAsBytesReadBackAsStrings() {
+        var headers = HTTPHeaders()
+        let name = Array("User-Agent".utf8)
+        let value = Array("a client with a long name/1.0".utf8)
+        name.withUnsafeBufferPointer { name in
+            value.withUnsafeBufferPointer { value in headers.append(name: name, value: value) }
+        }
+        headers.add("Host", "")
+        #expect(headers.count == 2)
+        #expect(headers["user-agent"] == "a client with a long name/1.0")
+        #expect(headers["Host"] == "")
+        #expect(headers.map(\.name) == ["User-Agent", "Host"])
+        var seen: [String] = []
+        headers.forEachField(named: "USER-AGENT") { name, value in
+            seen.append(String(decoding: name, as: UTF8.self) + "=" + String(decoding: value, as: UTF8.self))
+            return false
+        }
+        #expect(seen == ["User-Agent=a client with a long name/1.0"])
+    }
+
+    @Test func removingKeepsTheOtherFieldsInOrder() {
+        var headers: HTTPHeaders = ["A": "1", "B": "2", "a": "3", "C": "4"]
+        headers.remove("a")
+        #expect(headers.map(\.name) == ["B", "C"])
+        #expect(headers.map(\.value) == ["2", "4"])
+        headers.remove("missing")
+        #expect(headers.count == 2)
+    }
 }

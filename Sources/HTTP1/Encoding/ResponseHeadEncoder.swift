@@ -65,32 +65,35 @@ package struct ResponseHeadEncoder {
         appendNeutralized(&head, response.status.reasonPhrase)
         appendLiteral(&head, "\r\n")
         // A field without a name would be an invalid line that clients reject with the response.
-        for field in response.headers where !field.name.isEmpty && !serverOwned(field.name) {
-            appendField(&head, field.name, field.value)
+        response.headers.forEachField { name, value in
+            if !name.isEmpty && !serverOwned(name) { appendField(&head, name, value) }
+            return false
         }
     }
 
-    private static func serverOwned(_ name: String) -> Bool {
+    private static func serverOwned(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
         // Most names have none of these lengths (4, 10, 14, 17): one comparison decides.
-        switch name.utf8.count {
-        case 4, 10, 14, 17: break
+        switch name.count {
+        case 4: return isName(name, "date")
+        case 10: return isName(name, "connection")
+        case 14: return isName(name, "content-length")
+        case 17: return isName(name, "transfer-encoding")
         default: return false
         }
-        return name.equalsIgnoringASCIICase("Content-Length") || name.equalsIgnoringASCIICase("Transfer-Encoding")
-            || name.equalsIgnoringASCIICase("Connection") || name.equalsIgnoringASCIICase("Date")
+    }
+
+    private static func isName(_ name: UnsafeBufferPointer<UInt8>, _ lowercased: StaticString) -> Bool {
+        lowercased.withUTF8Buffer { ByteClasses.equalsIgnoringASCIICase(name, $0) }
     }
 
     // The appenders below copy whole runs of bytes when nothing needs replacing (the usual case):
     // they run for every field of every response.
 
-    private static func appendField(_ head: inout [UInt8], _ name: String, _ value: String) {
-        var name = name
-        name.withUTF8 { bytes in
-            if bytes.allSatisfy({ ByteClasses.isToken($0) }) {
-                head.append(contentsOf: bytes)
-            } else {
-                for byte in bytes { head.append(ByteClasses.isToken(byte) ? byte : UInt8(ascii: "-")) }
-            }
+    private static func appendField(_ head: inout [UInt8], _ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) {
+        if ByteClasses.isToken(name) {
+            head.append(contentsOf: name)
+        } else {
+            for byte in name { head.append(ByteClasses.isToken(byte) ? byte : UInt8(ascii: "-")) }
         }
         appendLiteral(&head, ": ")
         appendNeutralized(&head, value)
@@ -107,13 +110,15 @@ package struct ResponseHeadEncoder {
     /// status's reason phrase) can end a line early and inject fields or a second response.
     private static func appendNeutralized(_ head: inout [UInt8], _ text: String) {
         var text = text
-        text.withUTF8 { bytes in
-            func isLineBreaking(_ byte: UInt8) -> Bool { byte == 0x0D || byte == 0x0A || byte == 0x00 }
-            if !bytes.contains(where: isLineBreaking) {
-                head.append(contentsOf: bytes)
-            } else {
-                for byte in bytes { head.append(isLineBreaking(byte) ? 0x20 : byte) }
-            }
+        text.withUTF8 { appendNeutralized(&head, $0) }
+    }
+
+    private static func appendNeutralized(_ head: inout [UInt8], _ bytes: UnsafeBufferPointer<UInt8>) {
+        func isLineBreaking(_ byte: UInt8) -> Bool { byte == 0x0D || byte == 0x0A || byte == 0x00 }
+        if !bytes.contains(where: isLineBreaking) {
+            head.append(contentsOf: bytes)
+        } else {
+            for byte in bytes { head.append(isLineBreaking(byte) ? 0x20 : byte) }
         }
     }
 

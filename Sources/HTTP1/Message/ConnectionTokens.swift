@@ -7,38 +7,25 @@ package struct ConnectionTokens: Equatable, Sendable {
 
     /// The options of every `Connection` field in `headers`.
     package init(_ headers: HTTPHeaders) {
-        close = headers.containsToken("close", in: "Connection")
-        keepAlive = headers.containsToken("keep-alive", in: "Connection")
+        headers.forEachField(named: "Connection") { _, value in
+            note(value)
+            return false
+        }
     }
 
     /// Notes the options in one `Connection` field value (a comma-separated list, RFC 9110 §5.6.1).
     package mutating func note(_ value: String) {
-        // On bytes: `split` and `Substring` work on Characters, several times slower, and this runs
-        // for every request that sends the field (`Connection: close` on each short connection).
         var value = value
-        value.withUTF8 { bytes in
-            var start = 0
-            while start <= bytes.count {
-                var end = start
-                while end < bytes.count && bytes[end] != UInt8(ascii: ",") { end += 1 }
-                var first = start
-                var last = end
-                while first < last && (bytes[first] == ByteClasses.space || bytes[first] == ByteClasses.tab) { first += 1 }
-                while last > first && (bytes[last - 1] == ByteClasses.space || bytes[last - 1] == ByteClasses.tab) { last -= 1 }
-                let option = UnsafeBufferPointer(rebasing: bytes[first..<last])
-                if Self.option(option, is: "close") { close = true }
-                if Self.option(option, is: "keep-alive") { keepAlive = true }
-                start = end + 1
-            }
-        }
+        value.withUTF8 { note($0) }
     }
 
-    /// ASCII case-insensitive comparison with a lower-case option name.
-    private static func option(_ bytes: UnsafeBufferPointer<UInt8>, is lowercased: StaticString) -> Bool {
-        lowercased.withUTF8Buffer { expected in
-            guard bytes.count == expected.count else { return false }
-            for index in 0..<expected.count where bytes[index].asciiLowercased != expected[index] { return false }
-            return true
-        }
+    /// Notes the options in one `Connection` field value, as the parser has it: bytes.
+    package mutating func note(_ value: UnsafeBufferPointer<UInt8>) {
+        if !close { close = Self.list(value, has: "close") }
+        if !keepAlive { keepAlive = Self.list(value, has: "keep-alive") }
+    }
+
+    private static func list(_ value: UnsafeBufferPointer<UInt8>, has option: StaticString) -> Bool {
+        option.withUTF8Buffer { HTTPHeaders.list(value, containsElement: $0) }
     }
 }

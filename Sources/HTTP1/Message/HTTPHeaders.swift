@@ -1,5 +1,10 @@
 /// An ordered list of header fields. Names compare case-insensitively (RFC 9110 §5.1);
 /// order and duplicates are kept as received.
+///
+/// The fields are one byte buffer, as they came off the wire: each field line is its name's and
+/// its value's lengths followed by their bytes. A request's fields cost one allocation however
+/// many there are, lookups compare bytes, and a `String` is made only for a value a caller asks
+/// for (or when iterating, off the hot path).
 public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     /// One field line.
     public struct Field: Sendable, Equatable {
@@ -9,7 +14,11 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         public var value: String
     }
 
-    private var fields: [Field] = []
+    /// Field after field: name length and value length (4 bytes each, little-endian), then the
+    /// name's bytes and the value's.
+    private var storage: [UInt8] = []
+
+    private static let lengthBytes = 8
 
     /// Creates an empty header list.
     public init() {}
@@ -17,21 +26,48 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     /// Creates a header list from name/value pairs in order.
     /// - Parameter elements: The fields.
     public init(dictionaryLiteral elements: (String, String)...) {
-        fields = elements.map { Field(name: $0.0, value: $0.1) }
+        for (name, value) in elements { add(name, value) }
     }
 
-    /// The number of field lines.
-    public var count: Int { fields.count }
+    /// The number of field lines (counted: only tests and diagnostics ask).
+    public var count: Int {
+        var count = 0
+        forEachField { _, _ in
+            count += 1
+            return false
+        }
+        return count
+    }
 
     /// Whether there are no fields.
-    public var isEmpty: Bool { fields.isEmpty }
+    public var isEmpty: Bool { storage.isEmpty }
 
-    public func makeIterator() -> IndexingIterator<[Field]> { fields.makeIterator() }
+    /// Iterates the fields as strings, in order.
+    public struct Iterator: IteratorProtocol {
+        fileprivate let storage: [UInt8]
+        fileprivate var offset = 0
 
-    /// Reserves room for `count` fields, so adding that many allocates once.
+        public mutating func next() -> Field? {
+            guard offset < storage.count else { return nil }
+            return storage.withUnsafeBufferPointer { all in
+                let (name, value, end) = HTTPHeaders.field(in: all, at: offset)
+                offset = end
+                return Field(name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self))
+            }
+        }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(storage: storage) }
+
+    /// Reserves room for `count` typical fields, so adding that many allocates once.
     /// - Parameter count: The number of fields.
     public mutating func reserveCapacity(_ count: Int) {
-        fields.reserveCapacity(count)
+        storage.reserveCapacity(count * 48)
+    }
+
+    /// Reserves room for fields whose names and values hold `byteCount` bytes in all.
+    package mutating func reserveCapacity(fields: Int, byteCount: Int) {
+        storage.reserveCapacity(fields * Self.lengthBytes + byteCount)
     }
 
     /// Appends a field line, keeping any existing field of the same name.
@@ -39,7 +75,17 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     ///   - name: The field name.
     ///   - value: The field value.
     public mutating func add(_ name: String, _ value: String) {
-        fields.append(Field(name: name, value: value))
+        var name = name
+        var value = value
+        name.withUTF8 { name in value.withUTF8 { value in append(name: name, value: value) } }
+    }
+
+    /// Appends a field line from its bytes (the parser's way, with no `String` in between).
+    package mutating func append(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+        Self.appendLength(name.count, to: &storage)
+        Self.appendLength(value.count, to: &storage)
+        storage.append(contentsOf: name)
+        storage.append(contentsOf: value)
     }
 
     /// Replaces every field of this name with one field line.
@@ -48,43 +94,137 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     ///   - value: The new value.
     public mutating func set(_ name: String, _ value: String) {
         remove(name)
-        fields.append(Field(name: name, value: value))
+        add(name, value)
     }
 
     /// Removes every field of this name.
     /// - Parameter name: The field name.
     public mutating func remove(_ name: String) {
-        fields.removeAll { $0.name.equalsIgnoringASCIICase(name) }
+        guard contains(name) else { return }
+        var kept = HTTPHeaders()
+        kept.storage.reserveCapacity(storage.count)
+        forEachField(named: nil) { fieldName, value in
+            if !Self.equalsIgnoringASCIICase(fieldName, name) { kept.append(name: fieldName, value: value) }
+            return false
+        }
+        self = kept
     }
 
     /// The first value of the named field, or nil.
     public subscript(_ name: String) -> String? {
-        fields.first { $0.name.equalsIgnoringASCIICase(name) }?.value
+        var found: String?
+        forEachField(named: name) { _, value in
+            found = String(decoding: value, as: UTF8.self)
+            return true
+        }
+        return found
     }
 
     /// Every value of the named field, in order.
     /// - Parameter name: The field name.
     /// - Returns: The values; empty when the field is absent.
     public func values(_ name: String) -> [String] {
-        fields.filter { $0.name.equalsIgnoringASCIICase(name) }.map(\.value)
+        var values: [String] = []
+        forEachField(named: name) { _, value in
+            values.append(String(decoding: value, as: UTF8.self))
+            return false
+        }
+        return values
     }
 
     /// Whether the named field is present.
     /// - Parameter name: The field name.
     public func contains(_ name: String) -> Bool {
-        fields.contains { $0.name.equalsIgnoringASCIICase(name) }
+        var found = false
+        forEachField(named: name) { _, _ in
+            found = true
+            return true
+        }
+        return found
     }
 
     /// Whether any comma-separated element of the named field equals `token`, ignoring case
     /// (for list fields such as `Connection`, RFC 9110 §5.6.1).
     /// - Parameters:
-    ///   - name: The field name.
     ///   - token: The token to look for.
+    ///   - name: The field name.
     public func containsToken(_ token: String, in name: String) -> Bool {
-        for field in fields where field.name.equalsIgnoringASCIICase(name) {
-            for element in field.value.split(separator: ",") {
-                if element.trimmingOptionalWhitespace().equalsIgnoringASCIICase(token) { return true }
+        var found = false
+        var token = token
+        token.withUTF8 { token in
+            forEachField(named: name) { _, value in
+                found = Self.list(value, containsElement: token)
+                return found
             }
+        }
+        return found
+    }
+
+    /// Calls `body` with the bytes of each field's name and value, in order, or only of the
+    /// fields named `name` (compared ignoring ASCII case), until `body` returns true.
+    package func forEachField(
+        named name: String? = nil,
+        _ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) throws -> Bool
+    ) rethrows {
+        guard !storage.isEmpty else { return }
+        try storage.withUnsafeBufferPointer { all in
+            var offset = 0
+            while offset < all.count {
+                let (fieldName, value, end) = Self.field(in: all, at: offset)
+                offset = end
+                if let name, !Self.equalsIgnoringASCIICase(fieldName, name) { continue }
+                if try body(fieldName, value) { return }
+            }
+        }
+    }
+
+    /// The name and value of the field stored at `offset`, and where the next one starts.
+    @inline(__always)
+    fileprivate static func field(
+        in all: UnsafeBufferPointer<UInt8>, at offset: Int
+    ) -> (name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, end: Int) {
+        let nameCount = length(in: all, at: offset)
+        let valueCount = length(in: all, at: offset + 4)
+        let nameStart = offset + lengthBytes
+        let valueStart = nameStart + nameCount
+        let end = valueStart + valueCount
+        return (UnsafeBufferPointer(rebasing: all[nameStart..<valueStart]), UnsafeBufferPointer(rebasing: all[valueStart..<end]), end)
+    }
+
+    @inline(__always)
+    private static func length(in all: UnsafeBufferPointer<UInt8>, at offset: Int) -> Int {
+        Int(all[offset]) | Int(all[offset + 1]) << 8 | Int(all[offset + 2]) << 16 | Int(all[offset + 3]) << 24
+    }
+
+    @inline(__always)
+    private static func appendLength(_ length: Int, to storage: inout [UInt8]) {
+        let length = UInt32(truncatingIfNeeded: length)
+        storage.append(UInt8(truncatingIfNeeded: length))
+        storage.append(UInt8(truncatingIfNeeded: length >> 8))
+        storage.append(UInt8(truncatingIfNeeded: length >> 16))
+        storage.append(UInt8(truncatingIfNeeded: length >> 24))
+    }
+
+    /// ASCII case-insensitive comparison of a stored name with a caller's.
+    private static func equalsIgnoringASCIICase(_ bytes: UnsafeBufferPointer<UInt8>, _ name: String) -> Bool {
+        guard bytes.count == name.utf8.count else { return false }
+        var name = name
+        return name.withUTF8 { ByteClasses.equalsIgnoringASCIICase(bytes, $0) }
+    }
+
+    /// Whether the comma-separated list `value` has an element equal to `token`, ignoring ASCII
+    /// case and the optional whitespace around elements.
+    package static func list(_ value: UnsafeBufferPointer<UInt8>, containsElement token: UnsafeBufferPointer<UInt8>) -> Bool {
+        var start = 0
+        while start <= value.count {
+            var end = start
+            while end < value.count && value[end] != UInt8(ascii: ",") { end += 1 }
+            var first = start
+            var last = end
+            while first < last && (value[first] == ByteClasses.space || value[first] == ByteClasses.tab) { first += 1 }
+            while last > first && (value[last - 1] == ByteClasses.space || value[last - 1] == ByteClasses.tab) { last -= 1 }
+            if ByteClasses.equalsIgnoringASCIICase(UnsafeBufferPointer(rebasing: value[first..<last]), token) { return true }
+            start = end + 1
         }
         return false
     }
@@ -120,8 +260,4 @@ extension StringProtocol {
         while let last = text.last, last == " " || last == "\t" { text.removeLast() }
         return text
     }
-}
-
-extension UInt8 {
-    package var asciiLowercased: UInt8 { (0x41...0x5A).contains(self) ? self | 0x20 : self }
 }

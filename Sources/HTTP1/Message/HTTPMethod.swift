@@ -9,6 +9,30 @@ public struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringConv
         self.rawValue = rawValue
     }
 
+    /// The method on a request line: one of the common methods is recognised on its bytes and
+    /// shares that method's token, anything else is decoded.
+    /// - Parameter bytes: The method token (the parser has checked it is a token).
+    package init(token bytes: UnsafeBufferPointer<UInt8>) {
+        switch bytes.count {
+        case 3 where Self.token(bytes, is: "GET"): self = .get
+        case 3 where Self.token(bytes, is: "PUT"): self = .put
+        case 4 where Self.token(bytes, is: "HEAD"): self = .head
+        case 4 where Self.token(bytes, is: "POST"): self = .post
+        case 6 where Self.token(bytes, is: "DELETE"): self = .delete
+        case 7 where Self.token(bytes, is: "OPTIONS"): self = .options
+        default: self.init(rawValue: String(decoding: bytes, as: UTF8.self))
+        }
+    }
+
+    /// Case-sensitive, as methods are (RFC 9110 §9.1).
+    @inline(__always)
+    private static func token(_ bytes: UnsafeBufferPointer<UInt8>, is expected: StaticString) -> Bool {
+        expected.withUTF8Buffer { expected in
+            for index in 0..<expected.count where bytes[index] != expected[index] { return false }
+            return true
+        }
+    }
+
     public var description: String { rawValue }
 
     public static let get = HTTPMethod(rawValue: "GET")

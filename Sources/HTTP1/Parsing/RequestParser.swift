@@ -192,15 +192,16 @@ package struct RequestParser {
         let requestLineEnd = lineEnd(head, from: 0)
         var (method, target, version, authority) = try parseRequestLine(UnsafeBufferPointer(rebasing: head[..<requestLineEnd]))
         var headers = HTTPHeaders()
-        headers.reserveCapacity(fieldCount)
+        // The field lines' bytes bound their names' and values': one allocation for all fields.
+        headers.reserveCapacity(fields: fieldCount, byteCount: head.count - requestLineEnd)
         var controls = ControlFields()
         var lineStart = requestLineEnd + 2
         // The head's last two bytes are the empty line's CRLF.
         while lineStart < head.count - 2 {
             let end = lineEnd(head, from: lineStart)
-            let field = try parseFieldLine(UnsafeBufferPointer(rebasing: head[lineStart..<end]))
-            controls.note(field.nameBytes, value: field.value)
-            headers.add(field.name, field.value)
+            let (name, value) = try parseFieldLine(UnsafeBufferPointer(rebasing: head[lineStart..<end]))
+            controls.note(name, value: value)
+            headers.append(name: name, value: value)
             lineStart = end + 2
         }
         if version.minor > 1 { version = .http1_1 }  // RFC 9110 §2.5: a higher minor is 1.1 to us.
@@ -227,20 +228,21 @@ package struct RequestParser {
         var expectations: [String] = []
         var connection = ConnectionTokens()
 
-        /// Notes a field if it is one of these; `name` is a valid token.
-        mutating func note(_ name: UnsafeBufferPointer<UInt8>, value: String) {
+        /// Notes a field if it is one of these; `name` is a valid token. Only these values become
+        /// strings, and only the first Host's for every request.
+        mutating func note(_ name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
             switch name.count {
             case 4 where Self.name(name, is: "host"):
                 hostCount += 1
-                if host == nil { host = value }
+                if host == nil { host = String(decoding: value, as: UTF8.self) }
             case 6 where Self.name(name, is: "expect"):
-                expectations.append(value)
+                expectations.append(String(decoding: value, as: UTF8.self))
             case 10 where Self.name(name, is: "connection"):
                 connection.note(value)
             case 14 where Self.name(name, is: "content-length"):
-                contentLengths.append(value)
+                contentLengths.append(String(decoding: value, as: UTF8.self))
             case 17 where Self.name(name, is: "transfer-encoding"):
-                transferCodings.append(value)
+                transferCodings.append(String(decoding: value, as: UTF8.self))
             default:
                 break
             }
@@ -275,7 +277,7 @@ package struct RequestParser {
             throw HTTPError(.badRequest, "invalid character in request target")
         }
         let version = try parseVersion(UnsafeBufferPointer(rebasing: line[(secondSpace + 1)...]))
-        let method = HTTPMethod(rawValue: String(decoding: methodBytes, as: UTF8.self))
+        let method = HTTPMethod(token: methodBytes)
         let target = String(decoding: targetBytes, as: UTF8.self)
         // Origin form, the common case, needs no further check.
         let authority = targetBytes[0] == UInt8(ascii: "/") && method != .connect ? nil : try checkTargetForm(target, method: method)
@@ -338,7 +340,7 @@ package struct RequestParser {
     /// `field-line = field-name ":" OWS field-value OWS` (RFC 9112 §5).
     private static func parseFieldLine(
         _ line: UnsafeBufferPointer<UInt8>
-    ) throws -> (name: String, value: String, nameBytes: UnsafeBufferPointer<UInt8>) {
+    ) throws -> (name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
         guard let first = line.first else { throw HTTPError(.badRequest, "empty header line") }
         if first == ByteClasses.space || first == ByteClasses.tab {
             throw HTTPError(.badRequest, "obsolete line folding in header")
@@ -365,7 +367,7 @@ package struct RequestParser {
         for byte in valueBytes where !ByteClasses.isFieldValue(byte) {
             throw HTTPError(.badRequest, "invalid character in header value")
         }
-        return (String(decoding: nameBytes, as: UTF8.self), String(decoding: valueBytes, as: UTF8.self), nameBytes)
+        return (nameBytes, valueBytes)
     }
 
     /// Applies the framing and semantics rules that need the whole head.

@@ -41,4 +41,18 @@ enum ByteClasses {
         for byte in bytes where !isToken(byte) { return false }
         return true
     }
+
+    /// ASCII case-insensitive comparison of two byte strings (field names, tokens); no Unicode folding.
+    @inline(__always)
+    static func equalsIgnoringASCIICase(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        for index in 0..<lhs.count where lhs[index] != rhs[index] {
+            guard lhs[index].asciiLowercased == rhs[index].asciiLowercased else { return false }
+        }
+        return true
+    }
+}
+
+extension UInt8 {
+    package var asciiLowercased: UInt8 { (0x41...0x5A).contains(self) ? self | 0x20 : self }
 }
