@@ -337,7 +337,7 @@ enum Feed {
         var trace = Trace()
         var appended = 0
         for size in reads where size > 0 {
-            buffer.append(contentsOf: input[appended..<(appended + size)])
+            input[appended..<(appended + size)].withUnsafeBytes { buffer.append($0) }
             appended += size
             // Every event consumes at least one byte, so this many rounds are always enough.
             let bound = buffer.readableCount + 1

@@ -47,4 +47,10 @@ import Testing
         #expect(request.path == path)
         #expect(request.query == query)
     }
+
+    @Test func onlyTheLoneAsteriskIsAsteriskForm() {
+        #expect(HTTPRequest(method: .options, target: "*").isAsteriskForm)
+        #expect(!HTTPRequest(method: .options, target: "/*").isAsteriskForm)
+        #expect(!HTTPRequest(method: .options, target: "**").isAsteriskForm)
+    }
 }

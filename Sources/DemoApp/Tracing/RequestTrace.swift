@@ -20,33 +20,18 @@ public struct RequestTrace: Sendable {
     /// The caller's `X-Request-Id`, when it was a plain token of at most 128 characters.
     public let requestID: String?
 
-    /// The trace of a request: its `traceparent`, `tracestate` and `X-Request-Id`, read in one
-    /// pass over the header fields.
+    /// The trace of a request: its `traceparent`, `tracestate` and `X-Request-Id`.
     /// - Parameters:
     ///   - headers: The request's header fields.
     ///   - ids: Where new ids come from.
     init(headers: HTTPHeaders, ids: RandomIDSource) {
-        // The first value and a count, not arrays: no allocation for the usual request, which
-        // carries at most one of each.
-        var traceParent: String?
-        var traceParentCount = 0
-        var traceStates: [String] = []
-        var requestID: String?
-        var requestIDCount = 0
-        for field in headers {
-            switch Self.fieldKind(field.name) {
-            case .traceParent:
-                traceParentCount += 1
-                traceParent = traceParent ?? field.value
-            case .traceState: traceStates.append(field.value)
-            case .requestID:
-                requestIDCount += 1
-                requestID = requestID ?? field.value
-            case nil: continue
-            }
-        }
+        // Looked up by name on the fields' bytes: no string is made, nor any array allocated, for
+        // a request that carries none of them.
+        let traceParents = headers.values("traceparent")
+        let traceStates = headers.values("tracestate")
+        let requestIDs = headers.values("X-Request-Id")
         // Two `traceparent` lines cannot be one valid value: a new trace (§3.2).
-        if traceParentCount == 1, let traceParent, let parent = TraceParent.parse(traceParent) {
+        if traceParents.count == 1, let parent = TraceParent.parse(traceParents[0]) {
             self.parent = parent
             traceID = parent.traceID
             spanID = ids.spanID()
@@ -58,7 +43,7 @@ public struct RequestTrace: Sendable {
             traceState = nil
         }
         // Two `X-Request-Id` lines are ambiguous: neither is logged.
-        self.requestID = requestIDCount == 1 ? requestID.flatMap(RequestID.sanitized) : nil
+        self.requestID = requestIDs.count == 1 ? RequestID.sanitized(requestIDs[0]) : nil
     }
 
     /// A trace for something that is not a parsed request (a request the server rejected before
@@ -88,35 +73,5 @@ public struct RequestTrace: Sendable {
         addMetadata(to: &metadata)
         for (key, value) in metadata { logger[metadataKey: key] = value }
         return logger
-    }
-
-    private enum FieldKind { case traceParent, traceState, requestID }
-
-    /// Which of the three fields a name is, compared without regard to ASCII case (RFC 9110
-    /// §5.1); most names are ruled out by their length alone.
-    private static func fieldKind(_ name: String) -> FieldKind? {
-        switch name.utf8.count {
-        case 11: equalsIgnoringCase(name, "traceparent") ? .traceParent : nil
-        case 10: equalsIgnoringCase(name, "tracestate") ? .traceState : nil
-        case 12: equalsIgnoringCase(name, "x-request-id") ? .requestID : nil
-        default: nil
-        }
-    }
-
-    /// Byte by byte on contiguous UTF-8 (a parsed name always is): a tenth of what the generic
-    /// `elementsEqual` costs per request.
-    private static func equalsIgnoringCase(_ name: String, _ lowercase: StaticString) -> Bool {
-        lowercase.withUTF8Buffer { expected in
-            name.utf8.withContiguousStorageIfAvailable { bytes in
-                guard bytes.count == expected.count else { return false }
-                for index in 0..<bytes.count {
-                    let byte = bytes[index]
-                    guard (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte) == expected[index] else {
-                        return false
-                    }
-                }
-                return true
-            } ?? name.lowercased().utf8.elementsEqual(expected)
-        }
     }
 }

@@ -33,11 +33,6 @@ package struct PendingWrite {
         self.isInterim = true
     }
 
-    /// The head and bytes not yet written, in order (the file region, if any, follows them).
-    package var unwrittenBytes: [UInt8] {
-        Array(head[headOffset...]) + Array(bytes[bytesOffset...])
-    }
-
     package mutating func advance(by count: Int) {
         let fromHead = min(count, head.count - headOffset)
         headOffset += fromHead

@@ -14,12 +14,6 @@ package struct ConnectionTokens: Equatable, Sendable {
     }
 
     /// Notes the options in one `Connection` field value (a comma-separated list, RFC 9110 §5.6.1).
-    package mutating func note(_ value: String) {
-        var value = value
-        value.withUTF8 { note($0) }
-    }
-
-    /// Notes the options in one `Connection` field value, as the parser has it: bytes.
     package mutating func note(_ value: UnsafeBufferPointer<UInt8>) {
         if !close { close = Self.list(value, has: "close") }
         if !keepAlive { keepAlive = Self.list(value, has: "keep-alive") }

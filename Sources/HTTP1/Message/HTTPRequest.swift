@@ -50,6 +50,12 @@ public struct HTTPRequest: Sendable {
         self.query = query
     }
 
+    /// Whether the target is `*` (asterisk-form, RFC 9112 §3.2.4): the request concerns the
+    /// server as a whole, not a resource.
+    public var isAsteriskForm: Bool {
+        target.utf8.count == 1 && target.utf8.first == UInt8(ascii: "*")
+    }
+
     /// Whether the client asked to keep the connection open after this exchange
     /// (RFC 9112 §9.3: HTTP/1.1 persists unless `close`; HTTP/1.0 only with `keep-alive`).
     public var wantsKeepAlive: Bool {

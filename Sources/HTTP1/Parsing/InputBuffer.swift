@@ -19,12 +19,6 @@ package struct InputBuffer {
         storage.append(contentsOf: bytes)
     }
 
-    /// Appends received bytes.
-    package mutating func append(contentsOf bytes: some Sequence<UInt8>) {
-        compactIfWorthIt()
-        storage.append(contentsOf: bytes)
-    }
-
     /// Marks `count` bytes as consumed.
     package mutating func consume(_ count: Int) {
         precondition(count <= readableCount)

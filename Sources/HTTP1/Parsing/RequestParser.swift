@@ -47,7 +47,7 @@ package struct RequestParser {
     }
 
     /// Whether the parser is between requests (no part of a request has been parsed).
-    package var isBetweenRequests: Bool {
+    var isBetweenRequests: Bool {
         if case .head(let scanned) = state { return scanned == 0 }
         return false
     }
@@ -222,7 +222,9 @@ package struct RequestParser {
     /// head is parsed, so the field list is not searched again for each of them.
     private struct ControlFields {
         var hostCount = 0
-        var host: String?
+        /// The first Host value, in the head's bytes (which outlive this: it is used while the
+        /// head is parsed, and never kept).
+        var host: UnsafeBufferPointer<UInt8>?
         var contentLengths: [String] = []
         var transferCodings: [String] = []
         var expectations: [String] = []
@@ -234,7 +236,7 @@ package struct RequestParser {
             switch name.count {
             case 4 where Self.name(name, is: "host"):
                 hostCount += 1
-                if host == nil { host = String(decoding: value, as: UTF8.self) }
+                if host == nil { host = value }
             case 6 where Self.name(name, is: "expect"):
                 expectations.append(String(decoding: value, as: UTF8.self))
             case 10 where Self.name(name, is: "connection"):
@@ -385,7 +387,7 @@ package struct RequestParser {
         var headers = headers
         if version == .http1_1 && controls.hostCount == 0 { throw HTTPError(.badRequest, "missing Host header") }
         if controls.hostCount > 1 { throw HTTPError(.badRequest, "more than one Host header") }
-        if let host = controls.host, !Authority.isValid(host.utf8, allowsEmptyHost: true) {
+        if let host = controls.host, !Authority.isValid(host, allowsEmptyHost: true) {
             throw HTTPError(.badRequest, "invalid Host header")
         }
         // RFC 9112 §3.2.2: with an absolute-form target the target's authority is the host, and

@@ -200,7 +200,7 @@ final class Connection: ResponseWriter {
         var request = head.request(body: [])
         request.remoteAddress = remoteAddress
         // `OPTIONS *` concerns the server, not a resource of the application's.
-        let policy = request.target == "*" ? BodyPolicy.serverLimit : context.handler.bodyPolicy(for: request)
+        let policy = request.isAsteriskForm ? BodyPolicy.serverLimit : context.handler.bodyPolicy(for: request)
         switch policy {
         case .refuse(let response):
             answerWithoutReadingBody(request, response, at: now)
@@ -249,7 +249,7 @@ final class Connection: ResponseWriter {
         currentRequestWantsKeepAlive = wantsKeepAlive
         currentRequestAskedToClose = !wantsKeepAlive
         machine.requestReceived()
-        if request.target == "*" {
+        if request.isAsteriskForm {
             answerServerWide(request, at: now)
             return
         }
