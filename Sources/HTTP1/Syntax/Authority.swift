@@ -5,6 +5,8 @@
 /// application that builds links or routes virtual hosts from it must never see it. Userinfo
 /// (`user@host`) is not part of this grammar, which is what RFC 9110 §4.2.4 asks of `http` URIs.
 enum Authority {
+    typealias Bytes = Slice<UnsafeBufferPointer<UInt8>>
+
     /// Whether `bytes` is `uri-host [ ":" port ]`:
     /// `uri-host = IP-literal / IPv4address / reg-name`, `port = *DIGIT`.
     /// - Parameters:
@@ -12,7 +14,14 @@ enum Authority {
     ///   - allowsEmptyHost: A `Host` field may be empty (RFC 9112 §3.2: a target without an
     ///     authority); an `http` URI may not (RFC 9110 §4.2.1).
     static func isValid(_ bytes: some Collection<UInt8>, allowsEmptyHost: Bool) -> Bool {
-        let bytes = Array(bytes)
+        // In place when the bytes are contiguous (a parsed field always is): no copy per request.
+        if let result = bytes.withContiguousStorageIfAvailable({ isValid(contiguous: $0, allowsEmptyHost: allowsEmptyHost) }) {
+            return result
+        }
+        return Array(bytes).withUnsafeBufferPointer { isValid(contiguous: $0, allowsEmptyHost: allowsEmptyHost) }
+    }
+
+    private static func isValid(contiguous bytes: UnsafeBufferPointer<UInt8>, allowsEmptyHost: Bool) -> Bool {
         let hostEnd: Int
         if bytes.first == UInt8(ascii: "[") {
             guard let close = bytes.firstIndex(of: UInt8(ascii: "]")), isIPLiteralBody(bytes[1..<close]) else {
@@ -31,7 +40,7 @@ enum Authority {
     }
 
     /// `reg-name = *( unreserved / pct-encoded / sub-delims )`; IPv4address is a subset of it.
-    private static func isRegName(_ bytes: ArraySlice<UInt8>) -> Bool {
+    private static func isRegName(_ bytes: Bytes) -> Bool {
         var index = bytes.startIndex
         while index < bytes.endIndex {
             let byte = bytes[index]
@@ -50,7 +59,7 @@ enum Authority {
 
     /// What is between `[` and `]`: `IPv6address / IPvFuture` (RFC 3986 §3.2.2). Zone
     /// identifiers (RFC 6874) are not part of it.
-    private static func isIPLiteralBody(_ bytes: ArraySlice<UInt8>) -> Bool {
+    private static func isIPLiteralBody(_ bytes: Bytes) -> Bool {
         guard let first = bytes.first else { return false }
         if first == UInt8(ascii: "v") || first == UInt8(ascii: "V") {
             // IPvFuture = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" )
@@ -65,7 +74,7 @@ enum Authority {
 
     /// RFC 3986 `IPv6address`: eight groups of 1-4 hex digits, at most one `::` standing for one
     /// or more zero groups, and optionally a dotted IPv4 address as the last 32 bits.
-    static func isIPv6Address(_ bytes: ArraySlice<UInt8>) -> Bool {
+    static func isIPv6Address(_ bytes: Bytes) -> Bool {
         let colon = UInt8(ascii: ":")
         let text = Array(bytes)
         var groups = 0
@@ -106,7 +115,7 @@ enum Authority {
     }
 
     /// `IPv4address = dec-octet "." dec-octet "." dec-octet "." dec-octet`, no leading zeros.
-    private static func isIPv4Address(_ bytes: ArraySlice<UInt8>) -> Bool {
+    private static func isIPv4Address(_ bytes: some Collection<UInt8>) -> Bool {
         let octets = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard octets.count == 4 else { return false }
         for octet in octets {
