@@ -11,6 +11,8 @@ import Testing
         (2_147_483_648, "Tue, 19 Jan 2038 03:14:08 GMT"),  // past 32-bit time_t
         (1_735_689_599, "Tue, 31 Dec 2024 23:59:59 GMT"),
         (-1, "Wed, 31 Dec 1969 23:59:59 GMT"),  // days are floored before the epoch
+        (-61_000_000_000, "Fri, 26 Dec 0036 11:33:20 GMT"),  // a year below 1000 keeps four digits
+        (253_402_300_799, "Fri, 31 Dec 9999 23:59:59 GMT"),
     ])
     func formatsAndParses(epochSeconds: Int, text: String) {
         #expect(HTTPDate.format(epochSeconds: epochSeconds) == text)

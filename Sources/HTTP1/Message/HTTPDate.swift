@@ -12,8 +12,46 @@ public enum HTTPDate {
         let days = epochSeconds >= 0 ? epochSeconds / 86_400 : (epochSeconds - 86_399) / 86_400
         let secondOfDay = epochSeconds - days * 86_400
         let (year, month, day) = civil(fromDays: days)
-        return "\(weekdays[weekday(ofDays: days)]), \(twoDigits(day)) \(months[month - 1]) \(year) "
-            + "\(twoDigits(secondOfDay / 3_600)):\(twoDigits(secondOfDay / 60 % 60)):\(twoDigits(secondOfDay % 60)) GMT"
+        guard (0...9999).contains(year) else {
+            return "\(weekdays[weekday(ofDays: days)]), \(twoDigits(day)) \(months[month - 1]) \(year) "
+                + "\(twoDigits(secondOfDay / 3_600)):\(twoDigits(secondOfDay / 60 % 60)):\(twoDigits(secondOfDay % 60)) GMT"
+        }
+        // Written into the string's own storage: one allocation, where interpolation grows the
+        // string twice (a static file's `Last-Modified` is formatted per request).
+        return String(unsafeUninitializedCapacity: 29) { text in
+            var index = 0
+            func put(_ byte: UInt8) {
+                text[index] = byte
+                index += 1
+            }
+            func put(_ word: String) {
+                for byte in word.utf8 { put(byte) }
+            }
+            func put(digits value: Int, count: Int) {
+                var divisor = 1
+                for _ in 1..<count { divisor *= 10 }
+                while divisor > 0 {
+                    put(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                    divisor /= 10
+                }
+            }
+            put(weekdays[weekday(ofDays: days)])
+            put(UInt8(ascii: ","))
+            put(UInt8(ascii: " "))
+            put(digits: day, count: 2)
+            put(UInt8(ascii: " "))
+            put(months[month - 1])
+            put(UInt8(ascii: " "))
+            put(digits: year, count: 4)
+            put(UInt8(ascii: " "))
+            put(digits: secondOfDay / 3_600, count: 2)
+            put(UInt8(ascii: ":"))
+            put(digits: secondOfDay / 60 % 60, count: 2)
+            put(UInt8(ascii: ":"))
+            put(digits: secondOfDay % 60, count: 2)
+            put(" GMT")
+            return index
+        }
     }
 
     /// Parses an IMF-fixdate. The two obsolete formats are not accepted; RFC 9110 §13.1.3 has a
