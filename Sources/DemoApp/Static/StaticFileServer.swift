@@ -20,6 +20,8 @@ import Synchronization
 final class StaticFileServer: Sendable {
     /// Where files come from, resolved to an absolute path without symlinks.
     let rootDirectory: String
+    /// `rootDirectory` and a slash: what every served file's resolved path starts with.
+    private let rootPrefix: String
     /// The root, opened once (`O_PATH`): files are opened beneath it.
     private let rootDescriptor: Int32
     /// Cleared the first time `openat2` turns out to be missing, so it is not tried again.
@@ -82,6 +84,7 @@ final class StaticFileServer: Sendable {
             throw StaticFileServerError(path: directory, reason: "not a directory")
         }
         rootDirectory = String(cString: resolved)
+        rootPrefix = rootDirectory + "/"
         rootDescriptor = chttp_open_directory(resolved)
         guard rootDescriptor >= 0 else {
             throw StaticFileServerError(path: directory, reason: String(cString: strerror(errno)))
@@ -227,10 +230,14 @@ final class StaticFileServer: Sendable {
     /// The portable way: resolve every symlink, check the result is inside the root, and open it
     /// without following a symlink that appeared since.
     private func openResolved(_ relative: String) -> Int32? {
-        guard let resolvedPointer = realpath(rootDirectory + "/" + relative, nil) else { return nil }
-        let resolved = String(cString: resolvedPointer)
-        free(resolvedPointer)
-        guard resolved.hasPrefix(rootDirectory + "/") else { return nil }
+        guard let resolved = realpath(rootPrefix + relative, nil) else { return nil }
+        defer { free(resolved) }
+        // Checked and opened as the C string realpath returned: no String is made of it.
+        var prefix = rootPrefix
+        let isBeneathRoot = prefix.withUTF8 { prefix in
+            strlen(resolved) > prefix.count && memcmp(resolved, prefix.baseAddress!, prefix.count) == 0
+        }
+        guard isBeneathRoot else { return nil }
         let descriptor = openFile(resolved, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         return descriptor >= 0 ? descriptor : nil
     }
@@ -278,6 +285,6 @@ public struct StaticFileServerError: Error, CustomStringConvertible, Sendable {
 
 /// `open(2)`, which `StaticFileServer.open(_:)` hides from the type's methods; a file-scope
 /// wrapper reaches it by its plain name (`Glibc.open` would not compile against Musl).
-private func openFile(_ path: String, _ flags: Int32) -> Int32 {
+private func openFile(_ path: UnsafePointer<CChar>, _ flags: Int32) -> Int32 {
     open(path, flags)
 }
