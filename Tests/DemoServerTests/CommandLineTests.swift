@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The command line of the real binary: subcommands, both option spellings, help, version and
 /// one-line usage errors with exit status 64 (EX_USAGE).
@@ -34,8 +35,8 @@ import Testing
         try server.start(
             ["serve", "--port=0", "--image-variant", "first", "--image-variant=flagged"],
             environment: ["PORT": "1", "IMAGE_VARIANT": "env"])
-        let page = try RawHTTPClient.get(port: server.port, "/")
-        #expect(page.body.contains("<span class=\"badge\">flagged</span>"))
+        let page = try TestClient.get(port: server.port, "/")
+        #expect(page.text.contains("<span class=\"badge\">flagged</span>"))
         #expect(server.stop(signal: SIGTERM) == 0)
     }
 
@@ -43,7 +44,7 @@ import Testing
         let server = try ServerProcess()
         defer { server.cleanUp() }
         try server.start(["--image-variant", "default-command"])
-        #expect(try RawHTTPClient.get(port: server.port, "/").body.contains("<span class=\"badge\">default-command</span>"))
+        #expect(try TestClient.get(port: server.port, "/").text.contains("<span class=\"badge\">default-command</span>"))
         #expect(server.stop(signal: SIGTERM) == 0)
     }
 

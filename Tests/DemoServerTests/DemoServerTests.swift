@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Tests of the real `demo-server` binary: configuration errors, start-up failures, signals,
 /// durability across a SIGKILL, concurrency over real sockets, the healthcheck subcommand, logs.
@@ -80,11 +81,11 @@ import Testing
         let server = try ServerProcess()
         defer { server.cleanUp() }
         try server.start(environment: ["IMAGE_VARIANT": "testing"])
-        let page = try RawHTTPClient.get(port: server.port, "/")
+        let page = try TestClient.get(port: server.port, "/")
         #expect(page.status == 200)
-        #expect(page.body.contains("<span class=\"badge\">testing</span>"))
-        #expect(try RawHTTPClient.get(port: server.port, "/basic").body == "Just a basic route, nothing here!")
-        #expect(try RawHTTPClient.get(port: server.port, "/style.css").headers["content-type"] == "text/css; charset=utf-8")
+        #expect(page.text.contains("<span class=\"badge\">testing</span>"))
+        #expect(try TestClient.get(port: server.port, "/basic").text == "Just a basic route, nothing here!")
+        #expect(try TestClient.get(port: server.port, "/style.css").header("content-type") == "text/css; charset=utf-8")
         #expect(server.stop(signal: SIGTERM) == 0)
         #expect(server.standardOutput.contains("stopped cleanly"))
         #expect(server.standardError.isEmpty, "no errors on a clean stop: \(server.standardError)")
@@ -100,18 +101,18 @@ import Testing
         // A deadline far beyond every wait here: only the drain itself can end the process in time.
         try server.start(environment: ["PUBLIC_DIR": publicDirectory, "SHUTDOWN_TIMEOUT": "300"])
 
-        let idle = try LoopbackSocket(port: server.port)
+        let idle = try TestClient(port: server.port)
         try idle.send("GET /basic HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(try idle.read(atLeast: 1).count > 0)
-        let busy = try LoopbackSocket(port: server.port, receiveBufferSize: 4096)
+        let busy = try TestClient(port: server.port, receiveBufferSize: 4096)
         try busy.send("GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\n")
         var received = try busy.read(atLeast: 1024)  // The response is in flight, far from done.
 
         kill(server.process.processIdentifier, SIGTERM)
         // The idle keep-alive connection is closed at once; the busy one gets its whole response,
         // then is closed too.
-        #expect(try idle.readToEnd(limit: 1 << 20) >= 0)
-        received += try busy.readAll()
+        _ = try idle.waitForClose(timeout: .seconds(30))
+        received += try busy.waitForClose(timeout: .seconds(60)).bytes
         let headEnd = try #require(received.firstRange(of: Array("\r\n\r\n".utf8)))
         #expect(received.count - headEnd.upperBound == size)
         #expect(server.stop(timeout: 60) == 0)
@@ -133,9 +134,9 @@ import Testing
         try first.start()
         let acknowledged = 40
         for index in 1...acknowledged {
-            let response = try RawHTTPClient.post(port: first.port, "/api/visits", json: "{\"variant\":\"crash\"}")
+            let response = try TestClient.post(port: first.port, "/api/visits", json: "{\"variant\":\"crash\"}")
             #expect(response.status == 201)
-            #expect(response.body.contains("\"total\":\(index)"))
+            #expect(response.text.contains("\"total\":\(index)"))
         }
         // No shutdown, no checkpoint: the process is killed right after the last acknowledgement.
         #expect(first.stop(signal: SIGKILL) == SIGKILL)
@@ -143,8 +144,8 @@ import Testing
         let second = try ServerProcess(directory: first.directory)
         try second.start()
         defer { second.stop(signal: SIGKILL) }
-        let counts = try RawHTTPClient.get(port: second.port, "/api/visits")
-        #expect(counts.body == "{\"total\":\(acknowledged),\"byVariant\":{\"crash\":\(acknowledged)}}\n")
+        let counts = try TestClient.get(port: second.port, "/api/visits")
+        #expect(counts.text == "{\"total\":\(acknowledged),\"byVariant\":{\"crash\":\(acknowledged)}}\n")
     }
 
     @Test func twoHundredConcurrentPostsCountExactly() async throws {
@@ -152,20 +153,20 @@ import Testing
         defer { server.cleanUp() }
         try server.start(environment: ["ACCESS_LOG": "off"])
         let port = server.port
-        let before = try RawHTTPClient.get(port: port, "/api/visits")
-        #expect(before.body.hasPrefix("{\"total\":0,"))
+        let before = try TestClient.get(port: port, "/api/visits")
+        #expect(before.text.hasPrefix("{\"total\":0,"))
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<200 {
                 group.addTask {
-                    try await Task.detached { try RawHTTPClient.post(port: port, "/api/visits", json: "{}").status }.value
+                    try await Task.detached { try TestClient.post(port: port, "/api/visits", json: "{}").status }.value
                 }
             }
             return try await group.reduce(into: [Int]()) { $0.append($1) }
         }
         #expect(statuses.count == 200)
         #expect(statuses.allSatisfy { $0 == 201 })
-        let after = try RawHTTPClient.get(port: port, "/api/visits")
-        #expect(after.body.hasPrefix("{\"total\":200,"))
+        let after = try TestClient.get(port: port, "/api/visits")
+        #expect(after.text.hasPrefix("{\"total\":200,"))
     }
 
     @Test func nothingOutsidePublicIsServedOverTheWire() throws {
@@ -173,9 +174,9 @@ import Testing
         defer { server.cleanUp() }
         try server.start()
         for target in ["/../Package.swift", "/%2e%2e/Package.swift", "/%252e%252e/Package.swift", "/..%2f..%2fetc%2fpasswd", "/.gitignore", "/%2egitignore", "/style.css%00", "/..\\Package.swift"] {
-            let response = try RawHTTPClient.get(port: server.port, target)
+            let response = try TestClient.get(port: server.port, target)
             #expect(response.status == 404 || response.status == 400, "\(target) answered \(response.status)")
-            #expect(!response.body.contains("PackageDescription"))
+            #expect(!response.text.contains("PackageDescription"))
         }
     }
 
@@ -198,8 +199,8 @@ import Testing
         let server = try ServerProcess()
         defer { server.cleanUp() }
         try server.start(environment: ["LOG_FORMAT": "json"])
-        _ = try RawHTTPClient.get(port: server.port, "/basic", headers: ["User-Agent": "log-test \"quoted\""])
-        _ = try RawHTTPClient.get(port: server.port, "/nope")
+        _ = try TestClient.get(port: server.port, "/basic", headers: ["User-Agent": "log-test \"quoted\""])
+        _ = try TestClient.get(port: server.port, "/nope")
         server.stop()
         let accessLines = server.standardOutput.split(separator: "\n").filter { $0.contains("\"logger\":\"access\"") }
         #expect(accessLines.count == 2)

@@ -4,6 +4,8 @@ import Glibc
 import Musl
 #endif
 
+import TestSupport
+
 /// What this test process holds, read from `/proc`: for leak checks that need no cooperation
 /// from the code under test.
 enum ProcessResources {
