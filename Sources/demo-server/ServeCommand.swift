@@ -73,6 +73,9 @@ struct ServeCommand {
                 logger: logger,
                 accessLogger: accessLogger,
                 droppedLogLines: { output.droppedLines })
+        } catch let error as StaticFileServerError {
+            store.close()
+            throw Self.startupFailure("\(Setting.publicDir.environmentName) (--\(Setting.publicDir.flagName)) \(error)", exitCode: .failure)
         } catch {
             store.close()
             throw Self.startupFailure("\(error)", exitCode: .failure)

@@ -273,7 +273,8 @@ public struct StaticFileServerError: Error, CustomStringConvertible, Sendable {
     /// Why it cannot be used.
     public let reason: String
 
-    public var description: String { "PUBLIC_DIR '\(path)' cannot be served: \(reason)" }
+    /// Names the directory by its path only: the caller knows the setting it came from.
+    public var description: String { "'\(path)' cannot be served: \(reason)" }
 }
 
 /// `open(2)`, which `StaticFileServer.open(_:)` hides from the type's methods; a file-scope
