@@ -166,6 +166,11 @@ package final class TestClient {
         return response
     }
 
+    /// Reads a response head only, leaving its content buffered for a separate read.
+    package func readResponseHead(timeout: Duration = defaultTimeout) throws -> TestResponse {
+        try readResponse(isHead: true, timeout: timeout)
+    }
+
     /// Reads until at least `count` bytes arrived, and returns all that did (a response in flight).
     package func read(atLeast count: Int, timeout: Duration = defaultTimeout) throws -> [UInt8] {
         let deadline = ContinuousClock.now + timeout
