@@ -6,7 +6,7 @@ import Testing
 
 /// The walkthrough's images are served from its `images` directory only, confined as `Public/`
 /// is: decoded before any check, no traversal, no dotfiles, no symlink out, never the Markdown.
-@Suite struct TutorialImagesConfinementTests {
+@Suite struct TutorialPageAssetTests {
     /// A walkthrough in a temporary directory, with an image, a dotfile, a symlink out, and a
     /// secret beside the Markdown file.
     private struct Fixture {

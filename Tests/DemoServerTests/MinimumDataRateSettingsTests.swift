@@ -4,7 +4,7 @@ import TestSupport
 
 /// The minimum data rates as the binary's settings: validated at start-up, applied to requests,
 /// logged and counted in `/metrics`.
-@Suite(.serialized) struct SlowClientSettingsTests {
+@Suite(.serialized) struct MinimumDataRateSettingsTests {
     @Test(arguments: [
         (["MIN_REQUEST_BODY_RATE": "fast"], [String](), "MIN_REQUEST_BODY_RATE (--min-request-body-rate) must be an integer"),
         (["MIN_REQUEST_BODY_RATE_GRACE": "0"], [], "MIN_REQUEST_BODY_RATE_GRACE (--min-request-body-rate-grace)"),

@@ -5,7 +5,7 @@ import TestSupport
 /// What users and scanners send first, against the real binary over raw sockets: a bare
 /// `curl -X POST`, `OPTIONS *`, CONNECT, cache headers on live state, and the walkthrough's
 /// image directory when `TUTORIAL_PATH` points at the file system's root.
-@Suite(.serialized) struct DemoServerWireTests {
+@Suite(.serialized) struct UnusualRequestTests {
     @Test func postWithoutABodyRecordsAVisit() throws {
         let server = try ServerProcess()
         defer { server.cleanUp() }
