@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import DemoApp
 
 /// `demo-server`: the demo web service (`serve`, the default) and its own health probe.

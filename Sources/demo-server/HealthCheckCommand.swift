@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// `demo-server healthcheck`: GET /livez on the address the server listens on, and exit 0 on
 /// 200, else 1.
