@@ -58,7 +58,6 @@ struct HealthCheckCommand {
     }
 
     private static func report(_ message: String) {
-        var line = "healthcheck: \(message)\n"
-        line.withUTF8 { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        ConsoleLine.write("healthcheck: \(message)")
     }
 }

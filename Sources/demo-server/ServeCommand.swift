@@ -135,8 +135,7 @@ struct ServeCommand {
     /// Prints one line on stderr and returns the exit code to throw: start-up errors must be
     /// readable, not a stack trace.
     private static func startupFailure(_ message: String, exitCode: ExitStatus) -> ExitStatus {
-        var line = "demo-server: \(message)\n"
-        line.withUTF8 { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        ConsoleLine.write("demo-server: \(message)")
         return exitCode
     }
 }
