@@ -9,6 +9,7 @@ import TestSupport
 @Suite struct ImageSizesCacheTests {
     @Test func imageSizesAreReadOnceAndAgainOnlyWhenTheFileChanges() throws {
         let directory = try TemporaryDirectory(prefix: "image-sizes-cache-")
+        defer { directory.remove() }
         let path = directory.appending("image-sizes.json")
         let cache = ImageSizesCache(path: path)
         #expect(cache.current() == nil)

@@ -21,9 +21,9 @@ import TestSupport
     }
 
     @Test func unreadStdoutNeverStopsRequestsAndDropsAreCountedAndReported() throws {
-        let directory = NSTemporaryDirectory() + "demo-server-log-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let temporary = try TemporaryDirectory(prefix: "demo-server-log-")
+        defer { temporary.remove() }
+        let directory = temporary.path
         let port = try LoopbackPort.free()
         let stdout = Pipe()
         let stderr = Pipe()

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A fresh directory under the system's temporary directory, removed with all it holds by
-/// `remove()` or at deinit.
+/// `remove()`: call it in a `defer` (not left to deinit, which may come as soon as the last use of
+/// the object, before the last use of its path).
 package final class TemporaryDirectory: Sendable {
     package let path: String
 
@@ -9,10 +10,6 @@ package final class TemporaryDirectory: Sendable {
     package init(prefix: String = "test-") throws {
         path = NSTemporaryDirectory() + prefix + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        remove()
     }
 
     package func remove() {
