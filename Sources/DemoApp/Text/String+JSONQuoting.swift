@@ -1,6 +1,6 @@
 extension String {
     /// The text as a JSON string literal, quotes included (RFC 8259 §7).
-    public var jsonQuoted: String {
+    var jsonQuoted: String {
         var result = "\""
         for scalar in unicodeScalars {
             switch scalar {
