@@ -29,6 +29,28 @@ import Testing
         #expect(await fixture.get(target).status == .notFound)
     }
 
+    /// A body on a method no file answers is refused with that 405 from the head alone, before a
+    /// byte of it is read; the same request without a body is left to the route (405, and the
+    /// connection stays open).
+    @Test(arguments: [("Content-Length", "5"), ("Transfer-Encoding", "chunked")])
+    func aBodyOnAMethodNoFileAnswersIsRefusedWithTheFiles405(field: String, value: String) throws {
+        let fixture = try DemoFixture(files: ["style.css": "body { color: black; }\n"])
+        defer { fixture.close() }
+        let withBody = HTTPRequest(method: .post, target: "/style.css", headers: [field: value])
+        guard case .refuse(let refusal) = fixture.application.bodyPolicy(for: withBody) else {
+            Issue.record("a POST with a body to a file was not refused from its head")
+            return
+        }
+        #expect(refusal.status == .methodNotAllowed)
+        #expect(refusal.headers["Allow"] == "GET, HEAD")
+        let withoutBody = HTTPRequest(method: .post, target: "/style.css", headers: ["Content-Length": "0"])
+        guard case .accept(let maxBytes, _) = fixture.application.bodyPolicy(for: withoutBody) else {
+            Issue.record("a POST without a body to a file was refused from its head")
+            return
+        }
+        #expect(maxBytes == 0)
+    }
+
     /// Rewrites a file in place with content of the same length and puts its modification time
     /// back, so that its identity (device, inode, size, mtime) is unchanged.
     private static func overwriteKeepingIdentity(_ path: String, with text: String) throws {
