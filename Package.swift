@@ -70,10 +70,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTP1", "HTTPServer"]),
-        .testTarget(name: "DemoAppTests", dependencies: ["DemoApp", "HTTPServer"]),
-        .testTarget(name: "DemoServerTests", dependencies: ["DemoApp", "HTTPServer", "demo-server", .product(name: "Logging", package: "swift-log")]),
+        // What several test targets share: the loopback test client, temporary files, a seeded
+        // generator, the PostgreSQL test server. A plain target (not a test target) so that test
+        // targets can depend on it; it depends on nothing of ours.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1", "TestSupport"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTP1", "HTTPServer", "TestSupport"]),
+        .testTarget(name: "DemoAppTests", dependencies: ["DemoApp", "HTTPServer", "TestSupport"]),
+        .testTarget(
+            name: "DemoServerTests",
+            dependencies: ["DemoApp", "HTTPServer", "demo-server", "TestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

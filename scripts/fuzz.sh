@@ -46,15 +46,15 @@ configure() {
             sources=(Fuzz/ParserFuzzTarget.swift "${sources[@]}")
             module=ParserFuzz corpus=Fuzz/corpus dict=Fuzz/http.dict max_len=4096 ;;
         json)
-            # The reader and the string helpers it uses; the target links Foundation as the reference.
-            sources=(Fuzz/JSONFuzzTarget.swift Sources/DemoApp/JSON/*.swift Sources/DemoApp/Pages/HTMLEscaping.swift)
+            # The reader and the text helpers below it, by folder; the target links Foundation as the reference.
+            sources=(Fuzz/JSONFuzzTarget.swift Sources/DemoApp/JSON/*.swift Sources/DemoApp/Text/*.swift)
             module=JSONFuzz corpus=Fuzz/corpus-json dict=Fuzz/json.dict max_len=1024 ;;
         markdown)
             sources=(
                 Fuzz/MarkdownFuzzTarget.swift
                 Sources/DemoApp/Pages/MarkdownRenderer*.swift
                 Sources/DemoApp/Pages/RepositoryLinks.swift
-                Sources/DemoApp/Pages/HTMLEscaping.swift
+                Sources/DemoApp/Pages/String+HTMLEscaping.swift
                 Sources/DemoApp/Text/*.swift
                 Tests/DemoAppTests/HTMLFragmentChecker.swift
             )

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 #if PostgreSQL
 import CLibPQ
 #endif
@@ -51,18 +47,14 @@ public enum BuildInfo {
     }
     #endif
 
-    /// The C library linked in, e.g. `glibc 2.36`, or `musl` (which has no version call).
+    /// The C library linked in, e.g. `glibc 2.36`.
     public static var libcVersion: String {
-        #if canImport(Glibc)
         // "glibc 2.36"; in a static binary this is the libc.a that was linked, not the host's.
         let length = confstr(Int32(_CS_GNU_LIBC_VERSION), nil, 0)
         guard length > 0 else { return "glibc" }
         var buffer = [CChar](repeating: 0, count: length)
         _ = confstr(Int32(_CS_GNU_LIBC_VERSION), &buffer, length)
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        #else
-        return "musl"
-        #endif
     }
 
     /// The Swift toolchain that compiled this binary (its runtime, standard library and

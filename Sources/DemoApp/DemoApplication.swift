@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import HTTPServer
 import Logging
 import Synchronization
@@ -120,9 +116,9 @@ public final class DemoApplication: HTTPHandler, HTTPServerObserver {
         let request = exchange.request
         let seconds = MonotonicInstant.now().seconds(since: exchange.started)
         // The walkthrough's images count under its route, found or not.
-        let metricsRoute = exchange.route ?? (request.path.hasPrefix("/tutorial/") ? .tutorial : nil)
-        let observedRoute = metricsRoute ?? (response.status == .notFound ? .unmatched : .staticFile)
-        metrics.observe(route: observedRoute, method: request.method, status: response.status.code, seconds: seconds)
+        let label: RouteLabel =
+            exchange.route?.label ?? (request.path.hasPrefix("/tutorial/") ? .tutorial : response.status == .notFound ? .unmatched : .staticFile)
+        metrics.observe(route: label, method: request.method, status: response.status.code, seconds: seconds)
         logAccess(
             request, trace: exchange.trace, status: response.status, bytes: request.method == .head ? 0 : response.body.count,
             seconds: seconds)
@@ -183,8 +179,8 @@ public final class DemoApplication: HTTPHandler, HTTPServerObserver {
     /// `OPTIONS *`, which the server answered itself, is logged and counted like any request.
     public func requestAnsweredByServer(_ request: HTTPRequest, response: HTTPResponse) {
         // `OPTIONS *`, or a route's refusal of a body it will not read (405, 413).
-        let route = request.target == "*" ? Route.server : Route(path: request.path) ?? .unmatched
-        metrics.observe(route: route, method: request.method, status: response.status.code, seconds: nil)
+        let label = request.target == "*" ? RouteLabel.server : Route(path: request.path)?.label ?? .unmatched
+        metrics.observe(route: label, method: request.method, status: response.status.code, seconds: nil)
         guard accessLogger != nil else { return }
         logAccess(request, trace: RequestTrace(headers: request.headers, ids: traceIDs), status: response.status, bytes: 0, seconds: nil)
     }
@@ -217,8 +213,6 @@ public final class DemoApplication: HTTPHandler, HTTPServerObserver {
         case .readyz: serveReadiness(exchange, responder: responder)
         case .metrics: answer(exchange, metricsResponse(exchange.request), responder: responder)
         case .tutorial: answer(exchange, tutorialResponse(), responder: responder)
-        // `Route(path:)` never gives these (they only label metrics); answered like any other path.
-        case .staticFile, .unmatched, .rejected, .server: serveStatic(exchange, responder: responder)
         }
     }
 
@@ -456,26 +450,24 @@ public final class DemoApplication: HTTPHandler, HTTPServerObserver {
     }
 
     private func staticResponse(_ request: HTTPRequest) -> HTTPResponse {
-        let isRead = request.method == .get || request.method == .head
-        let response: HTTPResponse
-        if let asset = tutorial.asset(for: request) {
-            response = asset
-        } else {
-            switch staticFiles.lookup(request) {
-            case .found(let file):
-                response = file
-            case .notFound:
-                return ErrorResponses.forPath(request.path, status: .notFound, message: "No such page.")
-            case .outOfDescriptors:
-                // Out of file descriptors is a passing overload, not a missing file: a 404 would
-                // be cached and believed (RFC 9110 §15.6.4: 503 with Retry-After).
-                var unavailable = ErrorResponses.forPath(
-                    request.path, status: .serviceUnavailable, message: "The server is busy; try again shortly.")
-                unavailable.headers.set("Retry-After", "1")
-                return unavailable
-            }
+        // The method first: a request no file can answer opens, reads and caches nothing.
+        guard request.method == .get || request.method == .head else {
+            return ErrorResponses.methodNotAllowed(request.path, allowed: [.get, .head])
         }
-        return isRead ? response : ErrorResponses.methodNotAllowed(request.path, allowed: [.get, .head])
+        if let asset = tutorial.asset(for: request) { return asset }
+        switch staticFiles.lookup(request) {
+        case .found(let file):
+            return file
+        case .notFound:
+            return ErrorResponses.forPath(request.path, status: .notFound, message: "No such page.")
+        case .outOfDescriptors:
+            // Out of file descriptors is a passing overload, not a missing file: a 404 would be
+            // cached and believed (RFC 9110 §15.6.4: 503 with Retry-After).
+            var unavailable = ErrorResponses.forPath(
+                request.path, status: .serviceUnavailable, message: "The server is busy; try again shortly.")
+            unavailable.headers.set("Retry-After", "1")
+            return unavailable
+        }
     }
 
     private static func milliseconds(_ seconds: Double) -> String {

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import DemoApp
 
 /// `demo-server`: the demo web service (`serve`, the default) and its own health probe.
@@ -17,7 +13,8 @@ enum DemoServer {
         do {
             invocation = try Invocation.parse(CommandLine.arguments.dropFirst())
         } catch {
-            exit(writeLine("demo-server: \(error)", to: STDERR_FILENO, status: ExitStatus.usage))
+            ConsoleLine.write("demo-server: \(error)")
+            exit(ExitStatus.usage)
         }
         switch invocation {
         case .serve(let flags):
@@ -29,25 +26,12 @@ enum DemoServer {
         case .healthCheck(let options):
             exit(HealthCheckCommand(options: options).run())
         case .help(let topic):
-            exit(writeLine(HelpText.text(for: topic), to: STDOUT_FILENO, status: 0))
+            ConsoleLine.write(HelpText.text(for: topic), to: STDOUT_FILENO)
+            exit(0)
         case .version:
-            exit(writeLine(BuildInfo.versionText, to: STDOUT_FILENO, status: 0))
+            ConsoleLine.write(BuildInfo.versionText, to: STDOUT_FILENO)
+            exit(0)
         }
-    }
-
-    /// Writes `text` and a newline unless it ends in one, and returns `status`.
-    private static func writeLine(_ text: String, to descriptor: Int32, status: Int32) -> Int32 {
-        var line = text.hasSuffix("\n") ? text : text + "\n"
-        line.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                guard written > 0 else { break }
-                offset += written
-            }
-        }
-        return status
     }
 }
 

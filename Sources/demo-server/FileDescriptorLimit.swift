@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// Fits the process's open-file limit (`RLIMIT_NOFILE`) to `MAX_CONNECTIONS` at start-up.
 ///

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// `demo-server healthcheck`: GET /livez on the address the server listens on, and exit 0 on
 /// 200, else 1.
@@ -62,7 +58,6 @@ struct HealthCheckCommand {
     }
 
     private static func report(_ message: String) {
-        var line = "healthcheck: \(message)\n"
-        line.withUTF8 { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        ConsoleLine.write("healthcheck: \(message)")
     }
 }

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// Where the log lines go: stdout (info and below) and stderr (warnings and errors), each through
 /// its own `BufferedLineWriter`, so a stalled stdout holds up neither requests nor error lines.

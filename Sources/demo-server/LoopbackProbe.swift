@@ -1,15 +1,7 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
-// glibc declares socket types in an enum (imported with a `rawValue`), musl as macros.
-#if canImport(Glibc)
+// glibc declares socket types in an enum, imported with a `rawValue`.
 private let streamSocketType = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
-#elseif canImport(Musl)
-private let streamSocketType = SOCK_STREAM | SOCK_CLOEXEC
-#endif
 
 /// The smallest HTTP/1.1 client that answers "is the server up?": one GET to an address on this
 /// machine with a deadline on every step, reading only the status line.

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import DemoApp
 
 /// DATABASE_URL and its companions, validated; exists only when DATABASE_URL is set.

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import DemoApp
 import Dispatch
 import HTTPServer
@@ -73,6 +69,9 @@ struct ServeCommand {
                 logger: logger,
                 accessLogger: accessLogger,
                 droppedLogLines: { output.droppedLines })
+        } catch let error as StaticFileServerError {
+            store.close()
+            throw Self.startupFailure("\(Setting.publicDir.environmentName) (--\(Setting.publicDir.flagName)) \(error)", exitCode: .failure)
         } catch {
             store.close()
             throw Self.startupFailure("\(error)", exitCode: .failure)
@@ -137,8 +136,7 @@ struct ServeCommand {
     /// Prints one line on stderr and returns the exit code to throw: start-up errors must be
     /// readable, not a stack trace.
     private static func startupFailure(_ message: String, exitCode: ExitStatus) -> ExitStatus {
-        var line = "demo-server: \(message)\n"
-        line.withUTF8 { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        ConsoleLine.write("demo-server: \(message)")
         return exitCode
     }
 }

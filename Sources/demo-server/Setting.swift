@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import HTTPServer
 
 /// Every setting: its environment variable, flag and default, in one table (as the README's).

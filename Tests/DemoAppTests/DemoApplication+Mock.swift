@@ -2,9 +2,11 @@
 import Foundation
 import HTTPServer
 import Logging
+import TestSupport
 
 /// A demo application on a temporary public directory and database, removed by `close()`.
 final class DemoFixture: Sendable {
+    private let temporary: TemporaryDirectory
     let directory: String
     let publicDirectory: String
     let store: SQLiteVisitStore
@@ -24,7 +26,8 @@ final class DemoFixture: Sendable {
         maxVariants: Int = DemoConfiguration.defaultMaxVariants,
         busyTimeoutMilliseconds: Int32 = SQLiteVisitStore.busyTimeoutMilliseconds
     ) throws {
-        directory = NSTemporaryDirectory() + "demo-app-tests-" + UUID().uuidString
+        temporary = try TemporaryDirectory(prefix: "demo-app-tests-")
+        directory = temporary.path
         publicDirectory = directory + "/Public"
         try FileManager.default.createDirectory(atPath: publicDirectory, withIntermediateDirectories: true)
         for (path, contents) in files {
@@ -56,7 +59,7 @@ final class DemoFixture: Sendable {
 
     func close() {
         store.close()
-        try? FileManager.default.removeItem(atPath: directory)
+        temporary.remove()
     }
 }
 

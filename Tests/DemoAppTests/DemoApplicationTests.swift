@@ -4,6 +4,7 @@ import HTTPServer
 import Logging
 import Synchronization
 import Testing
+import TestSupport
 
 @Suite struct DemoApplicationTests {
     private func post(_ fixture: DemoFixture, body: String, contentType: String? = "application/json") async -> HTTPResponse {
@@ -180,9 +181,9 @@ import Testing
     }
 
     @Test func everyServiceUnavailableAnswerCarriesRetryAfter() async throws {
-        let directory = NSTemporaryDirectory() + "failing-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let temporary = try TemporaryDirectory(prefix: "failing-")
+        defer { temporary.remove() }
+        let directory = temporary.path
         let application = try DemoApplication(
             configuration: DemoConfiguration(publicDirectory: directory, imageVariant: "test"),
             store: FailingVisitStore(), serverStatistics: ServerStatistics(), logger: DemoFixture.silentLogger, accessLogger: nil)
@@ -281,9 +282,9 @@ import Testing
     }
 
     @Test func aFailingDatabaseGives503NotACrash() async throws {
-        let directory = NSTemporaryDirectory() + "failing-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let temporary = try TemporaryDirectory(prefix: "failing-")
+        defer { temporary.remove() }
+        let directory = temporary.path
         let application = try DemoApplication(
             configuration: DemoConfiguration(publicDirectory: directory, imageVariant: "test"),
             store: FailingVisitStore(), serverStatistics: ServerStatistics(), logger: DemoFixture.silentLogger, accessLogger: nil)
@@ -349,9 +350,9 @@ import Testing
     }
 
     @Test func anErrorWhileServingARequestIsLoggedWithItsTraceLikeItsAccessLine() async throws {
-        let directory = NSTemporaryDirectory() + "traced-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let temporary = try TemporaryDirectory(prefix: "traced-")
+        defer { temporary.remove() }
+        let directory = temporary.path
         let log = LogLines()
         let application = try DemoApplication(
             configuration: DemoConfiguration(publicDirectory: directory, imageVariant: "test"),

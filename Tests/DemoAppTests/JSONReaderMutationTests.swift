@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import DemoApp
 
@@ -56,18 +57,6 @@ import Testing
         }
     }
 
-    /// SplitMix64: small, fast, and the same sequence on every platform.
-    private struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     private static let seeds: [[UInt8]] = [
         #"{"variant":"alpine"}"#, #"{"variant":null}"#, "{}",
         #"{"measuredAt": "2026-12-02T05:51:11Z", "images": [{"variant": "naive", "bytes": 4144402113, "compressedBytes": 1281852022, "baseIsStandIn": true, "withOfficialBase": {"bytes": 4235820461, "source": "repo-info"}}, {"variant": "multistage", "bytes": 17349908, "base": null}]}"#,
@@ -78,7 +67,7 @@ import Testing
     private static let interesting: [UInt8] = Array(#"{}[],:"\/u0123456789abcdefABCDEF-+.eE tnrfl"#.utf8)
         + [0x00, 0x09, 0x0A, 0x0D, 0x1F, 0x7F, 0x80, 0xBF, 0xC0, 0xC3, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF]
 
-    private static func mutate(_ input: [UInt8], using generator: inout Generator) -> [UInt8] {
+    private static func mutate(_ input: [UInt8], using generator: inout SeededGenerator) -> [UInt8] {
         var bytes = input
         for _ in 0..<Int.random(in: 1...4, using: &generator) {
             let position = bytes.isEmpty ? 0 : Int.random(in: 0..<bytes.count, using: &generator)
@@ -99,7 +88,7 @@ import Testing
     }
 
     @Test func damagedDocumentsAreRefusedInsideTheInputOrReadAsJSONDecoderReadsThem() {
-        var generator = Generator(state: 12)
+        var generator = SeededGenerator(seed: 12)
         var accepted = 0
         var refused = 0
         for iteration in 0..<6000 {

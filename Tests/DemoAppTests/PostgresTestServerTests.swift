@@ -1,6 +1,7 @@
 #if PostgreSQL
 import Foundation
 import Testing
+import TestSupport
 
 /// The test PostgreSQL must not keep the test process's descriptors: its postmaster outlives the
 /// command that started it, and a pipe end it holds never reaches end-of-file for the test that

@@ -3,6 +3,7 @@ import Dispatch
 import Logging
 import Synchronization
 import Testing
+import TestSupport
 
 @testable import DemoApp
 

@@ -7,6 +7,7 @@ import Dispatch
 import Logging
 import Synchronization
 import Testing
+import TestSupport
 
 @testable import DemoApp
 
@@ -252,46 +253,15 @@ import Testing
     }
 }
 
-/// Runs `body` with a fresh directory under /tmp, removed with its contents afterwards.
+/// Runs `body` with a fresh directory, removed with its contents afterwards.
 private func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws -> T {
-    let directory = try makeTemporaryDirectory()
-    defer { removeRecursively(directory) }
-    return try await body(directory)
+    let directory = try TemporaryDirectory(prefix: "visit-store-")
+    defer { directory.remove() }
+    return try await body(directory.path)
 }
 
 private func withTemporaryDirectory<T>(_ body: (String) throws -> T) throws -> T {
-    let directory = try makeTemporaryDirectory()
-    defer { removeRecursively(directory) }
-    return try body(directory)
-}
-
-private struct TemporaryDirectoryError: Error {
-    let code: Int32
-}
-
-private func makeTemporaryDirectory() throws -> String {
-    var template = Array("/tmp/visit-store-XXXXXX".utf8CString)
-    guard let made = mkdtemp(&template) else { throw TemporaryDirectoryError(code: errno) }
-    return String(cString: made)
-}
-
-private func removeRecursively(_ path: String) {
-    var info = stat()
-    guard lstat(path, &info) == 0 else { return }
-    guard info.st_mode & S_IFMT == S_IFDIR else {
-        unlink(path)
-        return
-    }
-    var names: [String] = []
-    if let directory = opendir(path) {
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
-                String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        closedir(directory)
-    }
-    for name in names { removeRecursively("\(path)/\(name)") }
-    rmdir(path)
+    let directory = try TemporaryDirectory(prefix: "visit-store-")
+    defer { directory.remove() }
+    return try body(directory.path)
 }

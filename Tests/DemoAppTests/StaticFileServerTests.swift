@@ -1,21 +1,22 @@
 import Foundation
 import HTTPServer
 import Testing
+import TestSupport
 
 @testable import DemoApp
 
 @Suite struct StaticFileServerTests {
     private func withRoot(_ body: (String, StaticFileServer) throws -> Void) throws {
-        let base = NSTemporaryDirectory() + "static-tests-" + UUID().uuidString
-        let root = base + "/Public"
+        let base = try TemporaryDirectory(prefix: "static-tests-")
+        defer { base.remove() }
+        let root = base.appending("Public")
         try FileManager.default.createDirectory(atPath: root + "/css", withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: base) }
         try Data("body{}\n".utf8).write(to: URL(fileURLWithPath: root + "/css/site.css"))
         try Data("<svg/>".utf8).write(to: URL(fileURLWithPath: root + "/icon.svg"))
         try Data("SECRET=1\n".utf8).write(to: URL(fileURLWithPath: root + "/.env"))
-        try Data("outside\n".utf8).write(to: URL(fileURLWithPath: base + "/outside.txt"))
-        try FileManager.default.createSymbolicLink(atPath: root + "/escape.txt", withDestinationPath: base + "/outside.txt")
-        try FileManager.default.createSymbolicLink(atPath: root + "/escape-dir", withDestinationPath: base)
+        try Data("outside\n".utf8).write(to: URL(fileURLWithPath: base.appending("outside.txt")))
+        try FileManager.default.createSymbolicLink(atPath: root + "/escape.txt", withDestinationPath: base.appending("outside.txt"))
+        try FileManager.default.createSymbolicLink(atPath: root + "/escape-dir", withDestinationPath: base.path)
         try FileManager.default.createSymbolicLink(atPath: root + "/alias.css", withDestinationPath: root + "/css/site.css")
         // Relative links: one that climbs out, and one that stays inside.
         try FileManager.default.createSymbolicLink(atPath: root + "/css/climb.txt", withDestinationPath: "../../outside.txt")

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import Testing
+import TestSupport
 
 @testable import DemoApp
 
@@ -31,9 +32,9 @@ import Testing
     }
 
     @Test func picksUpEditsToTheFile() throws {
-        let directory = NSTemporaryDirectory() + "tutorial-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let temporary = try TemporaryDirectory(prefix: "tutorial-")
+        defer { temporary.remove() }
+        let directory = temporary.path
         let path = directory + "/TUTORIAL.md"
         try Data("# First\n".utf8).write(to: URL(fileURLWithPath: path))
         let tutorial = TutorialPage(markdownPath: path, commonHeaders: [:])

@@ -6,6 +6,7 @@ import Musl
 import Logging
 import Synchronization
 import Testing
+import TestSupport
 
 @testable import DemoApp
 

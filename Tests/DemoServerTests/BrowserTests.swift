@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Loads the demo page in headless Chromium, as a person would, and keeps a screenshot under
 /// `.build/screenshots/` to look at. Skipped when Chromium is not installed, unless
@@ -15,7 +16,7 @@ import Testing
         let server = try ServerProcess()
         defer { server.cleanUp() }
         try server.start(environment: ["IMAGE_VARIANT": "browser"])
-        _ = try RawHTTPClient.post(port: server.port, "/api/visits", json: "{}")
+        _ = try TestClient.post(port: server.port, "/api/visits", json: "{}")
 
         let profile = server.directory + "/chromium-profile"
         let common = [

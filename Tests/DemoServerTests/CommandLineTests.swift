@@ -1,20 +1,16 @@
 import Foundation
 import Testing
+import TestSupport
 
-/// The command line of the real binary: subcommands, both option spellings, help, version and
-/// one-line usage errors with exit status 64 (EX_USAGE).
+/// The command line of the real binary, end to end: what reaches stdout and stderr and the exit
+/// status (64, EX_USAGE, for a command line that cannot be used). The grammar itself is tested
+/// in process (InvocationTests, ServeSettingsTests, HelpTextTests).
 @Suite(.serialized) struct CommandLineTests {
+    /// End to end: a usage error and a bad setting each reach stderr as one line with exit 64.
+    /// Every other case is parsed in process (InvocationTests, ServeSettingsTests).
     @Test(arguments: [
-        (["--bogus", "1"], "unknown option --bogus"),
-        (["serve", "--port"], "--port needs a value"),
         (["serve", "--port", "--host", "::"], "--port needs a value"),
-        (["stray"], "unexpected argument \"stray\""),
-        (["serve", "-p", "80"], "unexpected argument \"-p\""),
-        (["healthcheck", "--timeout", "soon"], "--timeout must be a number of seconds"),
-        (["healthcheck", "--verbose", "yes"], "unknown option --verbose"),
-        (["help", "everything"], "help takes serve or healthcheck"),
-        (["serve", "--max-variants", "0"], "MAX_VARIANTS"),
-        (["serve", "--max-variants", "many"], "an integer from 1 to 100000"),
+        (["serve", "--max-variants", "many"], "MAX_VARIANTS (--max-variants) must be an integer from 1 to 100000"),
     ])
     func unusableCommandLineStopsWithOneLineAndExit64(arguments: [String], message: String) throws {
         let process = try ServerProcess()
@@ -34,8 +30,8 @@ import Testing
         try server.start(
             ["serve", "--port=0", "--image-variant", "first", "--image-variant=flagged"],
             environment: ["PORT": "1", "IMAGE_VARIANT": "env"])
-        let page = try RawHTTPClient.get(port: server.port, "/")
-        #expect(page.body.contains("<span class=\"badge\">flagged</span>"))
+        let page = try TestClient.get(port: server.port, "/")
+        #expect(page.text.contains("<span class=\"badge\">flagged</span>"))
         #expect(server.stop(signal: SIGTERM) == 0)
     }
 
@@ -43,29 +39,12 @@ import Testing
         let server = try ServerProcess()
         defer { server.cleanUp() }
         try server.start(["--image-variant", "default-command"])
-        #expect(try RawHTTPClient.get(port: server.port, "/").body.contains("<span class=\"badge\">default-command</span>"))
+        #expect(try TestClient.get(port: server.port, "/").text.contains("<span class=\"badge\">default-command</span>"))
         #expect(server.stop(signal: SIGTERM) == 0)
     }
 
-    @Test func serveHelpListsEverySettingWithItsVariableFlagAndDefault() throws {
-        let help = try ServerProcess()
-        defer { help.cleanUp() }
-        #expect(try help.runToExit(["serve", "--help"]) == 0)
-        let settings = [
-            ("PORT", "--port", "8080"), ("DATABASE_PATH", "--database-path", "data/visits.sqlite"),
-            ("MAX_CONNECTIONS", "--max-connections", "4096"), ("MIN_RESPONSE_RATE_GRACE", "--min-response-rate-grace", "5"),
-            ("LOG_BUFFER_LINES", "--log-buffer-lines", "8192"), ("MAX_VARIANTS", "--max-variants", "256"),
-        ]
-        // Wrapped lines rejoined: any run of spaces and newlines is one space.
-        let text = help.standardOutput.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ")
-        for (variable, flag, value) in settings {
-            #expect(help.standardOutput.contains(flag))
-            #expect(text.contains("env: \(variable), default: \(value)"), "\(variable)")
-        }
-        #expect(help.standardError.isEmpty)
-    }
-
-    @Test(arguments: [["--help"], ["-h"], ["help"], ["help", "serve"], ["healthcheck", "--help"], ["help", "healthcheck"]])
+    /// End to end for two topics; which arguments ask for which topic is InvocationTests' job.
+    @Test(arguments: [["--help"], ["help", "healthcheck"]])
     func helpExitsZeroOnStandardOutput(arguments: [String]) throws {
         let help = try ServerProcess()
         defer { help.cleanUp() }

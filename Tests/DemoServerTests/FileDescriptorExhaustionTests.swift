@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The real binary under a low open-file limit (`prlimit --nofile`): a start-up warning, 503 (not
 /// 404) for a static file while descriptors are exhausted, and one log line when accepting pauses
@@ -26,21 +27,21 @@ import Testing
         #expect(server.standardError.contains("the open-file limit is 64 (hard limit 64)"))
 
         // Accepted while descriptors remain; kept alive for the requests below.
-        let kept = try LoopbackSocket(port: server.port)
+        let kept = try TestClient(port: server.port)
         #expect(try kept.get("/style.css").status == 200)
 
         // More connections than the server has descriptors left: it accepts until EMFILE.
-        var crowd: [LoopbackSocket] = []
-        for _ in 0..<80 { crowd.append(try LoopbackSocket(port: server.port)) }
+        var crowd: [TestClient] = []
+        for _ in 0..<80 { crowd.append(try TestClient(port: server.port)) }
         #expect(waitFor("accept failed; pausing accepts", in: { server.standardError }))
 
         let busy = try kept.get("/style.css")
         #expect(busy.status == 503)
-        #expect(busy.head.contains("Retry-After: 1"))
+        #expect(busy.header("Retry-After") == "1")
         // The walkthrough, not yet rendered, needs a descriptor to read its file: 503 too.
         let busyTutorial = try kept.get("/tutorial")
         #expect(busyTutorial.status == 503)
-        #expect(busyTutorial.head.contains("Retry-After: 1"))
+        #expect(busyTutorial.header("Retry-After") == "1")
 
         // Descriptors come back: accepting resumes, and the whole pause was two lines in all.
         crowd.removeAll()

@@ -1,28 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The real binary with a stdout that nobody reads for a while (a full pipe, a stalled logging
 /// driver): requests keep being served, dropped lines are counted in `/metrics`, and reported in
 /// one line once stdout is read again.
 @Suite(.serialized) struct LogBackpressureTests {
-    /// A free port on 127.0.0.1: bound to port 0, read back, released.
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ServerProcessError("socket failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = in_addr_t(0x7F00_0001).bigEndian
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw ServerProcessError("bind failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     /// Reads what the pipe holds now, without blocking.
     private static func drain(_ descriptor: Int32) -> String {
         var result: [UInt8] = []
@@ -38,10 +21,10 @@ import Testing
     }
 
     @Test func unreadStdoutNeverStopsRequestsAndDropsAreCountedAndReported() throws {
-        let directory = NSTemporaryDirectory() + "demo-server-log-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let port = try Self.freePort()
+        let temporary = try TemporaryDirectory(prefix: "demo-server-log-")
+        defer { temporary.remove() }
+        let directory = temporary.path
+        let port = try LoopbackPort.free()
         let stdout = Pipe()
         let stderr = Pipe()
         // A one-page pipe fills after a few dozen access lines.
@@ -64,7 +47,7 @@ import Testing
         // Ready when it answers; nothing reads stdout from here on.
         var ready = false
         for _ in 0..<3000 where !ready {
-            ready = (try? RawHTTPClient.get(port: port, "/healthz").status) == 200
+            ready = (try? TestClient.get(port: port, "/healthz").status) == 200
             if !ready { usleep(10_000) }
         }
         try #require(ready, "the server did not start")
@@ -72,12 +55,12 @@ import Testing
         // 300 requests, each logged: far more than the pipe and the 32-line buffer hold. With a
         // log written on the event loop, the loop would block in write(2) after a few dozen.
         for index in 0..<300 {
-            let response = try RawHTTPClient.get(port: port, "/basic?n=\(index)")
+            let response = try TestClient.get(port: port, "/basic?n=\(index)")
             #expect(response.status == 200)
             if response.status != 200 { break }
         }
-        let metrics = try RawHTTPClient.get(port: port, "/metrics")
-        let droppedLine = metrics.body.split(separator: "\n").first { $0.hasPrefix("log_lines_dropped_total ") }
+        let metrics = try TestClient.get(port: port, "/metrics")
+        let droppedLine = metrics.text.split(separator: "\n").first { $0.hasPrefix("log_lines_dropped_total ") }
         let dropped = Int(droppedLine?.split(separator: " ").last ?? "") ?? 0
         #expect(dropped > 200)
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `/metrics` of the real server after real traffic: the standard process metrics present and
 /// sane, both formats served as asked.
@@ -19,10 +20,10 @@ import Testing
         defer { server.cleanUp() }
         let started = Date().timeIntervalSince1970
         try server.start()
-        for path in ["/", "/basic", "/style.css", "/nope"] { _ = try RawHTTPClient.get(port: server.port, path) }
-        let scrape = try RawHTTPClient.get(port: server.port, "/metrics")
-        #expect(scrape.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
-        let samples = Self.samples(scrape.body)
+        for path in ["/", "/basic", "/style.css", "/nope"] { _ = try TestClient.get(port: server.port, path) }
+        let scrape = try TestClient.get(port: server.port, "/metrics")
+        #expect(scrape.header("content-type") == "text/plain; version=0.0.4; charset=utf-8")
+        let samples = Self.samples(scrape.text)
         let open = try #require(samples["process_open_fds"])
         let max = try #require(samples["process_max_fds"])
         let resident = try #require(samples["process_resident_memory_bytes"])
@@ -37,7 +38,7 @@ import Testing
         // procfs has tick (10 ms) resolution: generous bounds, no timing assertion on the server.
         #expect(start >= started - 5 && start <= Date().timeIntervalSince1970 + 5)
         #expect(samples["demo_visits_total"] == 1)
-        #expect(scrape.body.contains("# TYPE demo_visits_total counter"))
+        #expect(scrape.text.contains("# TYPE demo_visits_total counter"))
         #expect(server.stop() == 0)
     }
 
@@ -45,16 +46,16 @@ import Testing
         let server = try ServerProcess()
         defer { server.cleanUp() }
         try server.start()
-        _ = try RawHTTPClient.get(port: server.port, "/basic")
-        let scrape = try RawHTTPClient.get(
+        _ = try TestClient.get(port: server.port, "/basic")
+        let scrape = try TestClient.get(
             port: server.port, "/metrics",
             headers: ["Accept": "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"])
-        #expect(scrape.headers["content-type"] == "application/openmetrics-text; version=1.0.0; charset=utf-8")
-        #expect(scrape.headers["vary"] == "Accept")
-        #expect(scrape.body.hasSuffix("# EOF\n"))
-        #expect(scrape.body.contains("# TYPE http_requests counter\n"))
-        #expect(scrape.body.contains("# TYPE demo_build info\n"))
-        #expect(Self.samples(scrape.body)["process_open_fds"] != nil)
+        #expect(scrape.header("content-type") == "application/openmetrics-text; version=1.0.0; charset=utf-8")
+        #expect(scrape.header("vary") == "Accept")
+        #expect(scrape.text.hasSuffix("# EOF\n"))
+        #expect(scrape.text.contains("# TYPE http_requests counter\n"))
+        #expect(scrape.text.contains("# TYPE demo_build info\n"))
+        #expect(Self.samples(scrape.text)["process_open_fds"] != nil)
         #expect(server.stop() == 0)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 #if PostgreSQL
 /// DATABASE_PASSWORD_FILE, as a Kubernetes Secret mounts it: the password logs in (checked by a
@@ -23,7 +24,7 @@ struct PostgresPasswordFileTests {
             "DATABASE_URL": "postgres://\(Self.role)@127.0.0.1:\(database.port)/postgres?sslmode=disable",
             "DATABASE_PASSWORD_FILE": passwordFile, "LOG_LEVEL": "trace", "IMAGE_VARIANT": "pg",
         ])
-        #expect(try RawHTTPClient.post(port: replica.port, "/api/visits", json: "{}").status == 201)
+        #expect(try TestClient.post(port: replica.port, "/api/visits", json: "{}").status == 201)
         #expect(replica.stop() == 0)
         #expect(!(replica.standardOutput + replica.standardError).contains(Self.password))
         // The URL carries `=`, so the text log quotes it (a value cannot forge a field).

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 
 #if PostgreSQL
 /// The real `demo-server` binary on a real PostgreSQL: several processes on one database, a
@@ -17,8 +18,8 @@ struct PostgresServerTests {
         load.wait()
         #expect(load.acknowledged == 600, "statuses: \(load.statuses)")
         for replica in replicas {
-            let counts = try RawHTTPClient.get(port: replica.port, "/api/visits")
-            #expect(counts.body == "{\"total\":600,\"byVariant\":{\"pg\":600}}\n")
+            let counts = try TestClient.get(port: replica.port, "/api/visits")
+            #expect(counts.text == "{\"total\":600,\"byVariant\":{\"pg\":600}}\n")
         }
     }
 
@@ -53,20 +54,20 @@ struct PostgresServerTests {
         try database.stop()
         // While it is down: visits get 503 with a JSON error and readiness turns 503. Each probe
         // is answered within the store's operation timeout; the loops are bounded.
-        var refused: RawHTTPClient.Response?
+        var refused: TestResponse?
         for _ in 0..<20 where refused == nil {
-            let answer = try RawHTTPClient.post(port: replica.port, "/api/visits", json: "{}")
+            let answer = try TestClient.post(port: replica.port, "/api/visits", json: "{}")
             if answer.status == 503 { refused = answer }
         }
-        #expect(refused?.headers["content-type"] == "application/json")
-        #expect(refused?.body == "{\"error\":\"the visit store is unavailable\"}\n")
-        #expect(try RawHTTPClient.get(port: replica.port, "/readyz").status == 503)
-        #expect(try RawHTTPClient.get(port: replica.port, "/healthz").status == 200)
+        #expect(refused?.header("content-type") == "application/json")
+        #expect(refused?.text == "{\"error\":\"the visit store is unavailable\"}\n")
+        #expect(try TestClient.get(port: replica.port, "/readyz").status == 503)
+        #expect(try TestClient.get(port: replica.port, "/healthz").status == 200)
         let acknowledgedWhileDown = load.acknowledged
 
         try database.start()
         var isReady = false
-        for _ in 0..<30 where !isReady { isReady = try RawHTTPClient.get(port: replica.port, "/readyz").status == 200 }
+        for _ in 0..<30 where !isReady { isReady = try TestClient.get(port: replica.port, "/readyz").status == 200 }
         #expect(isReady)
         load.wait()
 
@@ -134,7 +135,7 @@ struct PostgresServerTests {
     }
 
     private func total(port: Int) throws -> Int {
-        let body = try RawHTTPClient.get(port: port, "/api/visits").body
+        let body = try TestClient.get(port: port, "/api/visits").text
         guard let range = body.range(of: "\"total\":"), let total = Int(body[range.upperBound...].prefix { $0.isNumber }) else {
             throw ServerProcessError("no total in \(body)")
         }
@@ -161,7 +162,7 @@ private final class Load: Sendable {
                 for index in 0..<requestsPerWorker {
                     let port = ports[(worker + index) % ports.count]
                     do {
-                        let answer = try RawHTTPClient.post(port: port, "/api/visits", json: "{\"variant\":\"pg\"}")
+                        let answer = try TestClient.post(port: port, "/api/visits", json: "{\"variant\":\"pg\"}")
                         tally.withLock { $0.statuses[answer.status, default: 0] += 1 }
                     } catch {
                         tally.withLock { $0.unanswered += 1 }

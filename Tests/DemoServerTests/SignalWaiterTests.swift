@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The stop signals, as the real binary takes them: at any moment of start-up, each of the four,
 /// and the drain that follows.
@@ -40,7 +41,7 @@ import Testing
         let server = try ServerProcess()
         defer { server.cleanUp() }
         try server.start()
-        #expect(try RawHTTPClient.get(port: server.port, "/basic").status == 200)
+        #expect(try TestClient.get(port: server.port, "/basic").status == 200)
         #expect(server.stop(signal: signal) == 0)
         #expect(server.standardOutput.contains("draining"))
         #expect(server.standardOutput.contains("stopped cleanly"))

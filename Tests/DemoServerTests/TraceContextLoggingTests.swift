@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Every access-log line of the real server, text and JSON, carries `trace_id` and `span_id`
 /// (the caller's trace when its `traceparent` is valid), and the caller's `X-Request-Id` when it
@@ -11,10 +12,10 @@ import Testing
         let server = try ServerProcess()
         defer { server.cleanUp() }
         try server.start(environment: ["LOG_FORMAT": "json"])
-        _ = try RawHTTPClient.get(
+        _ = try TestClient.get(
             port: server.port, "/basic", headers: ["traceparent": Self.traceParent, "X-Request-Id": "req-0001"])
-        _ = try RawHTTPClient.get(port: server.port, "/nope", headers: ["traceparent": Self.traceParent.uppercased()])
-        _ = try RawHTTPClient.exchange(port: server.port, "GET / HTTP/1.1\r\nBad Field\r\n\r\n")
+        _ = try TestClient.get(port: server.port, "/nope", headers: ["traceparent": Self.traceParent.uppercased()])
+        _ = try TestClient.exchange(port: server.port, "GET / HTTP/1.1\r\nBad Field\r\n\r\n")
         #expect(server.stop() == 0)
         let lines = try server.standardOutput.split(separator: "\n").filter { $0.contains("\"logger\":\"access\"") }.map {
             try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
@@ -39,8 +40,8 @@ import Testing
         let server = try ServerProcess()
         defer { server.cleanUp() }
         try server.start()
-        _ = try RawHTTPClient.get(port: server.port, "/livez", headers: ["traceparent": Self.traceParent, "X-Request-Id": "a\"b"])
-        _ = try RawHTTPClient.get(port: server.port, "/basic", headers: ["X-Request-Id": String(repeating: "r", count: 129)])
+        _ = try TestClient.get(port: server.port, "/livez", headers: ["traceparent": Self.traceParent, "X-Request-Id": "a\"b"])
+        _ = try TestClient.get(port: server.port, "/basic", headers: ["X-Request-Id": String(repeating: "r", count: 129)])
         #expect(server.stop() == 0)
         let lines = server.standardOutput.split(separator: "\n").filter { $0.contains(" access: ") }
         try #require(lines.count == 2)

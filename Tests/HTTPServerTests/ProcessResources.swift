@@ -4,6 +4,8 @@ import Glibc
 import Musl
 #endif
 
+import TestSupport
+
 /// What this test process holds, read from `/proc`: for leak checks that need no cooperation
 /// from the code under test.
 enum ProcessResources {
@@ -80,29 +82,6 @@ enum ProcessResources {
             }
         }
         return inodes
-    }
-
-    /// CPU time (user + system) used so far by this process's threads whose name starts with
-    /// `prefix`, in clock ticks' worth of `Duration`.
-    static func cpuTime(ofThreadsNamed prefix: String) -> Duration {
-        guard let directory = opendir("/proc/self/task") else { return .zero }
-        defer { closedir(directory) }
-        let ticksPerSecond = Int64(sysconf(Int32(_SC_CLK_TCK)))
-        var ticks: Int64 = 0
-        while let entry = readdir(directory) {
-            let name = withUnsafePointer(to: &entry.pointee.d_name) {
-                String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
-            }
-            guard Int(name) != nil else { continue }
-            let stat = readText("/proc/self/task/\(name)/stat")
-            guard let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")") else { continue }
-            guard stat[stat.index(after: open)..<close].hasPrefix(prefix) else { continue }
-            // Fields after "(comm)": state is field 3, utime and stime are fields 14 and 15.
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 12, let user = Int64(fields[11]), let system = Int64(fields[12]) else { continue }
-            ticks += user + system
-        }
-        return .milliseconds(ticks * 1000 / max(ticksPerSecond, 1))
     }
 
     private static func readText(_ path: String) -> String {

@@ -284,13 +284,7 @@ struct JSONReader {
         }
         var value: UInt16 = 0
         for byte in bytes[offset..<offset + 4] {
-            let digit: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: throw JSONReadError(.syntax, "\\u needs four hex digits", at: escapeStart)
-            }
+            guard let digit = HexDigit.value(byte) else { throw JSONReadError(.syntax, "\\u needs four hex digits", at: escapeStart) }
             value = value << 4 | UInt16(digit)
         }
         offset += 4

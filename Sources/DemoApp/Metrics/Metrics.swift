@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import HTTPServer
 import Synchronization
 
@@ -24,10 +20,10 @@ final class Metrics: Sendable {
     /// Every series in flat arrays with one slot per route, method and status class, allocated
     /// once: `observe` runs for every request, so it must not allocate or hash.
     private struct State {
-        var requests = [Int](repeating: 0, count: Route.allCases.count * Metrics.methodLabels.count * Metrics.statusClasses)
-        var buckets = [Int](repeating: 0, count: Route.allCases.count * Metrics.bucketBounds.count)
-        var durationCounts = [Int](repeating: 0, count: Route.allCases.count)
-        var durationSums = [Double](repeating: 0, count: Route.allCases.count)
+        var requests = [Int](repeating: 0, count: RouteLabel.allCases.count * Metrics.methodLabels.count * Metrics.statusClasses)
+        var buckets = [Int](repeating: 0, count: RouteLabel.allCases.count * Metrics.bucketBounds.count)
+        var durationCounts = [Int](repeating: 0, count: RouteLabel.allCases.count)
+        var durationSums = [Double](repeating: 0, count: RouteLabel.allCases.count)
     }
 
     private let state = Mutex(State())
@@ -41,7 +37,7 @@ final class Metrics: Sendable {
     ///   - status: The response status code.
     ///   - seconds: Time from receiving the request to handing over the response; nil for a
     ///     request the server answered itself, which counts but has no handler time.
-    func observe(route: Route, method: HTTPMethod?, status: Int, seconds: Double?) {
+    func observe(route: RouteLabel, method: HTTPMethod?, status: Int, seconds: Double?) {
         let methodIndex = method.flatMap { Self.methodLabels.firstIndex(of: $0.rawValue) } ?? Self.methodLabels.count - 1
         let statusIndex = min(max(status / 100, 1), Self.statusClasses) - 1
         let requestIndex = (route.rawValue * Self.methodLabels.count + methodIndex) * Self.statusClasses + statusIndex
@@ -73,7 +69,7 @@ final class Metrics: Sendable {
         process: ProcessMetrics? = ProcessMetrics.current()
     ) -> String {
         let snapshot = state.withLock { $0 }
-        let routes = Route.allCases.sorted { $0.label < $1.label }
+        let routes = RouteLabel.allCases.sorted { $0.value < $1.value }
         let methods = Self.methodLabels.indices.sorted { Self.methodLabels[$0] < Self.methodLabels[$1] }
         var out = MetricsExposition(format: format)
         out.family("http_requests", .counter, help: "Requests answered, by route, method and status class.")
@@ -84,7 +80,7 @@ final class Metrics: Sendable {
                     guard value > 0 else { continue }
                     out.sample(
                         "http_requests_total",
-                        labels: [("route", route.label), ("method", Self.methodLabels[method]), ("status", "\(statusIndex + 1)xx")],
+                        labels: [("route", route.value), ("method", Self.methodLabels[method]), ("status", "\(statusIndex + 1)xx")],
                         value)
                 }
             }
@@ -96,14 +92,14 @@ final class Metrics: Sendable {
             for (index, bound) in Self.bucketBounds.enumerated() {
                 cumulative += snapshot.buckets[route.rawValue * Self.bucketBounds.count + index]
                 out.sample(
-                    "http_request_duration_seconds_bucket", labels: [("route", route.label), ("le", MetricsExposition.number(bound))],
+                    "http_request_duration_seconds_bucket", labels: [("route", route.value), ("le", MetricsExposition.number(bound))],
                     cumulative)
             }
             out.sample(
-                "http_request_duration_seconds_bucket", labels: [("route", route.label), ("le", "+Inf")],
+                "http_request_duration_seconds_bucket", labels: [("route", route.value), ("le", "+Inf")],
                 snapshot.durationCounts[route.rawValue])
-            out.sample("http_request_duration_seconds_sum", labels: [("route", route.label)], snapshot.durationSums[route.rawValue])
-            out.sample("http_request_duration_seconds_count", labels: [("route", route.label)], snapshot.durationCounts[route.rawValue])
+            out.sample("http_request_duration_seconds_sum", labels: [("route", route.value)], snapshot.durationSums[route.rawValue])
+            out.sample("http_request_duration_seconds_count", labels: [("route", route.value)], snapshot.durationCounts[route.rawValue])
         }
         out.family("http_open_connections", .gauge, help: "Client connections open now.")
         out.sample("http_open_connections", openConnections)

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// The standard process metrics, named and defined as the Prometheus client libraries define
 /// them (client_golang's process collector, client_java's and client_python's alike), so the
@@ -80,20 +76,10 @@ struct ProcessMetrics: Equatable {
         return 0
     }()
 
-    /// The whole of a small procfs file, read with plain `read` until end of file.
+    /// The whole of a small procfs file; nil when it is missing or empty.
     private static func readFile(_ path: String, capacity: Int) -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var bytes = [UInt8](repeating: 0, count: capacity)
-        var length = 0
-        while length < capacity {
-            let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + length, capacity - length) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { break }
-            length += count
-        }
-        return length > 0 ? Array(bytes[..<length]) : nil
+        guard let bytes = WholeFile.read(path: path, limit: capacity), !bytes.isEmpty else { return nil }
+        return bytes
     }
 
     /// Entries of `/proc/self/fd`, less the descriptor this listing holds open.

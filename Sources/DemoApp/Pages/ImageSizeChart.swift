@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// Draws image sizes as an inline SVG bar chart on a log scale: a 4 GB image and a 15 MB one
 /// differ by 250×, and a linear axis would leave the small bars invisible.

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// The measured image sizes that `scripts/compare-images.sh` writes to `Public/image-sizes.json`.
 ///
@@ -49,18 +45,7 @@ struct ImageSizes: Decodable, Equatable {
     /// make it).
     /// - Parameter path: The JSON file.
     static func load(path: String) -> ImageSizes? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while bytes.count < 64 * 1024 {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            bytes.append(contentsOf: chunk[..<count])
-        }
-        guard let json = try? JSONReader.read(bytes) else { return nil }
+        guard let bytes = WholeFile.read(path: path, limit: 64 * 1024), let json = try? JSONReader.read(bytes) else { return nil }
         return try? ImageSizes(json: json)
     }
 }

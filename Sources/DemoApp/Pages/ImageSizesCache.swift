@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Synchronization
 
 /// `image-sizes.json`, decoded once and again only when the file changes.
@@ -20,13 +16,6 @@ final class ImageSizesCache: Sendable {
         var identity: FileIdentity?
         var sizes: ImageSizes?
         var loads = 0
-    }
-
-    private struct FileIdentity: Equatable {
-        let inode: UInt64
-        let size: Int
-        let modifiedSeconds: Int
-        let modifiedNanoseconds: Int
     }
 
     /// - Parameter path: The JSON file; it need not exist yet.
@@ -47,9 +36,7 @@ final class ImageSizesCache: Sendable {
             }
             return nil
         }
-        let identity = FileIdentity(
-            inode: UInt64(info.st_ino), size: Int(info.st_size),
-            modifiedSeconds: Int(info.st_mtim.tv_sec), modifiedNanoseconds: Int(info.st_mtim.tv_nsec))
+        let identity = FileIdentity(info)
         if let cached = state.withLock({ $0.identity == identity ? $0.sizes : nil }) { return cached }
         // Read outside the lock: another loop asking meanwhile reads too, which is harmless.
         let sizes = ImageSizes.load(path: path)

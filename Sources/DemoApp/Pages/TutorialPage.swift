@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import HTTPServer
 import Synchronization
 
@@ -108,23 +104,6 @@ final class TutorialPage: Sendable {
     }
 
     private static func read(_ path: String, limit: Int) -> String? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        while bytes.count < limit {
-            let count = chunk.withUnsafeMutableBytes { readBytes(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            bytes.append(contentsOf: chunk[..<count])
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        WholeFile.read(path: path, limit: limit).map { String(decoding: $0, as: UTF8.self) }
     }
-}
-
-/// `read(2)`, which `TutorialPage.read(_:limit:)` hides from the type's methods; a file-scope
-/// wrapper reaches it by its plain name (`Glibc.read` would not compile against Musl).
-private func readBytes(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
-    read(descriptor, buffer, count)
 }

@@ -1,10 +1,10 @@
 import HTTPServer
 
-/// The service's routes: each fixed path, and the two catch-alls that metrics count under.
+/// The service's fixed routes, what dispatch matches; any other path is a static file or nothing.
 ///
 /// An enum rather than a dictionary of paths: matching is a few string comparisons with no
-/// hashing, and the metrics keep one slot per case instead of a label string per request.
-enum Route: Int, CaseIterable, Sendable {
+/// hashing. What metrics count under is `RouteLabel`, which adds the catch-alls.
+enum Route: CaseIterable, Sendable {
     case page
     case basic
     case visits
@@ -15,14 +15,6 @@ enum Route: Int, CaseIterable, Sendable {
     case readyz
     case metrics
     case tutorial
-    /// A file from the public directory, or one of the walkthrough's images.
-    case staticFile
-    /// Nothing matched: a 404.
-    case unmatched
-    /// Answered by the server before routing: malformed, over a limit, or too slow (4xx/5xx).
-    case rejected
-    /// Answered by the server itself because it concerns no resource: `OPTIONS *`.
-    case server
 
     /// The route of a fixed path, or nil for anything else (a static file, or nothing).
     /// - Parameter path: The request's decoded path.
@@ -40,22 +32,17 @@ enum Route: Int, CaseIterable, Sendable {
         }
     }
 
-    /// The metrics label: the path of a fixed route, never a raw request path, so a scan of
-    /// random URLs cannot grow the series without bound.
-    var label: String {
+    /// What metrics count the route's answers under.
+    var label: RouteLabel {
         switch self {
-        case .page: "/"
-        case .basic: "/basic"
-        case .visits: "/api/visits"
-        case .livez: "/livez"
-        case .healthz: "/healthz"
-        case .readyz: "/readyz"
-        case .metrics: "/metrics"
-        case .tutorial: "/tutorial"
-        case .staticFile: "static"
-        case .unmatched: "unmatched"
-        case .rejected: "rejected"
-        case .server: "server"
+        case .page: .page
+        case .basic: .basic
+        case .visits: .visits
+        case .livez: .livez
+        case .healthz: .healthz
+        case .readyz: .readyz
+        case .metrics: .metrics
+        case .tutorial: .tutorial
         }
     }
 

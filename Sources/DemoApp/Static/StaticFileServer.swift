@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import CHTTPShims
 import HTTPServer
 import Synchronization
@@ -59,13 +55,6 @@ final class StaticFileServer: Sendable {
             modifiedSeconds = identity.modifiedNanoseconds / 1_000_000_000
             lastModified = HTTPDate.format(epochSeconds: modifiedSeconds)
         }
-    }
-
-    private struct FileIdentity: Equatable {
-        let device: UInt64
-        let inode: UInt64
-        let size: Int
-        let modifiedNanoseconds: Int
     }
 
     /// Opens a root directory.
@@ -203,12 +192,7 @@ final class StaticFileServer: Sendable {
             close(descriptor)
             return .missing
         }
-        let identity = FileIdentity(
-            device: UInt64(info.st_dev),
-            inode: UInt64(info.st_ino),
-            size: Int(info.st_size),
-            modifiedNanoseconds: Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec))
-        return .opened(OpenFile(descriptor: descriptor, identity: identity))
+        return .opened(OpenFile(descriptor: descriptor, identity: FileIdentity(info)))
     }
 
     private func openBeneathRoot(_ relative: String) -> Int32? {
@@ -246,7 +230,7 @@ final class StaticFileServer: Sendable {
         if let hit = cache.withLock({ $0[relative] }), hit.identity == file.identity {
             return hit
         }
-        guard let bytes = Self.readAll(file.descriptor, size: file.identity.size) else { return nil }
+        guard let bytes = WholeFile.read(descriptor: file.descriptor, size: file.identity.size) else { return nil }
         let validators = Validators(relative: relative, identity: file.identity)
         let response = HTTPResponse(headers: headers(validators), body: .bytes(bytes)).prepared()
         let entry = CachedFile(identity: file.identity, validators: validators, bytes: bytes, response: response)
@@ -259,18 +243,6 @@ final class StaticFileServer: Sendable {
         }
         return entry
     }
-
-    private static func readAll(_ descriptor: Int32, size: Int) -> [UInt8]? {
-        var bytes = [UInt8](repeating: 0, count: size)
-        var offset = 0
-        while offset < size {
-            let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + offset, size - offset, off_t(offset)) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { return nil }
-            offset += count
-        }
-        return bytes
-    }
 }
 
 /// The public directory cannot be served.
@@ -280,11 +252,12 @@ public struct StaticFileServerError: Error, CustomStringConvertible, Sendable {
     /// Why it cannot be used.
     public let reason: String
 
-    public var description: String { "PUBLIC_DIR '\(path)' cannot be served: \(reason)" }
+    /// Names the directory by its path only: the caller knows the setting it came from.
+    public var description: String { "'\(path)' cannot be served: \(reason)" }
 }
 
 /// `open(2)`, which `StaticFileServer.open(_:)` hides from the type's methods; a file-scope
-/// wrapper reaches it by its plain name (`Glibc.open` would not compile against Musl).
+/// wrapper reaches it by its plain name.
 private func openFile(_ path: UnsafePointer<CChar>, _ flags: Int32) -> Int32 {
     open(path, flags)
 }

@@ -30,7 +30,7 @@ enum StaticPath {
             try checkSegments(path)
             return String(requestPath.dropFirst())
         }
-        let decoded = try percentDecoded(Array(path))
+        guard let decoded = path.percentDecoded else { throw Refusal.malformedEncoding }
         try checkCharacters(decoded)
         guard let text = String(validating: decoded.dropFirst(), as: UTF8.self) else { throw Refusal.malformedEncoding }
         try checkSegments(decoded)
@@ -57,34 +57,5 @@ enum StaticPath {
             }
         }
         if atSegmentStart { throw Refusal.forbiddenSegment }
-    }
-
-    private static func percentDecoded(_ bytes: [UInt8]) throws -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "%") {
-                guard index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) else {
-                    throw Refusal.malformedEncoding
-                }
-                output.append(high << 4 | low)
-                index += 3
-            } else {
-                output.append(byte)
-                index += 1
-            }
-        }
-        return output
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: byte - 0x30
-        case 0x41...0x46: byte - 0x41 + 10
-        case 0x61...0x66: byte - 0x61 + 10
-        default: nil
-        }
     }
 }

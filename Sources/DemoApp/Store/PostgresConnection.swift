@@ -1,9 +1,5 @@
 #if PostgreSQL
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import CLibPQ
 
 /// One libpq connection driven through libpq's non-blocking API, every wait bounded by a deadline.

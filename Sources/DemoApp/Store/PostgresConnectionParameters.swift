@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// libpq's connection keywords for a `PostgresURL`: what `PQconnectStartParams` is given.
 ///

@@ -173,24 +173,6 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
 
     /// `%XX` decoded, or `nil` when an escape is malformed or the result is not UTF-8.
     private static func percentDecoded(_ text: Substring) -> String? {
-        var bytes: [UInt8] = []
-        var iterator = text.utf8.makeIterator()
-        func hexValue(_ byte: UInt8?) -> UInt8? {
-            switch byte {
-            case let byte? where (0x30...0x39).contains(byte): byte - 0x30
-            case let byte? where (0x41...0x46).contains(byte): byte - 0x41 + 10
-            case let byte? where (0x61...0x66).contains(byte): byte - 0x61 + 10
-            default: nil
-            }
-        }
-        while let byte = iterator.next() {
-            guard byte == UInt8(ascii: "%") else {
-                bytes.append(byte)
-                continue
-            }
-            guard let high = hexValue(iterator.next()), let low = hexValue(iterator.next()) else { return nil }
-            bytes.append(high << 4 | low)
-        }
-        return String(validating: bytes, as: UTF8.self)
+        text.utf8.percentDecoded.flatMap { String(validating: $0, as: UTF8.self) }
     }
 }

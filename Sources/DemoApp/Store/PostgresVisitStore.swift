@@ -1,9 +1,5 @@
 #if PostgreSQL
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Dispatch
 import Logging
 import Synchronization

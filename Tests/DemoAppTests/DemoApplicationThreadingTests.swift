@@ -9,7 +9,7 @@ import Testing
 
 /// The store's thread hands back counts only; the page is rendered, counted and logged on the
 /// request's event loop, so page views never queue behind the store's commits.
-@Suite struct EventLoopHandOffTests {
+@Suite struct DemoApplicationThreadingTests {
     /// A stand-in event loop: a serial queue that marks the work it runs.
     private static let loopKey = DispatchSpecificKey<Bool>()
     private static let loop: DispatchQueue = {
@@ -33,7 +33,7 @@ import Testing
             set { metadata[key] = newValue }
         }
         func log(event: LogEvent) {
-            let onLoop = EventLoopHandOffTests.isOnLoop
+            let onLoop = DemoApplicationThreadingTests.isOnLoop
             recorder.onLoop.withLock { $0.append(onLoop) }
         }
     }
@@ -74,25 +74,5 @@ import Testing
         let logged = recorder.onLoop.withLock { $0 }
         #expect(logged.count == requests.count)
         #expect(logged.allSatisfy { $0 }, "access-log lines written off the event loop")
-    }
-
-    @Test func imageSizesAreReadOnceAndAgainOnlyWhenTheFileChanges() throws {
-        let directory = NSTemporaryDirectory() + "image-sizes-cache-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = directory + "/image-sizes.json"
-        let cache = ImageSizesCache(path: path)
-        #expect(cache.current() == nil)
-        try Data(#"{"measuredAt": "2026-12-01T00:00:00Z", "images": [{"variant": "naive", "bytes": 1}]}"#.utf8)
-            .write(to: URL(fileURLWithPath: path))
-        #expect(cache.current()?.images.first?.bytes == 1)
-        for _ in 0..<5 { _ = cache.current() }
-        #expect(cache.loadCount == 1)
-        // Rewritten (a new size and modification time): read again.
-        try Data(#"{"measuredAt": "2026-12-02T00:00:00Z", "images": [{"variant": "naive", "bytes": 22}]}"#.utf8)
-            .write(to: URL(fileURLWithPath: path))
-        #expect(cache.current()?.images.first?.bytes == 22)
-        #expect(cache.current()?.measuredAt == "2026-12-02T00:00:00Z")
-        #expect(cache.loadCount == 2)
     }
 }

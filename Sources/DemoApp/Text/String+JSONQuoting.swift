@@ -1,23 +1,6 @@
 extension String {
-    /// The text with `& < > " '` replaced by entities, safe in HTML text and quoted attributes.
-    var htmlEscaped: String {
-        var result = ""
-        result.reserveCapacity(utf8.count)
-        for character in unicodeScalars {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.unicodeScalars.append(character)
-            }
-        }
-        return result
-    }
-
     /// The text as a JSON string literal, quotes included (RFC 8259 §7).
-    public var jsonQuoted: String {
+    var jsonQuoted: String {
         var result = "\""
         for scalar in unicodeScalars {
             switch scalar {

@@ -1,20 +1,23 @@
 import Foundation
 import HTTPServer
 import Testing
+import TestSupport
 
 @testable import DemoApp
 
 /// The walkthrough's images are served from its `images` directory only, confined as `Public/`
 /// is: decoded before any check, no traversal, no dotfiles, no symlink out, never the Markdown.
-@Suite struct TutorialImagesConfinementTests {
+@Suite struct TutorialPageAssetTests {
     /// A walkthrough in a temporary directory, with an image, a dotfile, a symlink out, and a
     /// secret beside the Markdown file.
     private struct Fixture {
+        private let temporary: TemporaryDirectory
         let directory: String
         let tutorial: TutorialPage
 
         init() throws {
-            directory = NSTemporaryDirectory() + "tutorial-confinement-" + UUID().uuidString
+            temporary = try TemporaryDirectory(prefix: "tutorial-confinement-")
+            directory = temporary.path
             let files = [
                 "docs/TUTORIAL.md": "# Walkthrough\n\n![Chart](images/sizes.svg)\n",
                 "docs/secret.txt": "beside the markdown\n",
@@ -37,7 +40,7 @@ import Testing
         }
 
         func remove() {
-            try? FileManager.default.removeItem(atPath: directory)
+            temporary.remove()
         }
     }
 
@@ -76,9 +79,10 @@ import Testing
     }
 
     @Test func imagesDirectoryThatIsASymlinkIsNotServed() throws {
-        let directory = NSTemporaryDirectory() + "tutorial-symlinked-images-" + UUID().uuidString
+        let temporary = try TemporaryDirectory(prefix: "tutorial-symlinked-images-")
+        defer { temporary.remove() }
+        let directory = temporary.path
         try FileManager.default.createDirectory(atPath: directory + "/docs", withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
         try Data("# W\n".utf8).write(to: URL(fileURLWithPath: directory + "/docs/TUTORIAL.md"))
         try FileManager.default.createSymbolicLink(atPath: directory + "/docs/images", withDestinationPath: "/etc")
         let tutorial = TutorialPage(markdownPath: directory + "/docs/TUTORIAL.md", commonHeaders: [:])

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The minimum data rates as the binary's settings: validated at start-up, applied to requests,
 /// logged and counted in `/metrics`.
-@Suite(.serialized) struct SlowClientSettingsTests {
+@Suite(.serialized) struct MinimumDataRateSettingsTests {
     @Test(arguments: [
         (["MIN_REQUEST_BODY_RATE": "fast"], [String](), "MIN_REQUEST_BODY_RATE (--min-request-body-rate) must be an integer"),
         (["MIN_REQUEST_BODY_RATE_GRACE": "0"], [], "MIN_REQUEST_BODY_RATE_GRACE (--min-request-body-rate-grace)"),
@@ -23,13 +24,13 @@ import Testing
         defer { server.cleanUp() }
         try server.start(environment: ["MIN_REQUEST_BODY_RATE": "100000", "MIN_REQUEST_BODY_RATE_GRACE": "0.2"])
         // 2 of 1,000 announced bytes, then nothing: below any rate.
-        let response = try RawHTTPClient.exchange(
+        let response = try TestClient.exchange(
             port: server.port,
             "POST /api/visits HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{}")
         #expect(response.status == 408)
-        let metrics = try RawHTTPClient.get(port: server.port, "/metrics")
-        #expect(metrics.body.contains("http_slow_clients_cut_total{reason=\"request_body_too_slow\"} 1"))
-        #expect(metrics.body.contains("http_slow_clients_cut_total{reason=\"response_too_slow\"} 0"))
+        let metrics = try TestClient.get(port: server.port, "/metrics")
+        #expect(metrics.text.contains("http_slow_clients_cut_total{reason=\"request_body_too_slow\"} 1"))
+        #expect(metrics.text.contains("http_slow_clients_cut_total{reason=\"response_too_slow\"} 0"))
         server.stop()
         #expect(server.standardOutput.contains("rejected=\"the request body arrived below the minimum data rate\""))
         // Nothing was counted for the refused visit.
@@ -80,8 +81,8 @@ import Testing
             if !cut { usleep(5_000) }
         }
         #expect(cut, "no log line for the slow reader")
-        let metrics = try RawHTTPClient.get(port: server.port, "/metrics")
-        #expect(metrics.body.contains("http_slow_clients_cut_total{reason=\"response_too_slow\"} 1"))
+        let metrics = try TestClient.get(port: server.port, "/metrics")
+        #expect(metrics.text.contains("http_slow_clients_cut_total{reason=\"response_too_slow\"} 1"))
         #expect(server.stop() == 0)
     }
 }

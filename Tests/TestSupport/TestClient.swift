@@ -1,24 +1,18 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
-@testable import HTTPServer
 
 /// A tiny blocking HTTP/1.1 client over a raw socket, so tests control every byte on the wire.
 ///
 /// Every wait is bounded by a `poll` timeout; nothing here blocks forever. Close it with `close()`
 /// (or `reset()`); `deinit` closes a forgotten socket so a failing test leaks no descriptor.
-final class TestClient {
+package final class TestClient {
     /// Why a client call failed.
-    enum Failure: Error, CustomStringConvertible {
+    package enum Failure: Error, CustomStringConvertible {
         case system(String, Int32)
         case timedOut(String)
         case closedByPeer(received: Int)
         case malformed(String)
 
-        var description: String {
+        package var description: String {
             switch self {
             case .system(let call, let code): "\(call) failed: \(String(cString: strerror(code))) (errno \(code))"
             case .timedOut(let what): "timed out waiting for \(what)"
@@ -29,26 +23,26 @@ final class TestClient {
     }
 
     /// What `waitForClose` saw.
-    enum Ending: Equatable {
+    package enum Ending: Equatable {
         /// An orderly end of stream (FIN).
         case endOfFile
         /// The server reset the connection (RST).
         case reset
     }
 
-    private(set) var descriptor: Int32
+    package private(set) var descriptor: Int32
     /// Received bytes not yet returned, e.g. the next pipelined response.
-    private(set) var buffered: [UInt8] = []
+    package private(set) var buffered: [UInt8] = []
 
     /// The default bound on every wait: generous, since the machine is slow and shared.
-    static let defaultTimeout = Duration.seconds(10)
+    package static let defaultTimeout = Duration.seconds(10)
 
     /// Connects to `host:port`.
     /// - Parameters:
     ///   - port: The server's port.
     ///   - host: `127.0.0.1` or `::1`.
     ///   - receiveBufferSize: A small `SO_RCVBUF` makes the server hit backpressure sooner.
-    init(port: Int, host: String = "127.0.0.1", receiveBufferSize: Int32? = nil) throws {
+    package init(port: Int, host: String = "127.0.0.1", receiveBufferSize: Int32? = nil) throws {
         let family = host.contains(":") ? AF_INET6 : AF_INET
         descriptor = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw Failure.system("socket", errno) }
@@ -72,7 +66,7 @@ final class TestClient {
     }
 
     /// The errno a fresh connection attempt gets (ECONNREFUSED when nothing listens), or 0.
-    static func connectError(port: Int, host: String = "127.0.0.1") -> Int32 {
+    package static func connectError(port: Int, host: String = "127.0.0.1") -> Int32 {
         do {
             let client = try TestClient(port: port, host: host)
             client.close()
@@ -85,7 +79,7 @@ final class TestClient {
     }
 
     /// Whether this machine has an IPv6 loopback to test on.
-    static let supportsIPv6Loopback: Bool = {
+    package static let supportsIPv6Loopback: Bool = {
         let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { closeDescriptor(fd) }
@@ -95,12 +89,12 @@ final class TestClient {
     // MARK: - Sending
 
     /// Sends all of `text`.
-    func send(_ text: String, timeout: Duration = defaultTimeout) throws {
+    package func send(_ text: String, timeout: Duration = defaultTimeout) throws {
         try send(Array(text.utf8), timeout: timeout)
     }
 
     /// Sends all of `bytes`, waiting for buffer space at most `timeout` in total.
-    func send(_ bytes: [UInt8], timeout: Duration = defaultTimeout) throws {
+    package func send(_ bytes: [UInt8], timeout: Duration = defaultTimeout) throws {
         let deadline = ContinuousClock.now + timeout
         var offset = 0
         while offset < bytes.count {
@@ -117,19 +111,19 @@ final class TestClient {
     }
 
     /// Half-closes: the server reads end of stream, and may still answer.
-    func shutdownWrite() {
+    package func shutdownWrite() {
         shutdown(descriptor, Int32(SHUT_WR))
     }
 
     /// Closes the socket. Safe to call more than once.
-    func close() {
+    package func close() {
         guard descriptor >= 0 else { return }
         closeDescriptor(descriptor)
         descriptor = -1
     }
 
     /// Closes with `SO_LINGER` 0, so the server sees a reset instead of an end of stream.
-    func reset() {
+    package func reset() {
         guard descriptor >= 0 else { return }
         var option = linger(l_onoff: 1, l_linger: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
@@ -144,7 +138,7 @@ final class TestClient {
     ///   - timeout: The longest to wait for all of it.
     /// - Returns: The response; a `1xx` interim response is returned as is.
     /// - Throws: `Failure.closedByPeer` when the connection ends first, `.timedOut`, `.malformed`.
-    func readResponse(isHead: Bool = false, timeout: Duration = defaultTimeout) throws -> TestResponse {
+    package func readResponse(isHead: Bool = false, timeout: Duration = defaultTimeout) throws -> TestResponse {
         let deadline = ContinuousClock.now + timeout
         var headEnd: Int?
         var searchFrom = 0
@@ -172,10 +166,27 @@ final class TestClient {
         return response
     }
 
+    /// Reads a response head only, leaving its content buffered for a separate read.
+    package func readResponseHead(timeout: Duration = defaultTimeout) throws -> TestResponse {
+        try readResponse(isHead: true, timeout: timeout)
+    }
+
+    /// Reads until at least `count` bytes arrived, and returns all that did (a response in flight).
+    package func read(atLeast count: Int, timeout: Duration = defaultTimeout) throws -> [UInt8] {
+        let deadline = ContinuousClock.now + timeout
+        // Every round receives at least one byte or throws at the deadline.
+        for _ in 0..<10_000_000 {
+            guard buffered.count < count else { break }
+            try receive(until: deadline, what: "\(count) bytes")
+        }
+        defer { buffered.removeAll() }
+        return buffered
+    }
+
     /// Reads until the server ends the connection.
     /// - Returns: How it ended, and any bytes received before.
     /// - Throws: `Failure.timedOut` when the connection is still open at `timeout`.
-    func waitForClose(timeout: Duration = defaultTimeout) throws -> (ending: Ending, bytes: [UInt8]) {
+    package func waitForClose(timeout: Duration = defaultTimeout) throws -> (ending: Ending, bytes: [UInt8]) {
         let deadline = ContinuousClock.now + timeout
         for _ in 0..<1_000_000 {
             do {
@@ -191,7 +202,7 @@ final class TestClient {
 
     /// Whether nothing arrives (no bytes, no close) for `duration`. For asserting that the server
     /// has *not* served something yet; the duration is a bound, not a synchronisation.
-    func staysSilent(for duration: Duration) throws -> Bool {
+    package func staysSilent(for duration: Duration) throws -> Bool {
         var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         let result = poll(&entry, 1, Int32(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000))
         guard result >= 0 else { throw Failure.system("poll", errno) }
@@ -200,7 +211,7 @@ final class TestClient {
 
     /// Whether the server reset the connection, seen without reading what is still buffered
     /// (`poll` reports an error and a hang-up at once; an orderly end reports neither).
-    var wasReset: Bool {
+    package var wasReset: Bool {
         var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         guard poll(&entry, 1, 0) > 0 else { return false }
         return entry.revents & Int16(POLLERR) != 0 && entry.revents & Int16(POLLHUP) != 0
@@ -209,7 +220,7 @@ final class TestClient {
     /// Reads up to `pieceSize` bytes a `pause` apart, as a client that reads slowly, until the
     /// server resets the connection or `maxPieces` pieces were read.
     /// - Returns: Whether the connection was reset.
-    func trickle(pieceSize: Int, maxPieces: Int, pause: () -> Void) throws -> Bool {
+    package func trickle(pieceSize: Int, maxPieces: Int, pause: () -> Void) throws -> Bool {
         var piece = [UInt8](repeating: 0, count: pieceSize)
         for _ in 0..<maxPieces {
             if wasReset { return true }
@@ -223,7 +234,7 @@ final class TestClient {
 
     /// Reads exactly `count` content bytes in pieces of at most `pieceSize`, calling `pause`
     /// between pieces: a slow reader.
-    func readSlowly(count: Int, pieceSize: Int, timeout: Duration, pause: () -> Void) throws -> [UInt8] {
+    package func readSlowly(count: Int, pieceSize: Int, timeout: Duration, pause: () -> Void) throws -> [UInt8] {
         let deadline = ContinuousClock.now + timeout
         var result = Array(buffered.prefix(count))
         buffered.removeFirst(result.count)
@@ -308,51 +319,9 @@ final class TestClient {
     }
 }
 
-/// A parsed response as the test client saw it.
-struct TestResponse {
-    var version: String
-    var status: Int
-    var reason: String
-    var headers: [(name: String, value: String)]
-    var body: [UInt8] = []
-
-    init(head: [UInt8]) throws {
-        let text = String(decoding: head, as: UTF8.self)
-        var lines = text.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
-        guard lines.count >= 3 else { throw TestClient.Failure.malformed(text) }
-        lines.removeLast(2)  // The empty line and what follows the final CRLF.
-        let statusLine = lines.removeFirst().split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-        guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw TestClient.Failure.malformed(text) }
-        version = String(statusLine[0])
-        self.status = status
-        reason = statusLine.count > 2 ? String(statusLine[2]) : ""
-        headers = try lines.map { line in
-            guard let colon = line.firstIndex(of: ":") else { throw TestClient.Failure.malformed(line) }
-            return (String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingOptionalWhitespace().description)
-        }
-    }
-
-    /// Every value of the named field.
-    func values(_ name: String) -> [String] {
-        headers.filter { $0.name.lowercased() == name.lowercased() }.map(\.value)
-    }
-
-    /// The first value of the named field.
-    func header(_ name: String) -> String? {
-        values(name).first
-    }
-
-    var contentLength: Int? { header("Content-Length").flatMap { Int($0) } }
-
-    /// Whether the server announced it closes the connection after this response.
-    var closes: Bool { values("Connection").contains { $0.lowercased() == "close" } }
-
-    var text: String { String(decoding: body, as: UTF8.self) }
-}
-
 // `TestClient` has `close()` and `send(_:)` of its own, which hide the C functions from its
-// methods; these file-scope wrappers reach them by their plain names (`Glibc.close` would not
-// compile against Musl).
+// methods; these file-scope wrappers reach them by their plain names (`Glibc.close` would, but
+// reads worse than the plain names).
 
 private func closeDescriptor(_ descriptor: Int32) {
     _ = close(descriptor)

@@ -10,17 +10,15 @@ import Synchronization
 ///
 /// Without PostgreSQL's binaries these tests are skipped with a note, unless
 /// `REQUIRE_POSTGRES_TESTS=1` (CI), where they fail instead.
-///
-/// (One file for both test targets: Tests/DemoServerTests holds a symbolic link to it.)
-final class PostgresTestServer: Sendable {
+package final class PostgresTestServer: Sendable {
     /// Where the data directory and the log live.
-    let directory: String
+    package let directory: String
     /// The server's port on 127.0.0.1.
-    let port: Int
+    package let port: Int
 
     /// Whether the tests that need PostgreSQL should run: its binaries are installed, or CI
     /// requires them (then a missing server fails the tests instead of skipping them).
-    static let isAvailable: Bool = {
+    package static let isAvailable: Bool = {
         if ProcessInfo.processInfo.environment["REQUIRE_POSTGRES_TESTS"] == "1" { return true }
         let available = (try? runScript(["available"])) != nil
         if !available {
@@ -30,7 +28,7 @@ final class PostgresTestServer: Sendable {
     }()
 
     /// The server shared by this test process; stopped at exit.
-    static var shared: PostgresTestServer {
+    package static var shared: PostgresTestServer {
         get throws {
             try sharedServer.get()
         }
@@ -50,44 +48,44 @@ final class PostgresTestServer: Sendable {
     private static let sharedDirectory = Mutex<String?>(nil)
 
     /// The server's certificate and key (PEM files), when it accepts TLS.
-    let tls: (certificate: String, key: String)?
+    package let tls: (certificate: String, key: String)?
 
     /// Creates a cluster in a new temporary directory on a free port and starts it.
     /// - Parameter tls: A certificate and key (PEM files) to accept TLS with; none by default.
-    init(tls: (certificate: String, key: String)? = nil) throws {
+    package init(tls: (certificate: String, key: String)? = nil) throws {
         self.tls = tls
         directory = NSTemporaryDirectory() + "postgres-test-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         // As root the server runs as `postgres`, which must be able to reach the cluster directory.
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory)
-        port = try Self.freePort()
+        port = try LoopbackPort.free()
         try start()
     }
 
     /// `postgres://postgres@127.0.0.1:PORT/DATABASE?sslmode=disable`.
-    func url(database: String = "postgres") -> String {
+    package func url(database: String = "postgres") -> String {
         "postgres://postgres@127.0.0.1:\(port)/\(database)?sslmode=disable"
     }
 
     /// Starts the server (again, after `stop`), on the same port and data.
-    func start() throws {
+    package func start() throws {
         try Self.runScript(["start", directory + "/cluster", "\(port)"] + (tls.map { [$0.certificate, $0.key] } ?? []))
     }
 
     /// Stops the server: `fast` disconnects clients and shuts down cleanly; `immediate` is a crash.
-    func stop(mode: String = "fast") throws {
+    package func stop(mode: String = "fast") throws {
         try Self.runScript(["stop", directory + "/cluster", mode])
     }
 
     /// Stops the server and removes its files.
-    func remove() {
+    package func remove() {
         try? stop(mode: "immediate")
         try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// A new, empty database on this server, for one test.
     /// - Returns: Its URL.
-    func makeDatabase() throws -> String {
+    package func makeDatabase() throws -> String {
         let name = "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "_")
         try psql("CREATE DATABASE \(name)")
         return url(database: name)
@@ -100,21 +98,21 @@ final class PostgresTestServer: Sendable {
     ///   - url: The connection URL, when not this server's plain one.
     /// - Returns: What psql printed (unaligned, tuples only).
     @discardableResult
-    func psql(_ sql: String, database: String = "postgres", url: String? = nil) throws -> String {
+    package func psql(_ sql: String, database: String = "postgres", url: String? = nil) throws -> String {
         try Self.run("/usr/bin/env", ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql, url ?? self.url(database: database)])
     }
 
     /// Runs a command to its end (see `run`), e.g. `openssl` to make test certificates.
     /// - Returns: What it printed on standard output.
     @discardableResult
-    static func runTool(_ executable: String, _ arguments: [String]) throws -> String {
+    package static func runTool(_ executable: String, _ arguments: [String]) throws -> String {
         try run(executable, arguments)
     }
 
     // MARK: - Processes
 
     @discardableResult
-    static func runScript(_ arguments: [String]) throws -> String {
+    package static func runScript(_ arguments: [String]) throws -> String {
         try run("/bin/bash", [scriptPath] + arguments)
     }
 
@@ -186,28 +184,9 @@ final class PostgresTestServer: Sendable {
     }
 
     private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-
-    /// A port nothing listens on now (the kernel's choice for port 0).
-    private static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw PostgresTestServerError("socket: errno \(errno)") }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
-            }
-        }
-        guard bound else { throw PostgresTestServerError("bind: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
 
-struct PostgresTestServerError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+package struct PostgresTestServerError: Error, CustomStringConvertible {
+    package let description: String
+    package init(_ description: String) { self.description = description }
 }

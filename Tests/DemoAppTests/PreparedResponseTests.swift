@@ -5,7 +5,7 @@ import Testing
 
 /// Answers sent with their heads encoded once (fixed routes, cached static files) carry every
 /// field an answer built per request carries.
-@Suite struct PreparedAnswerTests {
+@Suite struct PreparedResponseTests {
     @Test func cachedStaticFileIsPreparedAndKeepsTheSecurityHeaders() async throws {
         let fixture = try DemoFixture()
         defer { fixture.close() }

@@ -1,1 +1,0 @@
-../DemoAppTests/PostgresTestServer.swift
