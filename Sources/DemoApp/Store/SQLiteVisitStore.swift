@@ -346,8 +346,9 @@ extension SQLiteVisitStore {
         }
 
         /// Brings the schema to `migrations.count` in one immediate transaction, so two processes
-        /// starting together do not both migrate. It writes `user_version` even when nothing is
-        /// pending: that write is the start-up proof that the file can be written.
+        /// starting together do not both migrate. A file already at the current version is left
+        /// as it was: the transaction takes the write lock (which a file that cannot be written
+        /// refuses) and is rolled back, so a restart writes and syncs nothing.
         ///
         /// In WAL mode the transaction commits with `synchronous = NORMAL`: atomic, but not synced
         /// at once (SQLite: "WAL mode is always consistent with synchronous=NORMAL"). Nothing is
@@ -370,6 +371,10 @@ extension SQLiteVisitStore {
                         kind: .migrate, path: path,
                         message: "schema version \(current) is newer than this build supports (\(target))"
                     )
+                }
+                guard current < target else {
+                    try database.execute("ROLLBACK")
+                    return target
                 }
                 for version in current..<target {
                     try database.execute(SQLiteVisitStore.migrations[version])
