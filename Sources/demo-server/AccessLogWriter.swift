@@ -164,10 +164,15 @@ final class AccessLogWriter: AccessLog {
 
     private static let hexDigits: StaticString = "0123456789abcdef"
 
-    /// The 16 lowercase hex digits of `value`.
+    /// The 16 lowercase hex digits of `value`, appended at once.
     private static func appendHex(_ value: UInt64, to line: inout [UInt8]) {
-        for shift in stride(from: 60, through: 0, by: -4) {
-            line.append(hexDigits.utf8Start[Int((value >> UInt64(shift)) & 0xF)])
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { buffer in
+            hexDigits.withUTF8Buffer { digits in
+                for index in 0..<16 {
+                    buffer[index] = digits[Int((value >> UInt64(60 - 4 * index)) & 0xF)]
+                }
+            }
+            line.append(contentsOf: UnsafeBufferPointer(buffer))
         }
     }
 }

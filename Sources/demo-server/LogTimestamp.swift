@@ -7,7 +7,7 @@ import Musl
 /// `2026-11-29T10:00:00.123Z`: a log line's UTC time, written by arithmetic into the line's
 /// bytes (no `gmtime_r`, no `String` per part).
 enum LogTimestamp {
-    /// The length of every timestamp until the year 10000.
+    /// The length of every timestamp.
     static let length = 24
 
     /// Appends the real-time clock's time now.
@@ -38,31 +38,54 @@ enum LogTimestamp {
         let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
 
-        appendDigits(year, width: 4, to: &line)
-        line.append(UInt8(ascii: "-"))
-        appendDigits(month, width: 2, to: &line)
-        line.append(UInt8(ascii: "-"))
-        appendDigits(day, width: 2, to: &line)
-        line.append(UInt8(ascii: "T"))
-        appendDigits(secondOfDay / 3600, width: 2, to: &line)
-        line.append(UInt8(ascii: ":"))
-        appendDigits(secondOfDay / 60 % 60, width: 2, to: &line)
-        line.append(UInt8(ascii: ":"))
-        appendDigits(secondOfDay % 60, width: 2, to: &line)
-        line.append(UInt8(ascii: "."))
-        appendDigits(milliseconds, width: 3, to: &line)
-        line.append(UInt8(ascii: "Z"))
+        appendFixed(year: year, month: month, day: day, secondOfDay: secondOfDay, milliseconds: milliseconds, to: &line)
     }
 
-    /// The decimal digits of `value` (not negative), zero-padded to at least `width`.
+    /// The 24 bytes written into a stack buffer and appended at once: one capacity and
+    /// uniqueness check instead of one per byte. Four digits of year: the clock reads years
+    /// 1970 to 9999 this way.
+    private static func appendFixed(
+        year: Int, month: Int, day: Int, secondOfDay: Int, milliseconds: Int, to line: inout [UInt8]
+    ) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { buffer in
+            func put(_ value: Int, _ width: Int, at offset: Int) {
+                var value = value
+                for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                    buffer[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10)
+                    value /= 10
+                }
+            }
+            put(year, 4, at: 0)
+            buffer[4] = UInt8(ascii: "-")
+            put(month, 2, at: 5)
+            buffer[7] = UInt8(ascii: "-")
+            put(day, 2, at: 8)
+            buffer[10] = UInt8(ascii: "T")
+            put(secondOfDay / 3600, 2, at: 11)
+            buffer[13] = UInt8(ascii: ":")
+            put(secondOfDay / 60 % 60, 2, at: 14)
+            buffer[16] = UInt8(ascii: ":")
+            put(secondOfDay % 60, 2, at: 17)
+            buffer[19] = UInt8(ascii: ".")
+            put(milliseconds, 3, at: 20)
+            buffer[23] = UInt8(ascii: "Z")
+            line.append(contentsOf: UnsafeBufferPointer(buffer))
+        }
+    }
+
+    /// The decimal digits of `value` (not negative), zero-padded to at least `width`. Written
+    /// front to back (no slice of the line reversed, which would copy it).
     static func appendDigits(_ value: Int, width: Int, to line: inout [UInt8]) {
-        let start = line.count
-        var remaining = value
-        repeat {
-            line.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: remaining % 10))
-            remaining /= 10
-        } while remaining > 0
-        while line.count - start < width { line.append(UInt8(ascii: "0")) }
-        line[start...].reverse()
+        var divisor = 1
+        var digits = 1
+        while divisor <= value / 10 {
+            divisor &*= 10
+            digits += 1
+        }
+        for _ in digits..<max(width, digits) { line.append(UInt8(ascii: "0")) }
+        while divisor > 0 {
+            line.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value / divisor % 10))
+            divisor /= 10
+        }
     }
 }
