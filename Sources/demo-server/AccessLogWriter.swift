@@ -43,9 +43,7 @@ final class AccessLogWriter: AccessLog {
         append(" info access: ", to: &line)
         withMessage(entry) { LogEscaping.appendTextMessage(utf8: $0, to: &line) }
         appendFields(entry, to: &line) { key, line in
-            line.append(UInt8(ascii: " "))
-            append(key, to: &line)
-            line.append(UInt8(ascii: "="))
+            append(key.text, to: &line)
         } value: { value, line in
             LogEscaping.appendTextValue(value, to: &line)
         } plain: { write, line in
@@ -59,9 +57,7 @@ final class AccessLogWriter: AccessLog {
         append("\",\"level\":\"info\",\"logger\":\"access\",\"message\":", to: &line)
         withMessage(entry) { LogEscaping.appendJSONString(utf8: $0, to: &line) }
         appendFields(entry, to: &line) { key, line in
-            append(",\"", to: &line)
-            append(key, to: &line)
-            append("\":", to: &line)
+            append(key.json, to: &line)
         } value: { value, line in
             LogEscaping.appendJSONString(value, to: &line)
         } plain: { write, line in
@@ -109,16 +105,16 @@ final class AccessLogWriter: AccessLog {
     /// a value a client may have chosen (escaped); `plain` one the server made (digits, hex).
     private static func appendFields(
         _ entry: AccessLogEntry, to line: inout [UInt8],
-        key: (StaticString, inout [UInt8]) -> Void,
+        key: (Key, inout [UInt8]) -> Void,
         value: (String, inout [UInt8]) -> Void,
         plain: ((inout [UInt8]) -> Void, inout [UInt8]) -> Void
     ) {
         if let bytes = entry.bytes {
-            key("bytes", &line)
+            key(.bytes, &line)
             plain({ LogTimestamp.appendDigits(bytes, width: 1, to: &$0) }, &line)
         }
         if let micros = entry.durationMicroseconds {
-            key("duration_ms", &line)
+            key(.duration, &line)
             // Milliseconds with three decimals.
             plain(
                 {
@@ -128,34 +124,52 @@ final class AccessLogWriter: AccessLog {
                 }, &line)
         }
         if let rejection = entry.rejection {
-            key("rejected", &line)
+            key(.rejected, &line)
             value(rejection, &line)
         } else {
-            key("method", &line)
+            key(.method, &line)
             value(entry.method ?? "-", &line)
-            key("path", &line)
+            key(.path, &line)
             value(entry.path ?? "-", &line)
         }
-        key("remote", &line)
+        key(.remote, &line)
         value(entry.remoteAddress ?? "-", &line)
         if let requestID = entry.requestID {
-            key("request_id", &line)
+            key(.requestID, &line)
             value(requestID, &line)
         }
-        key("span_id", &line)
+        key(.spanID, &line)
         plain({ appendHex(entry.spanID.value, to: &$0) }, &line)
-        key("status", &line)
+        key(.status, &line)
         plain({ LogTimestamp.appendDigits(entry.status, width: 1, to: &$0) }, &line)
-        key("trace_id", &line)
+        key(.traceID, &line)
         plain(
             {
                 appendHex(entry.traceID.high, to: &$0)
                 appendHex(entry.traceID.low, to: &$0)
             }, &line)
         if entry.rejection == nil {
-            key("user_agent", &line)
+            key(.userAgent, &line)
             value(entry.userAgent ?? "-", &line)
         }
+    }
+
+    /// A field's key with what goes around it in each format, appended as one run of bytes.
+    private struct Key {
+        let text: StaticString
+        let json: StaticString
+
+        static let bytes = Key(text: " bytes=", json: ",\"bytes\":")
+        static let duration = Key(text: " duration_ms=", json: ",\"duration_ms\":")
+        static let method = Key(text: " method=", json: ",\"method\":")
+        static let path = Key(text: " path=", json: ",\"path\":")
+        static let rejected = Key(text: " rejected=", json: ",\"rejected\":")
+        static let remote = Key(text: " remote=", json: ",\"remote\":")
+        static let requestID = Key(text: " request_id=", json: ",\"request_id\":")
+        static let spanID = Key(text: " span_id=", json: ",\"span_id\":")
+        static let status = Key(text: " status=", json: ",\"status\":")
+        static let traceID = Key(text: " trace_id=", json: ",\"trace_id\":")
+        static let userAgent = Key(text: " user_agent=", json: ",\"user_agent\":")
     }
 
     private static func append(_ text: StaticString, to line: inout [UInt8]) {
