@@ -397,6 +397,9 @@ extension SQLiteVisitStore {
 
         /// `mkdir -p` of the file's directory, so that a fresh `DATABASE_PATH` works unprepared.
         private func createParentDirectory() throws(VisitStoreError) {
+            // A restart finds its database where it left it: nothing to create, nor to walk.
+            var file = stat()
+            if stat(path, &file) == 0, file.st_mode & S_IFMT == S_IFREG { return }
             let directory = parentDirectory
             guard directory != ".", directory != "/" else { return }
             var partial = directory.hasPrefix("/") ? "/" : ""
