@@ -3,7 +3,7 @@ import Logging
 /// An access log written through swift-log, each entry as one `info` event with its values as
 /// metadata (the keys the server's own writer uses): for an app that routes every line through
 /// its logging backend, at the cost of a metadata dictionary per request.
-public struct LoggerAccessLog: AccessLog {
+public final class LoggerAccessLog: AccessLog {
     /// The logger the entries go to.
     public let logger: Logger
 
