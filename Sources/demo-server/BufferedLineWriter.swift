@@ -182,10 +182,11 @@ final class BufferedLineWriter: Sendable {
         }
     }
 
-    /// Writes all of `bytes`, blocking this thread (only) while the consumer is slow.
+    /// Writes all of `text` (one line or a batch), blocking this thread (only) while the consumer
+    /// is slow.
     /// - Returns: False when the descriptor is unusable (closed pipe, bad descriptor).
-    private func writeAll(_ line: [UInt8]) -> Bool {
-        line.withUnsafeBufferPointer { bytes in
+    private func writeAll(_ text: [UInt8]) -> Bool {
+        text.withUnsafeBufferPointer { bytes in
             guard bytes.count > 0 else { return true }
             var offset = 0
             while offset < bytes.count {
