@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Writes lab/link-order.txt: the functions the server runs while it starts, answers
-# each of its routes once and stops, as the linker's section names (`.text.<symbol>`): first those
-# an idle server has run (start-up and one /basic), then the rest. The static
+# each of its routes once and stops, as the linker's section names (`.text.<symbol>`). The static
 # builds pass it to the linker (`-Xlinker --section-ordering-file=...`, GNU gold, which the
 # swift:6.3-bookworm toolchain links with), so that code sits together at the front of the binary
 # instead of being spread over its 9 MB of text. Start-up then faults in fewer pages, and the
@@ -54,61 +53,41 @@ cleanup() {
 trap cleanup EXIT
 # valgrind 3.19 refuses Swift's debug information; the symbol table is what is needed.
 strip --strip-debug -o "$tmp/demo-server" "$binary"
-# profile NAME ACCESS_LOG PATH...: runs the server under callgrind with a fresh database, waits
-# until it answers GET /basic, requests each PATH, stops it; callgrind's output in $tmp/NAME.out.
-profile() {
-    local name=$1 access_log=$2 port up=0
-    shift 2
-    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    PUBLIC_DIR="$root/Public" TUTORIAL_PATH="$root/docs/TUTORIAL.md" DATABASE_PATH="$tmp/$name/visits.sqlite" \
-        HOST=127.0.0.1 PORT="$port" ACCESS_LOG="$access_log" \
-        valgrind --tool=callgrind --demangle=no --callgrind-out-file="$tmp/$name.out" "$tmp/demo-server" serve \
-        >"$tmp/$name.log" 2>&1 &
-    server_pid=$!
-    for _ in $(seq 1 300); do
-        if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/basic"; then up=1; break; fi
-        sleep 0.1
-    done
-    [ "$up" = 1 ] || { cat "$tmp/$name.log" >&2; echo "link-order: the server did not start" >&2; exit 1; }
-    for path in "$@"; do
-        case "$path" in
-            POST:*) curl -s -o /dev/null --max-time 10 -X POST "http://127.0.0.1:$port${path#POST:}" ;;
-            HEAD:*) curl -s -o /dev/null --max-time 10 -I "http://127.0.0.1:$port${path#HEAD:}" ;;
-            *) curl -s -o /dev/null --max-time 10 "http://127.0.0.1:$port$path" ;;
-        esac
-    done
-    kill -TERM "$server_pid"
-    wait "$server_pid" || true
-    server_pid=""
-}
-# First what an idle server has run (start-up and its first /basic, as lab/bench.sh and
-# lab/bench/startup.sh measure idle RSS, access log off): that code goes first, so the pages an
-# idle server maps hold little else. Then every route, with the access log on.
-profile idle off
-profile routes on / /basic /style.css /favicon.svg /api/visits /metrics /readyz /healthz /livez /tutorial \
-    /no-such-page POST:/api/visits HEAD:/style.css
-python3 - "$tmp/idle.out" "$tmp/routes.out" "$output" <<'PY'
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PUBLIC_DIR="$root/Public" TUTORIAL_PATH="$root/docs/TUTORIAL.md" DATABASE_PATH="$tmp/data/visits.sqlite" \
+    HOST=127.0.0.1 PORT="$port" ACCESS_LOG=on \
+    valgrind --tool=callgrind --demangle=no --callgrind-out-file="$tmp/callgrind.out" "$tmp/demo-server" serve \
+    >"$tmp/server.log" 2>&1 &
+server_pid=$!
+up=0
+for _ in $(seq 1 300); do
+    if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/healthz"; then up=1; break; fi
+    sleep 0.1
+done
+[ "$up" = 1 ] || { cat "$tmp/server.log" >&2; echo "link-order: the server did not start" >&2; exit 1; }
+for path in / /basic /style.css /favicon.svg /api/visits /metrics /readyz /healthz /tutorial /no-such-page; do
+    curl -s -o /dev/null --max-time 10 "http://127.0.0.1:$port$path"
+done
+curl -s -o /dev/null --max-time 10 -X POST "http://127.0.0.1:$port/api/visits"
+curl -s -o /dev/null --max-time 10 -I "http://127.0.0.1:$port/style.css"
+kill -TERM "$server_pid"
+wait "$server_pid" || true
+server_pid=""
+python3 - "$tmp/callgrind.out" "$output" <<'PY'
 import re, sys
-
-def functions(path):
-    names = set()
-    for line in open(path):
-        match = re.match(r"c?fn=\(\d+\) (\S+)", line)
-        if match:
-            # callgrind marks recursion levels with a quote suffix ('2): the same function. Code
-            # without a symbol shows as an address, and the process's entry as "(below main)".
-            name = match.group(1).split("'")[0]
-            if re.fullmatch(r"[A-Za-z_$][\w$.]*", name):
-                names.add(name)
-    return names
-
-idle = functions(sys.argv[1])
-rest = functions(sys.argv[2]) - idle
-with open(sys.argv[3], "w") as out:
-    for name in sorted(idle) + sorted(rest):
+names = set()
+for line in open(sys.argv[1]):
+    match = re.match(r"c?fn=\(\d+\) (\S+)", line)
+    if match:
+        # callgrind marks recursion levels with a quote suffix ('2): the same function. Code
+        # without a symbol shows as an address, and the process's entry as "(below main)".
+        name = match.group(1).split("'")[0]
+        if re.fullmatch(r"[A-Za-z_$][\w$.]*", name):
+            names.add(name)
+with open(sys.argv[2], "w") as out:
+    for name in sorted(names):
         out.write(f".text.{name}\n")
-print(f"link-order: {len(idle)} functions of an idle server, then {len(rest)} more, written to {sys.argv[3]}",
-      file=sys.stderr)
+print(f"link-order: {len(names)} functions written to {sys.argv[2]}", file=sys.stderr)
 PY
 # The binary built without the order (or with the old one) must not be taken for an ordered build.
 [ -n "$built" ] && rm -f "$binary"
