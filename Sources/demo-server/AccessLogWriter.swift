@@ -35,9 +35,6 @@ final class AccessLogWriter: AccessLog {
         line.append(UInt8(ascii: "\n"))
     }
 
-    // The fields in the order LineLogHandler sorts their keys: bytes, duration_ms, method, path,
-    // rejected, remote, request_id, span_id, status, trace_id, user_agent.
-
     private static func appendText(_ entry: AccessLogEntry, to line: inout [UInt8]) {
         LogTimestamp.append(to: &line)
         append(" info access: ", to: &line)
