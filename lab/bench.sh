@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Benchmarks demo-server (release build) with wrk, optionally against nginx in the same run.
+# Benchmarks demo-server (release build) with wrk, optionally against nginx and h2o in the same run.
 #
-#   lab/bench.sh [--vs-nginx] [--no-build] [--static]
+#   lab/bench.sh [--vs-nginx] [--vs-h2o] [--no-build] [--static]
 #
 # The server runs pinned to one core (BENCH_SERVER_CPU, default 1) and wrk to another
 # (BENCH_CLIENT_CPU, default 0). Scenarios, on /basic and on a 2048-byte static file:
 # 1, 64 and 512 keep-alive connections, and 64 connections with `Connection: close`.
 # With --vs-nginx, nginx (one worker on the same core, access log off, keep-alive) serves the
 # same two routes on another port and each scenario runs against both servers back to back
-# (interleaved), so the ratio compares like with like on a noisy machine.
+# (interleaved), so the ratio compares like with like on a noisy machine. With --vs-h2o, h2o
+# (lab/bench/h2o.conf.template: one thread, pinned to the same core, no access log) joins the same
+# way; its /basic is an mruby handler (about 31 k instructions per request), so only its file rows
+# are a fair comparison. Ratios are ours / peer's.
 #
 # Also measured: idle RSS after start-up (VmRSS), peak RSS after the 512-connection runs (VmHWM),
 # idle CPU ticks over 5 s (before and after load), time from process start to first successful
-# response (median of BENCH_STARTUP_RUNS), and the event-loop count from the start-up log line.
+# response (median of BENCH_STARTUP_RUNS, with a fresh database each time and with an existing
+# one), and the event-loop count from the start-up log line.
 #
 # --static benchmarks the binary as the container images ship it (fully static:
 # --static-swift-stdlib -Xswiftc -static-executable, scratch path .build-bench-static) instead of
@@ -30,15 +34,17 @@
 set -euo pipefail
 
 vs_nginx=0
+vs_h2o=0
 build=1
 static=0
 for arg in "$@"; do
     case "$arg" in
         --vs-nginx) vs_nginx=1 ;;
+        --vs-h2o) vs_h2o=1 ;;
         --no-build) build=0 ;;
         --static) static=1 ;;
         -h | --help) sed -n '2,30p' "$0"; exit 0 ;;
-        *) echo "usage: $0 [--vs-nginx] [--no-build] [--static]" >&2; exit 64 ;;
+        *) echo "usage: $0 [--vs-nginx] [--vs-h2o] [--no-build] [--static]" >&2; exit 64 ;;
     esac
 done
 
@@ -80,6 +86,13 @@ need curl || die "curl is missing"
 if [ "$vs_nginx" = 1 ] && ! need nginx; then
     die "nginx is missing: apt-get install nginx-light"
 fi
+if [ "$vs_h2o" = 1 ] && ! need h2o; then
+    die "h2o is missing: apt-get install h2o"
+fi
+# The peers in the run, in the order of the table's columns.
+peers=()
+[ "$vs_nginx" = 1 ] && peers+=(nginx)
+[ "$vs_h2o" = 1 ] && peers+=(h2o)
 cpus=$(nproc --all)
 [ "$server_cpu" -lt "$cpus" ] && [ "$client_cpu" -lt "$cpus" ] || die "need cores $server_cpu and $client_cpu; this machine has $cpus"
 ulimit -n 16384 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -97,9 +110,10 @@ tmp="$(mktemp -d "${TMPDIR:-/tmp}/demo-bench.XXXXXX")"
 chmod 755 "$tmp"
 server_pid=""
 nginx_pid=""
+h2o_pid=""
 cleanup() {
     local status=$?
-    for pid in $server_pid $nginx_pid; do
+    for pid in $server_pid $nginx_pid $h2o_pid; do
         if kill -0 "$pid" 2>/dev/null; then
             kill -TERM "$pid" 2>/dev/null || true
             for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -175,6 +189,14 @@ startup_out=$("${server_env[@]}" DATABASE_PATH="$tmp/data/startup-{run}/visits.s
 echo "$startup_out" >"$tmp/startup.txt"
 startup_ms=$(echo "$startup_out" | grep -o 'median=[0-9.]*' | cut -d= -f2)
 startup_range=$(echo "$startup_out" | grep -o 'min=[0-9.]* max=[0-9.]*')
+# A restart: the database the first of these starts makes, the others find.
+log "start to first response with an existing database: $startup_runs runs"
+existing_out=$("${server_env[@]}" DATABASE_PATH="$tmp/data/startup-existing/visits.sqlite" \
+    taskset -c "$client_cpu" python3 "$bench_dir/first_response.py" "$startup_port" "$((startup_runs + 1))" --cpu "$server_cpu" -- \
+    "$bin" serve --port "$startup_port")
+echo "$existing_out" >>"$tmp/startup.txt"
+existing_ms=$(echo "$existing_out" | grep '^run ' | tail -n +2 | awk '{ print $3 }' | sort -n |
+    awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
 
 # --- servers ---------------------------------------------------------------------------------------
 log "starting demo-server on core $server_cpu"
@@ -212,6 +234,21 @@ if [ "$vs_nginx" = 1 ]; then
     done
     [ "$(curl -fsS "http://127.0.0.1:$nginx_port/bench-2k.txt" | wc -c)" = 2048 ] || die "nginx does not serve bench-2k.txt"
 fi
+if [ "$vs_h2o" = 1 ]; then
+    h2o_port=$(free_port)
+    mkdir -p "$tmp/h2o"
+    sed -e "s|@DIR@|$tmp/h2o|g" -e "s|@PORT@|$h2o_port|g" -e "s|@PUBLIC_DIR@|$tmp/public|g" \
+        "$bench_dir/h2o.conf.template" >"$tmp/h2o/h2o.conf"
+    log "starting h2o on core $server_cpu, port $h2o_port"
+    taskset -c "$server_cpu" h2o -c "$tmp/h2o/h2o.conf" >"$tmp/h2o/stdout.log" 2>&1 &
+    h2o_pid=$!
+    for _ in $(seq 1 200); do
+        curl -fsS "http://127.0.0.1:$h2o_port/basic" >/dev/null 2>&1 && break
+        kill -0 "$h2o_pid" 2>/dev/null || { cat "$tmp/h2o/stdout.log" "$tmp/h2o/error.log" >&2; die "h2o exited"; }
+        sleep 0.05
+    done
+    [ "$(curl -fsS "http://127.0.0.1:$h2o_port/bench-2k.txt" | wc -c)" = 2048 ] || die "h2o does not serve bench-2k.txt"
+fi
 
 # --- wrk -------------------------------------------------------------------------------------------
 # run_wrk NAME PORT PATH CONNECTIONS DURATION [extra wrk args]: prints the WRK_RESULT fields.
@@ -225,9 +262,8 @@ run_wrk() {
 }
 field() { echo "$1" | tr ' ' '\n' | awk -F= -v key="$2" '$1 == key { print $2 }'; }
 
-servers=(ours)
-[ "$vs_nginx" = 1 ] && servers+=(nginx)
-port_of() { if [ "$1" = ours ]; then echo "$ours_port"; else echo "$nginx_port"; fi; }
+servers=(ours "${peers[@]}")
+port_of() { case "$1" in ours) echo "$ours_port" ;; nginx) echo "$nginx_port" ;; h2o) echo "$h2o_port" ;; esac; }
 
 for server in "${servers[@]}"; do
     for path in /basic /bench-2k.txt; do
@@ -277,6 +313,9 @@ if [ "$vs_nginx" = 1 ]; then
     nginx_worker=$(pgrep -P "$nginx_pid" | head -1 || true)
     nginx_rss_kb=$( [ -n "$nginx_worker" ] && proc_field "$nginx_worker" VmHWM || echo 0)
 fi
+if [ "$vs_h2o" = 1 ]; then
+    h2o_rss_kb=$(proc_field "$h2o_pid" VmHWM)
+fi
 
 # --- report ----------------------------------------------------------------------------------------
 cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
@@ -288,9 +327,14 @@ printf -- '- server on core %s, wrk (1 thread) on core %s; %s binary %s (%s)\n\n
 
 ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
 errors() { echo "$(field "$1" connect)/$(field "$1" read)/$(field "$1" write)/$(field "$1" timeout)"; }
-if [ "$vs_nginx" = 1 ]; then
-    printf '| scenario | conns | ours req/s | nginx req/s | ratio | ours p50 / p99 ms | nginx p50 / p99 ms | p99 ratio | ours errors c/r/w/t | ours non-2xx | nginx errors c/r/w/t | nginx non-2xx |\n'
-    printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+if [ ${#peers[@]} -gt 0 ]; then
+    header='| scenario | conns | ours req/s | ours p50 / p99 ms | ours errors c/r/w/t | ours non-2xx'
+    rule='|---|---:|---:|---:|---:|---:'
+    for peer in "${peers[@]}"; do
+        header+=" | $peer req/s | ratio | $peer p50 / p99 ms | p99 ratio | $peer errors c/r/w/t | $peer non-2xx"
+        rule+='|---:|---:|---:|---:|---:|---:'
+    done
+    printf '%s |\n%s|\n' "$header" "$rule"
 else
     printf '| scenario | conns | req/s | p50 ms | p99 ms | errors c/r/w/t | non-2xx |\n'
     printf '|---|---:|---:|---:|---:|---:|---:|\n'
@@ -298,14 +342,17 @@ fi
 for scenario in "${scenarios[@]}"; do
     IFS='|' read -r name path conns extra <<<"$scenario"
     o="${result[$name.ours]}"
-    if [ "$vs_nginx" = 1 ]; then
-        n="${result[$name.nginx]}"
-        ratio=$(awk -v a="$(field "$o" rps)" -v b="$(field "$n" rps)" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
-        p99ratio=$(awk -v a="$(field "$o" p99_us)" -v b="$(field "$n" p99_us)" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
-        printf '| %s %s | %s | %.0f | %.0f | %s | %s / %s | %s / %s | %s | %s | %s | %s | %s |\n' \
-            "$path" "${extra:-keep-alive}" "$conns" "$(field "$o" rps)" "$(field "$n" rps)" "$ratio" \
-            "$(ms "$(field "$o" p50_us)")" "$(ms "$(field "$o" p99_us)")" "$(ms "$(field "$n" p50_us)")" "$(ms "$(field "$n" p99_us)")" \
-            "$p99ratio" "$(errors "$o")" "$(field "$o" status)" "$(errors "$n")" "$(field "$n" status)"
+    if [ ${#peers[@]} -gt 0 ]; then
+        row=$(printf '| %s %s | %s | %.0f | %s / %s | %s | %s' "$path" "${extra:-keep-alive}" "$conns" "$(field "$o" rps)" \
+            "$(ms "$(field "$o" p50_us)")" "$(ms "$(field "$o" p99_us)")" "$(errors "$o")" "$(field "$o" status)")
+        for peer in "${peers[@]}"; do
+            n="${result[$name.$peer]}"
+            ratio=$(awk -v a="$(field "$o" rps)" -v b="$(field "$n" rps)" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
+            p99ratio=$(awk -v a="$(field "$o" p99_us)" -v b="$(field "$n" p99_us)" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
+            row+=$(printf ' | %.0f | %s | %s / %s | %s | %s | %s' "$(field "$n" rps)" "$ratio" \
+                "$(ms "$(field "$n" p50_us)")" "$(ms "$(field "$n" p99_us)")" "$p99ratio" "$(errors "$n")" "$(field "$n" status)")
+        done
+        printf '%s |\n' "$row"
     else
         printf '| %s %s | %s | %.0f | %s | %s | %s | %s |\n' "$path" "${extra:-keep-alive}" "$conns" "$(field "$o" rps)" \
             "$(ms "$(field "$o" p50_us)")" "$(ms "$(field "$o" p99_us)")" "$(errors "$o")" "$(field "$o" status)"
@@ -321,39 +368,48 @@ printf '| peak RSS at the end (VmHWM, after the close runs) | %s MB | |\n' "$(mb
 printf '| RSS after load / after 1 s idle (VmRSS) | %s / %s MB | |\n' "$(mb "$rss_after_512_kb")" "$(mb "$rss_after_kb")"
 printf '| idle CPU over %s s before load / after load | %s / %s ticks (%s Hz) | ~0 |\n' "$idle_seconds" "$idle_ticks_before" "$idle_ticks_after" "$hz"
 printf '| open fds before load / after load (connections closed) | %s / %s | equal |\n' "$fds_before" "$fds_after"
-printf '| start to first 200, median of %s (%s) | %s ms | <= 5 ms |\n' "$startup_runs" "$startup_range" "$startup_ms"
+printf '| start to first 200, fresh database, median of %s (%s) | %s ms | |\n' "$startup_runs" "$startup_range" "$startup_ms"
+printf '| start to first 200, existing database, median of %s | %s ms | <= 5 ms |\n' "$startup_runs" "$existing_ms"
 printf '| eventLoops under taskset -c %s / -c 0-%s (cpu.max %s) | %s / %s | 1 / %s |\n' \
     "$server_cpu" "$((cpus - 1))" "$quota" "$loops_one" "$loops_all" "$expected_all"
 printf '| eventLoops of the benchmarked server | %s | 1 |\n' "$ours_loops"
 if [ "$vs_nginx" = 1 ]; then
     printf '| nginx worker peak RSS (VmHWM) | %s MB | |\n' "$(mb "$nginx_rss_kb")"
 fi
+if [ "$vs_h2o" = 1 ]; then
+    printf '| h2o peak RSS (VmHWM) | %s MB | |\n' "$(mb "$h2o_rss_kb")"
+fi
 
 # --- targets (from the issue) -----------------------------------------------------------------------
 verdict() { if [ "$1" = 1 ]; then echo met; else echo "NOT met"; fi; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { print (a != "-" && a + 0 >= b + 0) ? 1 : 0 }'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { print (a != "" && a != "-" && a + 0 <= b + 0) ? 1 : 0 }'; }
-ratio_of() { awk -v a="$(field "${result[$1.ours]}" "$2")" -v b="$(field "${result[$1.nginx]:-}" "$2")" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+# ratio_of SCENARIO FIELD [PEER]: ours / the peer's (nginx unless named).
+ratio_of() { awk -v a="$(field "${result[$1.ours]}" "$2")" -v b="$(field "${result[$1.${3:-nginx}]:-}" "$2")" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 socket_errors() { local r="${result[$1.ours]}"; echo $(( $(field "$r" connect) + $(field "$r" read) + $(field "$r" write) + $(field "$r" timeout) )); }
 printf '\n| target | measured | verdict |\n|---|---|---|\n'
-if [ "$vs_nginx" = 1 ]; then
-    # Issue 12's targets: at least nginx's throughput, and a p99 at 512 connections no worse.
-    for row in "basic-c64|/basic, 64 keep-alive" "basic-c512|/basic, 512 keep-alive" "static-c64|2 KB file, 64 keep-alive" \
-        "static-c512|2 KB file, 512 keep-alive" "basic-close-c64|/basic, 64 Connection: close"; do
-        IFS='|' read -r name label <<<"$row"
-        r=$(ratio_of "$name" rps)
-        printf '| %s >= 1.0x nginx req/s | %sx | %s |\n' "$label" "$r" "$(verdict "$(ge "$r" 1.0)")"
-    done
-    for name in basic-c512 static-c512; do
-        r=$(ratio_of "$name" p99_us)
-        e=$(socket_errors "$name")
-        ok=$(( $(le "$r" 1) && e == 0 ))
-        printf '| %s: 0 socket errors, p99 <= nginx | %s errors, p99 %sx | %s |\n' "$name" "$e" "$r" "$(verdict "$ok")"
+if [ ${#peers[@]} -gt 0 ]; then
+    # Issue 18's targets: at least each peer's throughput, and a p99 at 512 connections no worse
+    # (h2o's /basic rows measure its mruby handler, not a fixed answer).
+    for peer in "${peers[@]}"; do
+        for row in "basic-c64|/basic, 64 keep-alive" "basic-c512|/basic, 512 keep-alive" "static-c64|2 KB file, 64 keep-alive" \
+            "static-c512|2 KB file, 512 keep-alive" "basic-close-c64|/basic, 64 Connection: close" \
+            "static-close-c64|2 KB file, 64 Connection: close"; do
+            IFS='|' read -r name label <<<"$row"
+            r=$(ratio_of "$name" rps "$peer")
+            printf '| %s >= 1.0x %s req/s | %sx | %s |\n' "$label" "$peer" "$r" "$(verdict "$(ge "$r" 1.0)")"
+        done
+        for name in basic-c512 static-c512; do
+            r=$(ratio_of "$name" p99_us "$peer")
+            e=$(socket_errors "$name")
+            ok=$(( $(le "$r" 1) && e == 0 ))
+            printf '| %s: 0 socket errors, p99 <= %s | %s errors, p99 %sx | %s |\n' "$name" "$peer" "$e" "$r" "$(verdict "$ok")"
+        done
     done
 else
     for name in basic-c512 static-c512; do
         e=$(socket_errors "$name")
-        printf '| %s: 0 socket errors (p99 ratio needs --vs-nginx) | %s errors | %s |\n' "$name" "$e" "$(verdict $(( e == 0 )))"
+        printf '| %s: 0 socket errors (p99 ratio needs a peer) | %s errors | %s |\n' "$name" "$e" "$(verdict $(( e == 0 )))"
     done
 fi
 printf '| idle RSS <= 6 MB | %s MB | %s |\n' "$(mb "$idle_rss_kb")" "$(verdict "$(le "$idle_rss_kb" 6144)")"
@@ -361,7 +417,7 @@ printf '| peak RSS at 512 connections <= 40 MB | %s MB | %s |\n' "$(mb "$peak_af
 # "About 0": at most 1 tick (10 ms of CPU at 100 Hz) in the idle window, before and after load.
 printf '| idle CPU ~0 over %s s | %s / %s ticks | %s |\n' "$idle_seconds" "$idle_ticks_before" "$idle_ticks_after" \
     "$(verdict "$(( idle_ticks_before <= 1 && idle_ticks_after <= 1 ))")"
-printf '| start to first response <= 5 ms | %s ms | %s |\n' "$startup_ms" "$(verdict "$(le "$startup_ms" 5)")"
+printf '| start to first response, existing database, <= 5 ms | %s ms | %s |\n' "$existing_ms" "$(verdict "$(le "$existing_ms" 5)")"
 printf '| event loops follow the CPUs | %s under 1 CPU, %s under %s | %s |\n' "$loops_one" "$loops_all" "$expected_all CPUs available" \
     "$(verdict "$(( loops_one == 1 && ours_loops == 1 && loops_all == expected_all ))")"
 

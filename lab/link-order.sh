@@ -13,16 +13,24 @@
 # valgrind's callgrind (its list of executed functions; a few seconds), on loopback, with a fresh
 # database in a temporary directory. An out-of-date list costs nothing but locality: names that no
 # longer exist match no section and are skipped, new functions go after the listed ones. Run it
-# again after large changes to the start-up or request path, and commit the file.
+# again after large changes to the start-up or request path (a merge that moves code between
+# modules renames most functions), and commit the file:
+#
+#   lab/link-order.sh && lab/bench/startup.sh .build-bench-static/release/demo-server
+#
+# SwiftPM does not relink when only the file's contents change, so the script removes the binary
+# it measured: the next build with the ordering flag (lab/bench.sh --static, lab/bench/*.sh) links
+# it anew with the new order. Compare idle RSS before and after with lab/bench/startup.sh.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 output="$root/lab/link-order.txt"
 binary=""
+built=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --binary) binary=${2:?--binary needs a path}; shift 2 ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
         *) echo "link-order: unknown argument $1" >&2; exit 64 ;;
     esac
 done
@@ -33,6 +41,7 @@ if [ -z "$binary" ]; then
     (cd "$root" && swift build -c release --product demo-server --scratch-path .build-bench-static \
         --static-swift-stdlib -Xswiftc -static-executable >&2)
     binary="$root/.build-bench-static/release/demo-server"
+    built=1
 fi
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/link-order.XXXXXX")"
@@ -80,3 +89,5 @@ with open(sys.argv[2], "w") as out:
         out.write(f".text.{name}\n")
 print(f"link-order: {len(names)} functions written to {sys.argv[2]}", file=sys.stderr)
 PY
+# The binary built without the order (or with the old one) must not be taken for an ordered build.
+[ -n "$built" ] && rm -f "$binary"

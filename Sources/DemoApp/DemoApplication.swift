@@ -18,7 +18,7 @@ public final class DemoApplication: HTTPHandler, HTTPServerObserver {
     private let serverStatistics: ServerStatistics
     private let metrics = Metrics()
     private let traceIDs = RandomIDSource()
-    private let accessLogger: Logger?
+    private let accessLog: (any AccessLog)?
     private let droppedLogLines: (@Sendable () -> Int)?
     private let logger: Logger
     private let startedAt = MonotonicInstant.now()
@@ -55,7 +55,7 @@ public final class DemoApplication: HTTPHandler, HTTPServerObserver {
     ///   - store: Where visits are kept.
     ///   - serverStatistics: The server's live counters, for `/metrics`.
     ///   - logger: For errors.
-    ///   - accessLogger: One line per request, or nil for none.
+    ///   - accessLog: One entry per request, or nil for none.
     ///   - droppedLogLines: How many log lines the logging backend has dropped so far, for
     ///     `/metrics`; nil when the backend never drops.
     /// - Throws: `StaticFileServerError` when the public directory cannot be served.
@@ -64,7 +64,7 @@ public final class DemoApplication: HTTPHandler, HTTPServerObserver {
         store: any VisitStore,
         serverStatistics: ServerStatistics,
         logger: Logger,
-        accessLogger: Logger?,
+        accessLog: (any AccessLog)?,
         droppedLogLines: (@Sendable () -> Int)? = nil
     ) throws {
         self.configuration = configuration
@@ -75,8 +75,30 @@ public final class DemoApplication: HTTPHandler, HTTPServerObserver {
         self.imageSizes = ImageSizesCache(path: staticFiles.rootDirectory + "/image-sizes.json")
         self.serverStatistics = serverStatistics
         self.logger = logger
-        self.accessLogger = accessLogger
+        self.accessLog = accessLog
         self.droppedLogLines = droppedLogLines
+    }
+
+    /// Creates the application with its access log written through swift-log (`LoggerAccessLog`).
+    /// - Parameters:
+    ///   - configuration: Public directory, variant, version.
+    ///   - store: Where visits are kept.
+    ///   - serverStatistics: The server's live counters, for `/metrics`.
+    ///   - logger: For errors.
+    ///   - accessLogger: One `info` line per request, or nil for none.
+    ///   - droppedLogLines: How many log lines the logging backend has dropped so far.
+    /// - Throws: `StaticFileServerError` when the public directory cannot be served.
+    public convenience init(
+        configuration: DemoConfiguration,
+        store: any VisitStore,
+        serverStatistics: ServerStatistics,
+        logger: Logger,
+        accessLogger: Logger?,
+        droppedLogLines: (@Sendable () -> Int)? = nil
+    ) throws {
+        try self.init(
+            configuration: configuration, store: store, serverStatistics: serverStatistics, logger: logger,
+            accessLog: accessLogger.map(LoggerAccessLog.init), droppedLogLines: droppedLogLines)
     }
 
     /// Readiness turns 503 from now on, so a load balancer stops sending traffic before the
@@ -140,36 +162,21 @@ public final class DemoApplication: HTTPHandler, HTTPServerObserver {
         return response
     }
 
-    /// One access-log line (nothing when the access log is off).
+    /// One access-log entry (nothing when the access log is off).
     private func logAccess(_ request: HTTPRequest, trace: RequestTrace, status: HTTPStatus, bytes: Int, seconds: Double?) {
-        guard let accessLogger else { return }
-        var metadata: Logger.Metadata = [
-            "remote": "\(request.remoteAddress ?? "-")",
-            "method": "\(request.method)",
-            "path": "\(request.path)",
-            "status": "\(status.code)",
-            "bytes": "\(bytes)",
-            "user_agent": "\(request.headers["User-Agent"] ?? "-")",
-        ]
-        if let seconds { metadata["duration_ms"] = "\(Self.milliseconds(seconds))" }
-        trace.addMetadata(to: &metadata)
-        accessLogger.info("\(request.method) \(request.target) \(status.code)", metadata: metadata)
+        accessLog?.record(AccessLogEntry(answering: request, trace: trace, status: status.code, bytes: bytes, seconds: seconds))
     }
 
     /// Malformed, oversized and too-slow requests show in the access log and the metrics too,
     /// though no route saw them: they are what an operator looks for during an attack.
     public func requestRejected(_ error: HTTPError, remoteAddress: String) {
         metrics.observe(route: .rejected, method: nil, status: error.status.code, seconds: nil)
-        guard let accessLogger else { return }
-        var metadata: Logger.Metadata = [
-            "remote": "\(remoteAddress)",
-            "status": "\(error.status.code)",
-            "rejected": "\(error.reason)",
-        ]
+        guard let accessLog else { return }
         // No header was read, so no caller's trace: the line still gets ids of its own, so that
         // every access-log line can be found and correlated the same way.
-        RequestTrace(ids: traceIDs).addMetadata(to: &metadata)
-        accessLogger.info("- - \(error.status.code)", metadata: metadata)
+        accessLog.record(
+            AccessLogEntry(
+                rejectedWith: error.status.code, reason: error.reason, remoteAddress: remoteAddress, trace: RequestTrace(ids: traceIDs)))
     }
 
     /// GET and HEAD everywhere, POST on `/api/visits`, OPTIONS: what the server's own answer to
@@ -181,7 +188,7 @@ public final class DemoApplication: HTTPHandler, HTTPServerObserver {
         // `OPTIONS *`, or a route's refusal of a body it will not read (405, 413).
         let label = request.target == "*" ? RouteLabel.server : Route(path: request.path)?.label ?? .unmatched
         metrics.observe(route: label, method: request.method, status: response.status.code, seconds: nil)
-        guard accessLogger != nil else { return }
+        guard accessLog != nil else { return }
         logAccess(request, trace: RequestTrace(headers: request.headers, ids: traceIDs), status: response.status, bytes: 0, seconds: nil)
     }
 
@@ -468,11 +475,5 @@ public final class DemoApplication: HTTPHandler, HTTPServerObserver {
             unavailable.headers.set("Retry-After", "1")
             return unavailable
         }
-    }
-
-    private static func milliseconds(_ seconds: Double) -> String {
-        let micros = Int((seconds * 1_000_000).rounded())
-        let fraction = micros % 1000
-        return "\(micros / 1000).\(fraction < 10 ? "00" : fraction < 100 ? "0" : "")\(fraction)"
     }
 }

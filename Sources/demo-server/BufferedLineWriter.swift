@@ -9,10 +9,14 @@ import Synchronization
 /// `append` never blocks on I/O: it queues the line, or drops it when the buffer is full (lines
 /// or bytes) and counts it. When a write goes through again after drops, one line reports how
 /// many were lost. What is buffered at shutdown is flushed, for a bounded time.
+///
+/// Lines are queued as bytes in one buffer that the writer thread swaps with its own once written:
+/// both keep their capacity, so a steady stream of lines allocates nothing.
 final class BufferedLineWriter: Sendable {
     private struct State {
-        var lines: [String] = []
-        var bytes = 0
+        /// The queued lines, newlines included.
+        var pending: [UInt8] = []
+        var lineCount = 0
         var isWriterWaiting = false
         var isWriting = false
         /// Dropped since the last report.
@@ -20,6 +24,9 @@ final class BufferedLineWriter: Sendable {
         /// `stop()` was called: the thread ends once the buffer is written.
         var isStopped = false
     }
+
+    /// The most bytes of buffer the writer keeps between batches: room for a few hundred lines.
+    private static let keptCapacity = 64 * 1024
 
     private let descriptor: Int32
     private let name: String
@@ -71,20 +78,30 @@ final class BufferedLineWriter: Sendable {
     /// Queues `line` (which ends in a newline); drops it when the buffer is full. Never blocks
     /// on I/O.
     func append(_ line: String) {
+        appendLine { $0.append(contentsOf: line.utf8) }
+    }
+
+    /// Queues the line `write` appends to the buffer it is given (newline included); drops it when
+    /// the buffer is full. `write` runs under the buffer's lock, so it must only format. Never
+    /// blocks on I/O.
+    /// - Parameter write: Appends one line's bytes.
+    func appendLine(_ write: (inout [UInt8]) -> Void) {
         guard hasThread.load(ordering: .acquiring) else {
-            var text = line
-            if !writeAll(&text) { dropped.add(1, ordering: .relaxed) }
+            var line: [UInt8] = []
+            write(&line)
+            if !writeAll(line) { dropped.add(1, ordering: .relaxed) }
             return
         }
-        let byteCount = line.utf8.count
         let shouldWake = state.withLock { state -> Bool in
-            guard state.lines.count < maxLines, state.bytes + byteCount <= maxBytes else {
+            let start = state.pending.count
+            write(&state.pending)
+            guard state.lineCount < maxLines, state.pending.count <= maxBytes else {
+                state.pending.removeSubrange(start...)
                 state.droppedSinceReport += 1
                 dropped.add(1, ordering: .relaxed)
                 return false
             }
-            state.lines.append(line)
-            state.bytes += byteCount
+            state.lineCount += 1
             guard state.isWriterWaiting else { return false }
             state.isWriterWaiting = false
             return true
@@ -99,7 +116,7 @@ final class BufferedLineWriter: Sendable {
     func flush(timeout: Duration) -> Bool {
         let deadline = ContinuousClock.now + timeout
         for _ in 0..<1_000_000 {
-            if state.withLock({ $0.lines.isEmpty && !$0.isWriting }) { return true }
+            if state.withLock({ $0.pending.isEmpty && !$0.isWriting }) { return true }
             guard ContinuousClock.now < deadline else { return false }
             usleep(1_000)
         }
@@ -119,48 +136,54 @@ final class BufferedLineWriter: Sendable {
     }
 
     private func run() {
+        // The batch being written; swapped with the queue's buffer, so both keep their capacity.
+        var batch: [UInt8] = []
         while true {
-            let batch = state.withLock { state -> [String]? in
-                guard !state.lines.isEmpty else {
-                    if state.isStopped { return nil }
+            enum Next { case write(lines: Int), wait, end }
+            let next = state.withLock { state -> Next in
+                guard !state.pending.isEmpty else {
+                    if state.isStopped { return .end }
                     state.isWriterWaiting = true
-                    return []
+                    return .wait
                 }
-                defer {
-                    state.lines = []
-                    state.bytes = 0
-                }
+                swap(&state.pending, &batch)
+                defer { state.lineCount = 0 }
                 state.isWriting = true
-                return state.lines
+                return .write(lines: state.lineCount)
             }
-            guard let batch else {
+            let lines: Int
+            switch next {
+            case .end:
                 hasThread.store(false, ordering: .releasing)
                 return
-            }
-            guard !batch.isEmpty else {
+            case .wait:
                 wake.wait()
                 continue
+            case .write(let count):
+                lines = count
             }
-            var text = batch.joined()
-            let written = writeAll(&text)
+            let written = writeAll(batch)
+            // Kept for the next batch, unless a backlog made it large.
+            if batch.capacity > Self.keptCapacity { batch = [] } else { batch.removeAll(keepingCapacity: true) }
             // Writing works again: say what was lost meanwhile, in one line.
             let lost = state.withLock { state -> Int in
                 defer { state.droppedSinceReport = 0 }
                 return written ? state.droppedSinceReport : 0
             }
             if lost > 0 {
-                var line = report(lost, name)
-                _ = writeAll(&line)
+                _ = writeAll(Array(report(lost, name).utf8))
             }
-            if !written { dropped.add(batch.count, ordering: .relaxed) }
+            if !written { dropped.add(lines, ordering: .relaxed) }
             state.withLock { $0.isWriting = false }
         }
     }
 
-    /// Writes all of `text`, blocking this thread (only) while the consumer is slow.
+    /// Writes all of `text` (one line or a batch), blocking this thread (only) while the consumer
+    /// is slow.
     /// - Returns: False when the descriptor is unusable (closed pipe, bad descriptor).
-    private func writeAll(_ text: inout String) -> Bool {
-        text.withUTF8 { bytes in
+    private func writeAll(_ text: [UInt8]) -> Bool {
+        text.withUnsafeBufferPointer { bytes in
+            guard bytes.count > 0 else { return true }
             var offset = 0
             while offset < bytes.count {
                 let count = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)

@@ -1,4 +1,3 @@
-import Glibc
 import Logging
 
 /// How log lines look.
@@ -58,20 +57,11 @@ struct LineLogHandler: LogHandler {
         return line
     }
 
-    /// `2026-11-29T10:00:00.123Z`, from the real-time clock, by hand (no Foundation formatter).
+    /// `2026-11-29T10:00:00.123Z`, from the real-time clock.
     static func timestamp() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        let millis = Int32(now.tv_nsec / 1_000_000)
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(millis, 3))Z"
+        var bytes: [UInt8] = []
+        LogTimestamp.append(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func jsonString(_ value: String) -> String {

@@ -23,40 +23,104 @@ enum LogEscaping {
     /// escapes above, logfmt-style.
     /// - Parameter value: The value.
     static func textValue(_ value: String) -> String {
-        let bounded = bound(value)
-        // Bytes first: printable ASCII other than space, `"`, `=` and `\` is plain, and that is
-        // every address, method, status and most paths and user agents.
-        if !bounded.isEmpty, bounded.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x3D && $0 != 0x5C }) {
-            return bounded
-        }
-        if !bounded.isEmpty, bounded.unicodeScalars.allSatisfy(isPlainInText) { return bounded }
-        return quoted(bounded)
+        string { appendTextValue(value, to: &$0) }
     }
 
     /// A message for the text format: spaces stay (it is the line's free text, last before the
     /// fields), everything `textValue` would escape is escaped, unquoted.
     /// - Parameter message: The message.
     static func textMessage(_ message: String) -> String {
-        let bounded = bound(message)
-        if bounded.unicodeScalars.allSatisfy({ $0 == " " || (!needsEscape($0) && $0 != "\\") }) { return bounded }
-        var result = ""
-        for scalar in bounded.unicodeScalars {
-            if scalar == "\\" {
-                result += "\\\\"
-            } else if needsEscape(scalar) {
-                appendEscape(scalar, to: &result)
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
+        string { appendTextMessage(message, to: &$0) }
     }
 
     /// A JSON string (quotes included) for the JSON format: RFC 8259's escapes, and the escapes
     /// above beyond what it requires.
     /// - Parameter value: The value.
     static func jsonString(_ value: String) -> String {
-        quoted(bound(value))
+        string { appendJSONString(value, to: &$0) }
+    }
+
+    // MARK: - On bytes
+
+    // The rules work on the value's UTF-8 and append to a line's bytes: the access log writes
+    // every request's values this way, with no `String` made per value.
+
+    /// Appends `textValue(value)`.
+    /// - Parameters:
+    ///   - value: The value.
+    ///   - line: The line's bytes.
+    static func appendTextValue(_ value: String, to line: inout [UInt8]) {
+        withUTF8(value) { appendTextValue(utf8: $0, to: &line) }
+    }
+
+    /// Appends `textValue` of the value whose UTF-8 (valid) is `utf8`.
+    /// - Parameters:
+    ///   - utf8: The value's bytes.
+    ///   - line: The line's bytes.
+    static func appendTextValue(utf8: UnsafeBufferPointer<UInt8>, to line: inout [UInt8]) {
+        let (bytes, isTruncated) = bounded(utf8)
+        guard !bytes.isEmpty else { return appendQuoted(bytes, isTruncated: isTruncated, to: &line) }
+        // Printable ASCII other than space, `"`, `=` and `\` is plain: every address, method,
+        // status and most paths and user agents. Then the scalars, for non-ASCII text.
+        if bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x3D && $0 != 0x5C })
+            || allScalars(of: bytes, satisfy: isPlainInText)
+        {
+            line.append(contentsOf: bytes)
+            if isTruncated { appendTruncationMarker(to: &line) }
+        } else {
+            appendQuoted(bytes, isTruncated: isTruncated, to: &line)
+        }
+    }
+
+    /// Appends `textMessage(message)`.
+    /// - Parameters:
+    ///   - message: The message.
+    ///   - line: The line's bytes.
+    static func appendTextMessage(_ message: String, to line: inout [UInt8]) {
+        withUTF8(message) { appendTextMessage(utf8: $0, to: &line) }
+    }
+
+    /// Appends `textMessage` of the message whose UTF-8 (valid) is `utf8`.
+    /// - Parameters:
+    ///   - utf8: The message's bytes.
+    ///   - line: The line's bytes.
+    static func appendTextMessage(utf8: UnsafeBufferPointer<UInt8>, to line: inout [UInt8]) {
+        let (bytes, isTruncated) = bounded(utf8)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte >= 0x20 && byte < 0x7F {
+                if byte == 0x5C { line.append(0x5C) }
+                line.append(byte)
+                index += 1
+                continue
+            }
+            let (scalar, length) = scalar(in: bytes, at: index)
+            if needsEscape(scalar) {
+                appendEscape(scalar, to: &line)
+            } else {
+                line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<(index + length)]))
+            }
+            index += length
+        }
+        if isTruncated { appendTruncationMarker(to: &line) }
+    }
+
+    /// Appends `jsonString(value)`.
+    /// - Parameters:
+    ///   - value: The value.
+    ///   - line: The line's bytes.
+    static func appendJSONString(_ value: String, to line: inout [UInt8]) {
+        withUTF8(value) { appendJSONString(utf8: $0, to: &line) }
+    }
+
+    /// Appends `jsonString` of the value whose UTF-8 (valid) is `utf8`.
+    /// - Parameters:
+    ///   - utf8: The value's bytes.
+    ///   - line: The line's bytes.
+    static func appendJSONString(utf8: UnsafeBufferPointer<UInt8>, to line: inout [UInt8]) {
+        let (bytes, isTruncated) = bounded(utf8)
+        appendQuoted(bytes, isTruncated: isTruncated, to: &line)
     }
 
     // MARK: - Rules
@@ -86,50 +150,94 @@ enum LogEscaping {
         }
     }
 
-    private static func bound(_ value: String) -> String {
+    private static func withUTF8(_ value: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        var value = value
+        value.withUTF8(body)
+    }
+
+    /// The first `maxValueScalars` scalars of `bytes`, and whether that is less than all of it.
+    private static func bounded(_ bytes: UnsafeBufferPointer<UInt8>) -> (UnsafeBufferPointer<UInt8>, Bool) {
         // A scalar is at least one byte: short values (nearly all) need no counting.
-        if value.utf8.count <= maxValueScalars { return value }
+        guard bytes.count > maxValueScalars else { return (bytes, false) }
         var count = 0
-        var end = value.unicodeScalars.startIndex
-        for index in value.unicodeScalars.indices {
-            guard count < maxValueScalars else {
-                return String(value.unicodeScalars[..<end]) + truncationMarker
-            }
+        for index in 0..<bytes.count where bytes[index] & 0xC0 != 0x80 {
+            if count == maxValueScalars { return (UnsafeBufferPointer(rebasing: bytes[..<index]), true) }
             count += 1
-            end = value.unicodeScalars.index(after: index)
         }
-        return value
+        return (bytes, false)
     }
 
-    private static func quoted(_ value: String) -> String {
-        var result = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
+    /// The scalar whose UTF-8 starts at `index` of valid UTF-8 (a `String`'s), and its length.
+    @inline(__always)
+    private static func scalar(in bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> (Unicode.Scalar, Int) {
+        let lead = UInt32(bytes[index])
+        let (length, initial): (Int, UInt32) =
+            lead < 0x80 ? (1, lead) : lead < 0xE0 ? (2, lead & 0x1F) : lead < 0xF0 ? (3, lead & 0x0F) : (4, lead & 0x07)
+        var value = initial
+        for offset in 1..<length {
+            value = value << 6 | UInt32(bytes[index + offset] & 0x3F)
+        }
+        return (Unicode.Scalar(value) ?? "\u{FFFD}", length)
+    }
+
+    private static func allScalars(of bytes: UnsafeBufferPointer<UInt8>, satisfy predicate: (Unicode.Scalar) -> Bool) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            let (scalar, length) = scalar(in: bytes, at: index)
+            guard predicate(scalar) else { return false }
+            index += length
+        }
+        return true
+    }
+
+    private static func appendQuoted(_ bytes: UnsafeBufferPointer<UInt8>, isTruncated: Bool, to line: inout [UInt8]) {
+        line.append(0x22)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case 0x22: line.append(0x5C); line.append(0x22)
+            case 0x5C: line.append(0x5C); line.append(0x5C)
+            case 0x0A: line.append(0x5C); line.append(UInt8(ascii: "n"))
+            case 0x0D: line.append(0x5C); line.append(UInt8(ascii: "r"))
+            case 0x09: line.append(0x5C); line.append(UInt8(ascii: "t"))
+            case 0x20..<0x7F: line.append(byte)
             default:
+                let (scalar, length) = scalar(in: bytes, at: index)
                 if needsEscape(scalar) {
-                    appendEscape(scalar, to: &result)
+                    appendEscape(scalar, to: &line)
                 } else {
-                    result.unicodeScalars.append(scalar)
+                    line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<(index + length)]))
                 }
+                index += length
+                continue
             }
+            index += 1
         }
-        return result + "\""
+        if isTruncated { appendTruncationMarker(to: &line) }
+        line.append(0x22)
     }
 
-    private static let hexDigits = Array("0123456789abcdef".unicodeScalars)
+    private static func appendTruncationMarker(to line: inout [UInt8]) {
+        line.append(contentsOf: truncationMarker.utf8)
+    }
+
+    private static let hexDigits: StaticString = "0123456789abcdef"
 
     /// `\uXXXX`, or a surrogate pair of them above U+FFFF (RFC 8259 §7).
-    private static func appendEscape(_ scalar: Unicode.Scalar, to result: inout String) {
+    private static func appendEscape(_ scalar: Unicode.Scalar, to line: inout [UInt8]) {
         for unit in scalar.utf16 {
-            result += "\\u"
+            line.append(0x5C)
+            line.append(UInt8(ascii: "u"))
             for shift in stride(from: 12, through: 0, by: -4) {
-                result.unicodeScalars.append(hexDigits[Int(unit >> UInt16(shift)) & 0xF])
+                line.append(hexDigits.utf8Start[Int(unit >> UInt16(shift)) & 0xF])
             }
         }
+    }
+
+    private static func string(_ build: (inout [UInt8]) -> Void) -> String {
+        var bytes: [UInt8] = []
+        build(&bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

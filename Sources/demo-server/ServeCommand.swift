@@ -38,7 +38,8 @@ struct ServeCommand {
             },
             metadataProvider: nil)
         let logger = Logger(label: "demo-server")
-        let accessLogger = settings.accessLog ? Logger(label: "access") : nil
+        // Access lines are `info`: a higher LOG_LEVEL silences them too.
+        let accessLog = settings.accessLog && level <= .info ? AccessLogWriter(format: format, output: output.standardOutput) : nil
 
         let maxConnections = settings.server.maxConnections
         if let limit = FileDescriptorLimit.fit(maxConnections: maxConnections, eventLoops: settings.server.resolvedEventLoopCount) {
@@ -67,7 +68,7 @@ struct ServeCommand {
                 store: store,
                 serverStatistics: statistics,
                 logger: logger,
-                accessLogger: accessLogger,
+                accessLog: accessLog,
                 droppedLogLines: { output.droppedLines })
         } catch let error as StaticFileServerError {
             store.close()

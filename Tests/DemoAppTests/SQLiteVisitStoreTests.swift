@@ -137,6 +137,36 @@ import TestSupport
         }
     }
 
+    @Test func reopeningADatabaseAtTheCurrentSchemaWritesNothing() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = "\(directory)/visits.sqlite"
+            let first = try SQLiteVisitStore(path: path, logger: logger)
+            _ = try await first.recordVisit(variant: "naive")
+            first.close()
+            let before = try Self.fileState(path)
+
+            // A restart: open, read, close. Any write (the schema version, a journal) would put a
+            // frame in the WAL and, at close, a checkpoint into the file.
+            let reopened = try SQLiteVisitStore(path: path, logger: logger)
+            #expect(try await reopened.counts().total == 1)
+            #expect(try Self.fileState(path + "-wal").size == 0, "nothing written to the WAL")
+            reopened.close()
+            let after = try Self.fileState(path)
+            #expect(after.size == before.size)
+            #expect(after.modified == before.modified, "the database file was written")
+        }
+    }
+
+    /// Size and modification time (to the nanosecond) of `path`; size 0 when it does not exist.
+    private static func fileState(_ path: String) throws -> (size: Int, modified: [Int]) {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            try #require(errno == ENOENT, "stat \(path)")
+            return (0, [])
+        }
+        return (Int(status.st_size), [Int(status.st_mtim.tv_sec), Int(status.st_mtim.tv_nsec)])
+    }
+
     @Test func migrationIsSkippedWhenUserVersionIsCurrent() throws {
         try withTemporaryDirectory { directory in
             let path = "\(directory)/visits.sqlite"

@@ -3,7 +3,7 @@
 # to malloc and its relatives), both from valgrind's callgrind: numbers that, unlike requests per second, come out the same
 # on a busy or a quiet machine, so a change to the hot path can be judged by them alone.
 #
-#   lab/bench/instructions.sh [--binary PATH] [--vs-nginx] [--routes "/basic /bench-2k.txt / close:/basic"] [--profile N]
+#   lab/bench/instructions.sh [--binary PATH] [--vs-nginx] [--vs-h2o] [--routes "/basic /bench-2k.txt / close:/basic"] [--profile N]
 #
 # Without --binary it builds the fully static release binary the images ship
 # (scratch path .build-bench-static, as lab/bench.sh --static does). Each route is measured
@@ -19,6 +19,8 @@
 #
 # With --vs-nginx, nginx answers /basic (`return 200`) and /bench-2k.txt from the same
 # configuration as lab/bench.sh, in one process (master_process off), measured the same way.
+# With --vs-h2o, h2o does the same from lab/bench/h2o.conf.template (one thread; its /basic is an
+# mruby handler, so only its file row is a fair comparison).
 #
 # valgrind 3.19 refuses the debug information of Swift binaries, so the measured copy is made with
 # `strip --strip-debug` (the symbol table, and so the function names in callgrind's output, stay).
@@ -31,6 +33,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 bench_dir="$root/lab/bench"
 binary=""
 vs_nginx=0
+vs_h2o=0
 profile=0
 routes="/basic /bench-2k.txt / close:/basic"
 small=${INSTRUCTIONS_SMALL:-400}
@@ -51,9 +54,10 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --binary) binary=${2:?--binary needs a path}; shift 2 ;;
         --vs-nginx) vs_nginx=1; shift ;;
+        --vs-h2o) vs_h2o=1; shift ;;
         --routes) routes=${2:?--routes needs a list}; shift 2 ;;
         --profile) profile=${2:?--profile needs a number}; shift 2 ;;
-        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
         *) echo "instructions: unknown argument $1" >&2; exit 64 ;;
     esac
 done
@@ -64,6 +68,7 @@ for tool in valgrind python3 strip; do
     command -v "$tool" >/dev/null || die "$tool is missing (apt-get install valgrind python3 binutils)"
 done
 [ "$vs_nginx" = 0 ] || command -v nginx >/dev/null || die "nginx is missing (apt-get install nginx-light)"
+[ "$vs_h2o" = 0 ] || command -v h2o >/dev/null || die "h2o is missing (apt-get install h2o)"
 
 if [ -z "$binary" ]; then
     log "building the static release binary (scratch .build-bench-static)"
@@ -111,7 +116,7 @@ wait_for_port() {
     return 1
 }
 
-# run_server KIND ROUTE COUNT OUT: starts KIND (ours|nginx) under callgrind, sends COUNT requests
+# run_server KIND ROUTE COUNT OUT: starts KIND (ours|nginx|h2o) under callgrind, sends COUNT requests
 # for ROUTE, stops it gracefully and leaves callgrind's output in OUT.
 run_server() {
     local kind=$1 route=$2 count=$3 out=$4 port stop_signal
@@ -123,6 +128,13 @@ run_server() {
             DATABASE_PATH="$tmp/data/visits.sqlite" PUBLIC_DIR="$tmp/public" IMAGE_VARIANT=bench \
             valgrind "${valgrind_args[@]}" --log-file="$out.log" "$tmp/demo-server" serve \
             >"$tmp/server.log" 2>&1 &
+        stop_signal=TERM
+    elif [ "$kind" = h2o ]; then
+        mkdir -p "$tmp/h2o"
+        sed -e "s|@DIR@|$tmp/h2o|g" -e "s|@PORT@|$port|g" -e "s|@PUBLIC_DIR@|$tmp/public|g" \
+            "$bench_dir/h2o.conf.template" >"$tmp/h2o/h2o.conf"
+        valgrind "${valgrind_args[@]}" --log-file="$out.log" \
+            h2o -c "$tmp/h2o/h2o.conf" >"$tmp/server.log" 2>&1 &
         stop_signal=TERM
     else
         mkdir -p "$tmp/nginx"
@@ -176,12 +188,14 @@ echo "|---|---|--:|--:|"
 for route in $routes; do
     measure ours "$route"
 done
-if [ "$vs_nginx" = 1 ]; then
+for peer in nginx h2o; do
+    flag="vs_$peer"
+    [ "${!flag}" = 1 ] || continue
     for route in $routes; do
-        [ "$route" = / ] && continue   # nginx has no page that records a visit
-        measure nginx "$route"
+        [ "$route" = / ] && continue   # the peers have no page that records a visit
+        measure "$peer" "$route"
     done
-fi
+done
 for text in "${profiles[@]}"; do
     printf '\n```\n%s\n```\n' "$text"
 done

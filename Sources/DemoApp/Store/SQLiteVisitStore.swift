@@ -342,8 +342,9 @@ extension SQLiteVisitStore {
         }
 
         /// Brings the schema to `migrations.count` in one immediate transaction, so two processes
-        /// starting together do not both migrate. It writes `user_version` even when nothing is
-        /// pending: that write is the start-up proof that the file can be written.
+        /// starting together do not both migrate. A file already at the current version is left
+        /// as it was: the transaction takes the write lock (which a file that cannot be written
+        /// refuses) and is rolled back, so a restart writes and syncs nothing.
         ///
         /// In WAL mode the transaction commits with `synchronous = NORMAL`: atomic, but not synced
         /// at once (SQLite: "WAL mode is always consistent with synchronous=NORMAL"). Nothing is
@@ -367,6 +368,10 @@ extension SQLiteVisitStore {
                         message: "schema version \(current) is newer than this build supports (\(target))"
                     )
                 }
+                guard current < target else {
+                    try database.execute("ROLLBACK")
+                    return target
+                }
                 for version in current..<target {
                     try database.execute(SQLiteVisitStore.migrations[version])
                     logger.info("migrating visit database", metadata: ["path": "\(path)", "to_version": "\(version + 1)"])
@@ -388,6 +393,9 @@ extension SQLiteVisitStore {
 
         /// `mkdir -p` of the file's directory, so that a fresh `DATABASE_PATH` works unprepared.
         private func createParentDirectory() throws(VisitStoreError) {
+            // A restart finds its database where it left it: nothing to create, nor to walk.
+            var file = stat()
+            if stat(path, &file) == 0, file.st_mode & S_IFMT == S_IFREG { return }
             let directory = parentDirectory
             guard directory != ".", directory != "/" else { return }
             var partial = directory.hasPrefix("/") ? "/" : ""
