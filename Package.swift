@@ -14,9 +14,9 @@ let package = Package(
     // Pinned to exact versions. Package.resolved is not committed (it records commit ids, and those
     // differ between mirrors of the same tag), so the manifest is the one place the versions are
     // fixed: `swift package resolve` picks the same releases on every machine and in every image.
-    // The versions are repeated in Sources/DemoApp/BuildInfo.swift (shown by `--version` and in
-    // /metrics; a test fails when the two drift) and read back into the SBOM from the resolved
-    // graph. To bump: see docs/supply-chain.md, "Bumping a dependency".
+    // The versions are repeated in Sources/DemoApp/Configuration/BuildInfo.swift (shown by
+    // `--version` and in /metrics; a test fails when the two drift) and read back into the SBOM
+    // from the resolved graph. To bump: see docs/supply-chain.md, "Bumping a dependency".
     traits: [
         // Off by default: `swift build`, the default binary and the images carry no PostgreSQL client.
         .trait(

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks that the Swift modules and the folders inside HTTP1 and HTTPServer are layers.
+"""Checks that the Swift modules and the folders inside HTTP1, HTTPServer and DemoApp are layers.
 
     scripts/check-layers.py [--root DIR]
 
@@ -8,11 +8,13 @@ Two rules, read from the source text alone (no build, well under a second):
 1. Modules: each file imports only the modules of this package its module may reach
    (MODULE_IMPORTS below: demo-server -> DemoApp -> HTTPServer -> HTTP1; DemoApp -> CSQLite, CLibPQ;
    HTTPServer -> CHTTPShims), and the sans-I/O core imports no logger, threads or Foundation.
-2. Folders: inside HTTP1 and HTTPServer the folders have an order (FOLDER_ORDER below, lowest
-   first). A file may use the types declared in its own folder or in a folder below it, never one
-   above it; as the order is total, no two folders can need each other either. "Uses" means
-   names a type declared at the top level of another folder of the same module (struct, class,
-   enum, protocol, actor, typealias), anywhere in its code outside comments and string literals.
+2. Folders: inside HTTP1, HTTPServer and DemoApp the folders have an order (FOLDER_ORDER below,
+   lowest first), and the files directly in the module's folder sit above every folder. A file may
+   use the types declared in its own folder or in a folder below it, never one above it nor one
+   declared in a module-level file; as the order is total, no two folders can need each other.
+   "Uses" means names a type declared at the top level of another folder (or module-level file)
+   of the same module (struct, class, enum, protocol, actor, typealias), anywhere in its code
+   outside comments and string literals.
    Members added by an extension in another folder are not traced; the types they return are.
 
 Every violation is printed as file:line with what was used and where it lives; the exit status
@@ -23,11 +25,15 @@ import re
 import sys
 from pathlib import Path
 
-# Lowest first. Files directly in the module's folder (Exports.swift) sit above every folder.
+# Lowest first. Files directly in the module's folder (Exports.swift, DemoApplication.swift) sit
+# above every folder.
 FOLDER_ORDER = {
     "HTTP1": ["Time", "Syntax", "Limits", "Message", "Parsing", "Encoding", "Connection"],
     "HTTPServer": ["Socket", "Threads", "Configuration", "Application", "Connection", "EventLoop", "Server"],
+    "DemoApp": ["Text", "JSON", "Files", "Configuration", "Tracing", "Store", "Static", "Pages", "AccessLog",
+                "Metrics", "Routes"],
 }
+MODULE_LEVEL = "the module's own folder"
 
 # The package's own modules each module may import; anything else of ours is a layer violation.
 OUR_MODULES = {"CHTTPShims", "CSQLite", "CLibPQ", "HTTP1", "HTTPServer", "DemoApp", "demo_server"}
@@ -121,7 +127,8 @@ def check(root):
         module_dir = sources / module
         files = sorted(module_dir.rglob("*.swift"))
         rank = {folder: index for index, folder in enumerate(order)}
-        declared = {}  # type name -> folder
+        rank[MODULE_LEVEL] = len(order)
+        declared = {}  # type name -> folder, or MODULE_LEVEL
         lines_of = {}
         for path in files:
             folder = folder_of(path, module_dir)
@@ -132,20 +139,22 @@ def check(root):
             lines_of[path] = code_lines(path.read_text())
             for line in lines_of[path]:
                 match = DECLARATION.match(line)
-                if match and folder is not None:
-                    declared.setdefault(match.group(1), folder)
+                if match:
+                    declared.setdefault(match.group(1), folder or MODULE_LEVEL)
         for path, lines in lines_of.items():
             folder = folder_of(path, module_dir)
             if folder is None:
-                continue  # Module-level files (re-exports) sit above every folder.
+                continue  # Module-level files sit above every folder and may use any of them.
             for number, line in enumerate(lines, 1):
                 for name in set(TYPE_NAME.findall(line)):
                     other = declared.get(name)
                     if other is None or other == folder or rank[other] < rank[folder]:
                         continue
+                    place = f"{module}/{other}, a folder above it" if other != MODULE_LEVEL else \
+                        f"{module}'s module-level files, which sit above every folder"
                     problems.append(
-                        f"{path.relative_to(root)}:{number}: {module}/{folder} uses {name} from {module}/{other}, "
-                        f"a folder above it (order, lowest first: {', '.join(order)})")
+                        f"{path.relative_to(root)}:{number}: {module}/{folder} uses {name} from {place} "
+                        f"(order, lowest first: {', '.join(order)})")
     return problems
 
 

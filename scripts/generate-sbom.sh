@@ -61,7 +61,7 @@ swift_version=$(sed -nE 's/.*Swift version ([0-9]+\.[0-9]+(\.[0-9]+)?).*/\1/p' <
 swift_tag=$(sed -nE 's/.*\((swift-[^)]+)\).*/\1/p' <<<"$swift_line")
 [[ -n "$swift_version" ]] || die "cannot read the toolchain version from '$swift_line'"
 [[ "$swift_version" == *.*.* ]] || swift_version="$swift_version.0"
-app_version=$(sed -n 's/.*static let current = "\([^"]*\)".*/\1/p' "$package_dir/Sources/DemoApp/DemoConfiguration.swift" | head -n 1)
+app_version=$(sed -n 's/.*static let current = "\([^"]*\)".*/\1/p' "$package_dir/Sources/DemoApp/Configuration/DemoConfiguration.swift" | head -n 1)
 [[ -n "$app_version" ]] || die "cannot read DemoVersion.current"
 # shellcheck disable=SC1091 # the build machine's own file
 os_id=$( . /etc/os-release && echo "$ID-$VERSION_ID")

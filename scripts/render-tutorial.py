@@ -46,6 +46,7 @@ Usage:
 Python 3 standard library only.
 """
 import argparse
+import functools
 import importlib.util
 import json
 import os
@@ -77,16 +78,8 @@ def read_json(relative):
 
 
 def human_mb(mb):
-    """3 significant digits: 4.14 GB, 536 MB, 65.8 MB, 17.0 MB."""
-    if mb >= 1000:
-        value, unit = mb / 1000, "GB"
-    else:
-        value, unit = mb, "MB"
-    if value >= 100:
-        return f"{value:.0f} {unit}"
-    if value >= 10:
-        return f"{value:.1f} {unit}"
-    return f"{value:.2f} {unit}"
+    """3 significant digits, written as the chart writes them (4.14 GB, 536 MB, 65.8 MB)."""
+    return load_chart_module().format_mb(mb)
 
 
 def human_bytes(count):
@@ -426,6 +419,7 @@ def render(template, v, source="docs/TUTORIAL.template.md"):
     return header + text
 
 
+@functools.cache
 def load_chart_module():
     spec = importlib.util.spec_from_file_location("size_chart", path("scripts", "size-chart.py"))
     module = importlib.util.module_from_spec(spec)

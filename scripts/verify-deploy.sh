@@ -169,16 +169,20 @@ fi
 # ---------------------------------------------------------------------------------------------
 # 2. Schemas (the schemas ship inside kubernetes-validate: no network needed)
 
-if [[ -n "$KV_BIN" && -s "$RENDERED" ]]; then
+# validate FILE WHAT: kubernetes-validate --strict on a render, once per Kubernetes version.
+validate() {
+  local file=$1 what=$2 out="$WORK/kv.out" version
+  [[ -n "$KV_BIN" && -s "$file" ]] || return 0
   for version in "${KUBERNETES_VERSIONS[@]}"; do
-    if "$KV_BIN/kubernetes-validate" --strict --quiet -k "$version" "$RENDERED" >"$WORK/kv.out" 2>&1; then
-      pass "kubernetes-validate --strict: every resource valid for Kubernetes $version"
+    if "$KV_BIN/kubernetes-validate" --strict --quiet -k "$version" "$file" >"$out" 2>&1; then
+      pass "kubernetes-validate --strict: $what valid for Kubernetes $version"
     else
-      sed 's/^/     /' "$WORK/kv.out"
-      fail "kubernetes-validate --strict: every resource valid for Kubernetes $version"
+      sed 's/^/     /' "$out"
+      fail "kubernetes-validate --strict: $what valid for Kubernetes $version"
     fi
   done
-fi
+}
+validate "$RENDERED" "every resource"
 
 # ---------------------------------------------------------------------------------------------
 # 3. Compose file
@@ -469,16 +473,7 @@ else
   fail "kustomize render of $OVERLAY (needs kubectl or kustomize)"
   : >"$OVERLAY_RENDERED"
 fi
-if [[ -n "$KV_BIN" && -s "$OVERLAY_RENDERED" ]]; then
-  for version in "${KUBERNETES_VERSIONS[@]}"; do
-    if "$KV_BIN/kubernetes-validate" --strict --quiet -k "$version" "$OVERLAY_RENDERED" >"$WORK/kv-overlay.out" 2>&1; then
-      pass "kubernetes-validate --strict: $OVERLAY valid for Kubernetes $version"
-    else
-      sed 's/^/     /' "$WORK/kv-overlay.out"
-      fail "kubernetes-validate --strict: $OVERLAY valid for Kubernetes $version"
-    fi
-  done
-fi
+validate "$OVERLAY_RENDERED" "$OVERLAY"
 if [[ -n "$CHECKOV_BIN" && -s "$OVERLAY_RENDERED" ]]; then
   if "$CHECKOV_BIN/checkov" --config-file .checkov.yaml --skip-download --framework kubernetes -o json \
       -f "$OVERLAY_RENDERED" >"$WORK/checkov-overlay.json" 2>"$WORK/checkov-overlay.err"; then

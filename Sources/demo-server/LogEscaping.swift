@@ -95,13 +95,7 @@ enum LogEscaping {
                 index += 1
                 continue
             }
-            let (scalar, length) = scalar(in: bytes, at: index)
-            if needsEscape(scalar) {
-                appendEscape(scalar, to: &line)
-            } else {
-                line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<(index + length)]))
-            }
-            index += length
+            index += appendScalar(in: bytes, at: index, to: &line)
         }
         if isTruncated { appendTruncationMarker(to: &line) }
     }
@@ -180,6 +174,19 @@ enum LogEscaping {
         return (Unicode.Scalar(value) ?? "\u{FFFD}", length)
     }
 
+    /// Appends the scalar at `index` (not printable ASCII, which each format escapes its own way)
+    /// as it is, or as `\uXXXX` where `needsEscape` says so; returns its length in bytes.
+    @inline(__always)
+    private static func appendScalar(in bytes: UnsafeBufferPointer<UInt8>, at index: Int, to line: inout [UInt8]) -> Int {
+        let (scalar, length) = scalar(in: bytes, at: index)
+        if needsEscape(scalar) {
+            appendEscape(scalar, to: &line)
+        } else {
+            line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<(index + length)]))
+        }
+        return length
+    }
+
     private static func allScalars(of bytes: UnsafeBufferPointer<UInt8>, satisfy predicate: (Unicode.Scalar) -> Bool) -> Bool {
         var index = 0
         while index < bytes.count {
@@ -203,13 +210,7 @@ enum LogEscaping {
             case 0x09: line.append(0x5C); line.append(UInt8(ascii: "t"))
             case 0x20..<0x7F: line.append(byte)
             default:
-                let (scalar, length) = scalar(in: bytes, at: index)
-                if needsEscape(scalar) {
-                    appendEscape(scalar, to: &line)
-                } else {
-                    line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<(index + length)]))
-                }
-                index += length
+                index += appendScalar(in: bytes, at: index, to: &line)
                 continue
             }
             index += 1

@@ -50,17 +50,13 @@ enum LoopbackProbe {
             socketAddress.sin6_family = sa_family_t(AF_INET6)
             socketAddress.sin6_port = in_port_t(UInt16(port).bigEndian)
             socketAddress.sin6_addr = address.ipv6
-            connected = withUnsafePointer(to: &socketAddress) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
-            }
+            connected = connectSocket(fd, to: socketAddress)
         } else {
             var socketAddress = sockaddr_in()
             socketAddress.sin_family = sa_family_t(AF_INET)
             socketAddress.sin_port = in_port_t(UInt16(port).bigEndian)
             socketAddress.sin_addr = address.ipv4
-            connected = withUnsafePointer(to: &socketAddress) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
+            connected = connectSocket(fd, to: socketAddress)
         }
         guard connected == 0 else { throw failure("connect") }
         let authority = address.isIPv6 ? "[\(address.text)]:\(port)" : "\(address.text):\(port)"
@@ -80,6 +76,15 @@ enum LoopbackProbe {
             throw Failure(message: "not an HTTP response")
         }
         return status
+    }
+
+    /// `connect(2)` to a `sockaddr_in` or `sockaddr_in6`, passed as the `sockaddr` it begins with.
+    private static func connectSocket<SocketAddress>(_ fd: Int32, to address: SocketAddress) -> Int32 {
+        withUnsafePointer(to: address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<SocketAddress>.size))
+            }
+        }
     }
 
     private static func failure(_ call: String) -> Failure {

@@ -31,7 +31,7 @@ import Testing
         #expect(!pins.isEmpty)
         let stated = Dictionary(
             uniqueKeysWithValues: (BuildInfo.packages + BuildInfo.packagesOutsideThisBuild).map { ($0.identity, $0.version) })
-        #expect(stated == pins, "Sources/DemoApp/BuildInfo.swift and Package.swift disagree: bump both")
+        #expect(stated == pins, "Sources/DemoApp/Configuration/BuildInfo.swift and Package.swift disagree: bump both")
     }
 
     @Test func sqliteVersionIsTheLinkedLibrarysOwn() {

@@ -140,7 +140,7 @@ img_ensure_base_images() {
 # Build metadata for the OCI labels. `created` is the commit's time, not the clock's, so that
 # building the same commit twice gives the same image.
 img_version() {
-  sed -n 's/.*static let current = "\([^"]*\)".*/\1/p' Sources/DemoApp/DemoConfiguration.swift 2>/dev/null | head -n 1
+  sed -n 's/.*static let current = "\([^"]*\)".*/\1/p' Sources/DemoApp/Configuration/DemoConfiguration.swift 2>/dev/null | head -n 1
 }
 img_revision() { git rev-parse HEAD 2>/dev/null || echo unknown; }
 img_created() { git log -1 --format=%cI 2>/dev/null || echo 1970-01-01T00:00:00Z; }

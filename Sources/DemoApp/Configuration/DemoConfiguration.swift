@@ -55,20 +55,11 @@ public enum DemoVersion {
     /// Semantic version of the release.
     public static let current = "0.1.0"
 
-    /// The Swift compiler that built this binary, e.g. `6.3`.
-    public static var swiftVersion: String {
-        #if compiler(>=6.5)
-        return "6.5 or later"
-        #elseif compiler(>=6.4)
-        return "6.4"
-        #elseif compiler(>=6.3)
-        return "6.3"
-        #elseif compiler(>=6.2)
-        return "6.2"
-        #elseif compiler(>=6.1)
-        return "6.1"
-        #else
-        return "6.0"
-        #endif
-    }
+    /// The Swift compiler that built this binary, e.g. `6.3`: `BuildInfo.swiftToolchainVersion`
+    /// without its patch release.
+    public static let swiftVersion: String = {
+        let toolchain = BuildInfo.swiftToolchainVersion
+        let parts = toolchain.split(separator: ".")
+        return parts.count == 3 ? parts[0...1].joined(separator: ".") : toolchain
+    }()
 }

@@ -60,8 +60,10 @@ public enum BuildInfo {
     /// The Swift toolchain that compiled this binary (its runtime, standard library and
     /// FoundationEssentials come with it), to the patch release where the compiler says so.
     public static var swiftToolchainVersion: String {
-        #if compiler(>=6.4)
-        return DemoVersion.swiftVersion
+        #if compiler(>=6.5)
+        return "6.5 or later"
+        #elseif compiler(>=6.4)
+        return "6.4"
         #elseif compiler(>=6.3.3)
         return "6.3.3"
         #elseif compiler(>=6.3.2)
@@ -70,8 +72,12 @@ public enum BuildInfo {
         return "6.3.1"
         #elseif compiler(>=6.3)
         return "6.3.0"
+        #elseif compiler(>=6.2)
+        return "6.2"
+        #elseif compiler(>=6.1)
+        return "6.1"
         #else
-        return DemoVersion.swiftVersion
+        return "6.0"
         #endif
     }
 
