@@ -11,7 +11,8 @@ import Synchronization
 /// symlink, which may still land inside) or unavailable (Linux before 5.6, a seccomp filter), the
 /// path is resolved with `realpath`, must land inside the root, and is opened with `O_NOFOLLOW`.
 /// Either way it must be a regular file. Small files are kept in memory with their validators,
-/// keyed by inode, size and modification time, so a hit costs an `open`, an `fstat` and a `close`.
+/// keyed by inode, size and modification time, so a hit costs one `fstatat` and no descriptor
+/// (`currentCachedFile(_:)` says why that keeps the confinement).
 /// File I/O happens on the event loop, as in nginx: these are page-cache reads of small files.
 final class StaticFileServer: Sendable {
     /// Where files come from, resolved to an absolute path without symlinks.
@@ -126,6 +127,9 @@ final class StaticFileServer: Sendable {
     /// Answers a GET or HEAD for a path already decoded and checked, saying why when there is no
     /// file to send.
     private func lookup(relativePath relative: String, request: HTTPRequest) -> Lookup {
+        if let current = currentCachedFile(relative) {
+            return answer(request, validators: current.validators) ?? .found(current.response)
+        }
         let file: OpenFile
         switch open(relative) {
         case .opened(let opened): file = opened
@@ -134,15 +138,9 @@ final class StaticFileServer: Sendable {
         }
         let cached = file.identity.size <= Self.memoryCacheFileLimit ? cachedFile(relative: relative, file: file) : nil
         let validators = cached?.validators ?? Validators(relative: relative, identity: file.identity)
-        switch ConditionalRequest.evaluate(request, etag: validators.etag, modifiedSeconds: validators.modifiedSeconds) {
-        case .proceed:
-            break
-        case .notModified:
+        if let conditional = answer(request, validators: validators) {
             close(file.descriptor)
-            return .found(HTTPResponse(status: .notModified, headers: headers(validators, includingContentType: false)))
-        case .preconditionFailed:
-            close(file.descriptor)
-            return .found(HTTPResponse(status: .preconditionFailed, headers: headers(validators, includingContentType: false)))
+            return conditional
         }
         if file.identity.size <= Self.memoryCacheFileLimit {
             close(file.descriptor)
@@ -151,6 +149,36 @@ final class StaticFileServer: Sendable {
         }
         let region = FileRegion(descriptor: file.descriptor, length: file.identity.size)
         return .found(HTTPResponse(headers: headers(validators), body: .file(region)))
+    }
+
+    /// The 304 or 412 the request's preconditions call for, or nil to send the file.
+    private func answer(_ request: HTTPRequest, validators: Validators) -> Lookup? {
+        switch ConditionalRequest.evaluate(request, etag: validators.etag, modifiedSeconds: validators.modifiedSeconds) {
+        case .proceed:
+            return nil
+        case .notModified:
+            return .found(HTTPResponse(status: .notModified, headers: headers(validators, includingContentType: false)))
+        case .preconditionFailed:
+            return .found(HTTPResponse(status: .preconditionFailed, headers: headers(validators, includingContentType: false)))
+        }
+    }
+
+    /// The cached copy of `relative` when the file the path names now is the very one it was read
+    /// from (same device, inode, size and modification time), found with one `fstatat` and no
+    /// descriptor.
+    ///
+    /// Confinement does not rest on this check: the `fstatat` follows symlinks, even ones leading
+    /// out, but the bytes it lets through were read through the confined open (`open(_:)`) of that
+    /// same file, and were served then. A path that now leads anywhere else (a symlink swapped to
+    /// point outside, a file replaced or edited) has another identity and takes the confined open
+    /// again, which refuses what lies outside.
+    private func currentCachedFile(_ relative: String) -> CachedFile? {
+        guard let entry = cache.withLock({ $0[relative] }) else { return nil }
+        var info = stat()
+        guard fstatat(rootDescriptor, relative, &info, 0) == 0, (info.st_mode & S_IFMT) == S_IFREG,
+            FileIdentity(info) == entry.identity
+        else { return nil }
+        return entry
     }
 
     /// The fields of an answer about one version of a file.
