@@ -175,7 +175,8 @@ final class StaticFileServer: Sendable {
     private func currentCachedFile(_ relative: String) -> CachedFile? {
         guard let entry = cache.withLock({ $0[relative] }) else { return nil }
         var info = stat()
-        guard fstatat(rootDescriptor, relative, &info, 0) == 0, (info.st_mode & S_IFMT) == S_IFREG,
+        let found = withCPath(relative) { fstatat(rootDescriptor, $0, &info, 0) }
+        guard found == 0, (info.st_mode & S_IFMT) == S_IFREG,
             FileIdentity(info) == entry.identity
         else { return nil }
         return entry
@@ -225,7 +226,7 @@ final class StaticFileServer: Sendable {
 
     private func openBeneathRoot(_ relative: String) -> Int32? {
         if canOpenBeneath.load(ordering: .relaxed) {
-            let descriptor = chttp_open_beneath(rootDescriptor, relative)
+            let descriptor = withCPath(relative) { chttp_open_beneath(rootDescriptor, $0) }
             if descriptor >= 0 { return descriptor }
             switch errno {
             case ENOSYS, EPERM:
@@ -282,6 +283,23 @@ public struct StaticFileServerError: Error, CustomStringConvertible, Sendable {
 
     /// Names the directory by its path only: the caller knows the setting it came from.
     public var description: String { "'\(path)' cannot be served: \(reason)" }
+}
+
+/// Calls `body` with `path` as a C string on the stack. Passing the String itself (or
+/// `withCString`) copies one stored inline, as paths up to 15 bytes are, into a new array.
+private func withCPath<Result>(_ path: String, _ body: (UnsafePointer<CChar>) -> Result) -> Result {
+    var path = path
+    return path.withUTF8 { bytes in
+        // At most `StaticPath.maxLength` bytes and the NUL: small enough for the stack.
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: bytes.count + 1) { buffer in
+            let start = buffer.baseAddress!
+            if let source = bytes.baseAddress {
+                UnsafeMutableRawPointer(start).copyMemory(from: source, byteCount: bytes.count)
+            }
+            start[bytes.count] = 0
+            return body(start)
+        }
+    }
 }
 
 /// `open(2)`, which `StaticFileServer.open(_:)` hides from the type's methods; a file-scope
