@@ -34,17 +34,26 @@ final class StaticFileServer: Sendable {
 
     private let cache = Mutex<[String: CachedFile]>([:])
 
-    private struct CachedFile {
+    /// A class, so that taking an entry out of the cache on every hit is one reference count,
+    /// not one per field.
+    private final class CachedFile: Sendable {
         let identity: FileIdentity
         let validators: Validators
         let bytes: [UInt8]
         /// The whole 200 answer, its head encoded once (`HTTPResponse.prepared()`): a hit sends it
         /// as it is.
         let response: HTTPResponse
+
+        init(identity: FileIdentity, validators: Validators, bytes: [UInt8], response: HTTPResponse) {
+            self.identity = identity
+            self.validators = validators
+            self.bytes = bytes
+            self.response = response
+        }
     }
 
     /// What the response's headers say about a file version.
-    private struct Validators {
+    private struct Validators: Sendable {
         let contentType: String
         let etag: String
         let lastModified: String
