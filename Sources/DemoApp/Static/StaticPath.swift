@@ -24,11 +24,12 @@ enum StaticPath {
         var requestPath = requestPath
         // Most paths have nothing encoded: they are checked in place, in one pass over the bytes,
         // and a String is valid UTF-8 already (only decoding can produce invalid sequences).
-        let isEncoded = try requestPath.withUTF8 { path in
+        let unencoded = try requestPath.withUTF8 { path -> String? in
             guard path.count <= maxLength, path.first == UInt8(ascii: "/") else { throw Refusal.forbiddenCharacter }
-            return try checkUnencoded(path)
+            guard try !checkUnencoded(path) else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: path.dropFirst()), as: UTF8.self)
         }
-        guard isEncoded else { return String(requestPath.dropFirst()) }
+        if let unencoded { return unencoded }
         let path = requestPath.utf8
         guard let decoded = path.percentDecoded else { throw Refusal.malformedEncoding }
         try checkCharacters(decoded)
