@@ -38,17 +38,26 @@ final class StaticFileServer: Sendable {
     /// not one per field.
     private final class CachedFile: Sendable {
         let identity: FileIdentity
+        /// The inode's change time (ctime) when it was read: a `chmod`, a rename or a new hard link
+        /// changes it, and each sends the next request through the confined open again.
+        let changedNanoseconds: Int
         let validators: Validators
         let bytes: [UInt8]
         /// The whole 200 answer, its head encoded once (`HTTPResponse.prepared()`): a hit sends it
         /// as it is.
         let response: HTTPResponse
 
-        init(identity: FileIdentity, validators: Validators, bytes: [UInt8], response: HTTPResponse) {
-            self.identity = identity
+        init(file: OpenFile, validators: Validators, bytes: [UInt8], response: HTTPResponse) {
+            identity = file.identity
+            changedNanoseconds = file.changedNanoseconds
             self.validators = validators
             self.bytes = bytes
             self.response = response
+        }
+
+        /// Whether `info` describes the very file this was read from, unchanged since.
+        func isVersion(of info: stat) -> Bool {
+            FileIdentity(info) == identity && info.changedNanoseconds == changedNanoseconds
         }
     }
 
@@ -179,15 +188,14 @@ final class StaticFileServer: Sendable {
     /// Confinement does not rest on this check: the `fstatat` follows symlinks, even ones leading
     /// out, but the bytes it lets through were read through the confined open (`open(_:)`) of that
     /// same file, and were served then. A path that now leads anywhere else (a symlink swapped to
-    /// point outside, a file replaced or edited) has another identity and takes the confined open
-    /// again, which refuses what lies outside.
+    /// point outside, a file replaced or edited) has another identity, and a file moved out, made
+    /// unreadable or linked elsewhere has another change time: either takes the confined open
+    /// again, which refuses what lies outside or cannot be read.
     private func currentCachedFile(_ relative: String) -> CachedFile? {
         guard let entry = cache.withLock({ $0[relative] }) else { return nil }
         var info = stat()
         let found = withCPath(relative) { fstatat(rootDescriptor, $0, &info, 0) }
-        guard found == 0, (info.st_mode & S_IFMT) == S_IFREG,
-            FileIdentity(info) == entry.identity
-        else { return nil }
+        guard found == 0, (info.st_mode & S_IFMT) == S_IFREG, entry.isVersion(of: info) else { return nil }
         return entry
     }
 
@@ -212,6 +220,7 @@ final class StaticFileServer: Sendable {
     private struct OpenFile {
         let descriptor: Int32
         let identity: FileIdentity
+        let changedNanoseconds: Int
     }
 
     private enum OpenOutcome {
@@ -230,7 +239,7 @@ final class StaticFileServer: Sendable {
             close(descriptor)
             return .missing
         }
-        return .opened(OpenFile(descriptor: descriptor, identity: FileIdentity(info)))
+        return .opened(OpenFile(descriptor: descriptor, identity: FileIdentity(info), changedNanoseconds: info.changedNanoseconds))
     }
 
     private func openBeneathRoot(_ relative: String) -> Int32? {
@@ -265,13 +274,15 @@ final class StaticFileServer: Sendable {
     }
 
     private func cachedFile(relative: String, file: OpenFile) -> CachedFile? {
-        if let hit = cache.withLock({ $0[relative] }), hit.identity == file.identity {
+        if let hit = cache.withLock({ $0[relative] }), hit.identity == file.identity,
+            hit.changedNanoseconds == file.changedNanoseconds
+        {
             return hit
         }
         guard let bytes = WholeFile.read(descriptor: file.descriptor, size: file.identity.size) else { return nil }
         let validators = Validators(relative: relative, identity: file.identity)
         let response = HTTPResponse(headers: headers(validators), body: .bytes(bytes)).prepared()
-        let entry = CachedFile(identity: file.identity, validators: validators, bytes: bytes, response: response)
+        let entry = CachedFile(file: file, validators: validators, bytes: bytes, response: response)
         cache.withLock { cache in
             var used = cache.values.reduce(0) { $0 + $1.bytes.count }
             if let old = cache[relative] { used -= old.bytes.count }
@@ -281,6 +292,11 @@ final class StaticFileServer: Sendable {
         }
         return entry
     }
+}
+
+extension stat {
+    /// The inode's last change (ctime), in nanoseconds since the epoch.
+    fileprivate var changedNanoseconds: Int { Int(st_ctim.tv_sec) * 1_000_000_000 + Int(st_ctim.tv_nsec) }
 }
 
 /// The public directory cannot be served.
