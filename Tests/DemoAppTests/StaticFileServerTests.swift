@@ -56,6 +56,47 @@ import TestSupport
         }
     }
 
+    @Test func refusesACachedFileSwappedForASymlinkLeadingOutside() throws {
+        try withRoot { root, server in
+            let outside = URL(fileURLWithPath: root).deletingLastPathComponent().path
+            #expect(get(server, "/icon.svg")?.text == "<svg/>")
+            try FileManager.default.removeItem(atPath: root + "/icon.svg")
+            try FileManager.default.createSymbolicLink(atPath: root + "/icon.svg", withDestinationPath: outside + "/outside.txt")
+            #expect(get(server, "/icon.svg") == nil)
+        }
+    }
+
+    @Test func refusesACachedFileWhoseDirectoryIsSwappedForASymlinkLeadingOutside() throws {
+        try withRoot { root, server in
+            let outside = URL(fileURLWithPath: root).deletingLastPathComponent().appendingPathComponent("elsewhere").path
+            try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
+            try Data("body{}\n".utf8).write(to: URL(fileURLWithPath: outside + "/site.css"))
+            #expect(get(server, "/css/site.css")?.text == "body{}\n")
+            try FileManager.default.moveItem(atPath: root + "/css", toPath: root + "/css-old")
+            try FileManager.default.createSymbolicLink(atPath: root + "/css", withDestinationPath: outside)
+            #expect(get(server, "/css/site.css") == nil)
+        }
+    }
+
+    @Test func followsASymlinkInsideThatReplacesACachedFile() throws {
+        try withRoot { root, server in
+            #expect(get(server, "/icon.svg")?.text == "<svg/>")
+            try FileManager.default.removeItem(atPath: root + "/icon.svg")
+            try FileManager.default.createSymbolicLink(atPath: root + "/icon.svg", withDestinationPath: "css/site.css")
+            #expect(get(server, "/icon.svg")?.text == "body{}\n")
+            #expect(get(server, "/icon.svg")?.text == "body{}\n")
+        }
+    }
+
+    @Test func answersNotModifiedFromTheCacheWithAFieldNameInAnyCase() throws {
+        try withRoot { _, server in
+            let etag = try #require(get(server, "/css/site.css")?.headers["ETag"])
+            #expect(get(server, "/css/site.css", headers: ["if-none-match": etag])?.status == .notModified)
+            #expect(get(server, "/css/site.css", headers: ["IF-NONE-MATCH": etag])?.status == .notModified)
+            #expect(get(server, "/css/site.css", headers: ["If-Range": etag, "X-If": "1"])?.status == .ok)
+        }
+    }
+
     @Test func answersNotModifiedToMatchingValidators() throws {
         try withRoot { _, server in
             let first = try #require(get(server, "/css/site.css"))

@@ -26,6 +26,8 @@ enum ConditionalRequest {
     /// - Returns: Whether to send the file, 304 or 412.
     static func evaluate(_ request: HTTPRequest, etag: String, modifiedSeconds: Int) -> Outcome {
         let headers = request.headers
+        // Most requests carry no precondition: one pass over the names instead of one per field.
+        guard hasPrecondition(headers) else { return .proceed }
         // Step 1: If-Match, strong comparison (§13.1.1); `*` holds, since the file exists.
         if headers.contains("If-Match") {
             guard let tags = EntityTagList(headers.values("If-Match")), tags.matches(etag, weakly: false) else {
@@ -49,6 +51,17 @@ enum ConditionalRequest {
             return .notModified
         }
         return .proceed
+    }
+
+    /// Whether any field's name starts with `If-` (ignoring case): all four preconditions do.
+    private static func hasPrecondition(_ headers: HTTPHeaders) -> Bool {
+        var found = false
+        headers.forEachField { name, _ in
+            found = name.count > 3 && name[0] | 0x20 == UInt8(ascii: "i") && name[1] | 0x20 == UInt8(ascii: "f")
+                && name[2] == UInt8(ascii: "-")
+            return found
+        }
+        return found
     }
 
     /// The date of a field that must hold exactly one HTTP-date, or nil to ignore the field: absent,

@@ -11,7 +11,8 @@ import Synchronization
 /// symlink, which may still land inside) or unavailable (Linux before 5.6, a seccomp filter), the
 /// path is resolved with `realpath`, must land inside the root, and is opened with `O_NOFOLLOW`.
 /// Either way it must be a regular file. Small files are kept in memory with their validators,
-/// keyed by inode, size and modification time, so a hit costs an `open`, an `fstat` and a `close`.
+/// keyed by inode, size and modification time, so a hit costs one `fstatat` and no descriptor
+/// (`currentCachedFile(_:)` says why that keeps the confinement).
 /// File I/O happens on the event loop, as in nginx: these are page-cache reads of small files.
 final class StaticFileServer: Sendable {
     /// Where files come from, resolved to an absolute path without symlinks.
@@ -33,17 +34,35 @@ final class StaticFileServer: Sendable {
 
     private let cache = Mutex<[String: CachedFile]>([:])
 
-    private struct CachedFile {
+    /// A class, so that taking an entry out of the cache on every hit is one reference count,
+    /// not one per field.
+    private final class CachedFile: Sendable {
         let identity: FileIdentity
+        /// The inode's change time (ctime) when it was read: a `chmod`, a rename or a new hard link
+        /// changes it, and each sends the next request through the confined open again.
+        let changedNanoseconds: Int
         let validators: Validators
         let bytes: [UInt8]
         /// The whole 200 answer, its head encoded once (`HTTPResponse.prepared()`): a hit sends it
         /// as it is.
         let response: HTTPResponse
+
+        init(file: OpenFile, validators: Validators, bytes: [UInt8], response: HTTPResponse) {
+            identity = file.identity
+            changedNanoseconds = file.changedNanoseconds
+            self.validators = validators
+            self.bytes = bytes
+            self.response = response
+        }
+
+        /// Whether `info` describes the very file this was read from, unchanged since.
+        func isVersion(of info: stat) -> Bool {
+            FileIdentity(info) == identity && info.changedNanoseconds == changedNanoseconds
+        }
     }
 
     /// What the response's headers say about a file version.
-    private struct Validators {
+    private struct Validators: Sendable {
         let contentType: String
         let etag: String
         let lastModified: String
@@ -126,6 +145,9 @@ final class StaticFileServer: Sendable {
     /// Answers a GET or HEAD for a path already decoded and checked, saying why when there is no
     /// file to send.
     private func lookup(relativePath relative: String, request: HTTPRequest) -> Lookup {
+        if let current = currentCachedFile(relative) {
+            return answer(request, validators: current.validators) ?? .found(current.response)
+        }
         let file: OpenFile
         switch open(relative) {
         case .opened(let opened): file = opened
@@ -134,15 +156,9 @@ final class StaticFileServer: Sendable {
         }
         let cached = file.identity.size <= Self.memoryCacheFileLimit ? cachedFile(relative: relative, file: file) : nil
         let validators = cached?.validators ?? Validators(relative: relative, identity: file.identity)
-        switch ConditionalRequest.evaluate(request, etag: validators.etag, modifiedSeconds: validators.modifiedSeconds) {
-        case .proceed:
-            break
-        case .notModified:
+        if let conditional = answer(request, validators: validators) {
             close(file.descriptor)
-            return .found(HTTPResponse(status: .notModified, headers: headers(validators, includingContentType: false)))
-        case .preconditionFailed:
-            close(file.descriptor)
-            return .found(HTTPResponse(status: .preconditionFailed, headers: headers(validators, includingContentType: false)))
+            return conditional
         }
         if file.identity.size <= Self.memoryCacheFileLimit {
             close(file.descriptor)
@@ -151,6 +167,36 @@ final class StaticFileServer: Sendable {
         }
         let region = FileRegion(descriptor: file.descriptor, length: file.identity.size)
         return .found(HTTPResponse(headers: headers(validators), body: .file(region)))
+    }
+
+    /// The 304 or 412 the request's preconditions call for, or nil to send the file.
+    private func answer(_ request: HTTPRequest, validators: Validators) -> Lookup? {
+        switch ConditionalRequest.evaluate(request, etag: validators.etag, modifiedSeconds: validators.modifiedSeconds) {
+        case .proceed:
+            return nil
+        case .notModified:
+            return .found(HTTPResponse(status: .notModified, headers: headers(validators, includingContentType: false)))
+        case .preconditionFailed:
+            return .found(HTTPResponse(status: .preconditionFailed, headers: headers(validators, includingContentType: false)))
+        }
+    }
+
+    /// The cached copy of `relative` when the file the path names now is the very one it was read
+    /// from (same device, inode, size and modification time), found with one `fstatat` and no
+    /// descriptor.
+    ///
+    /// Confinement does not rest on this check: the `fstatat` follows symlinks, even ones leading
+    /// out, but the bytes it lets through were read through the confined open (`open(_:)`) of that
+    /// same file, and were served then. A path that now leads anywhere else (a symlink swapped to
+    /// point outside, a file replaced or edited) has another identity, and a file moved out, made
+    /// unreadable or linked elsewhere has another change time: either takes the confined open
+    /// again, which refuses what lies outside or cannot be read.
+    private func currentCachedFile(_ relative: String) -> CachedFile? {
+        guard let entry = cache.withLock({ $0[relative] }) else { return nil }
+        var info = stat()
+        let found = withCPath(relative) { fstatat(rootDescriptor, $0, &info, 0) }
+        guard found == 0, (info.st_mode & S_IFMT) == S_IFREG, entry.isVersion(of: info) else { return nil }
+        return entry
     }
 
     /// The fields of an answer about one version of a file.
@@ -174,6 +220,7 @@ final class StaticFileServer: Sendable {
     private struct OpenFile {
         let descriptor: Int32
         let identity: FileIdentity
+        let changedNanoseconds: Int
     }
 
     private enum OpenOutcome {
@@ -192,12 +239,12 @@ final class StaticFileServer: Sendable {
             close(descriptor)
             return .missing
         }
-        return .opened(OpenFile(descriptor: descriptor, identity: FileIdentity(info)))
+        return .opened(OpenFile(descriptor: descriptor, identity: FileIdentity(info), changedNanoseconds: info.changedNanoseconds))
     }
 
     private func openBeneathRoot(_ relative: String) -> Int32? {
         if canOpenBeneath.load(ordering: .relaxed) {
-            let descriptor = chttp_open_beneath(rootDescriptor, relative)
+            let descriptor = withCPath(relative) { chttp_open_beneath(rootDescriptor, $0) }
             if descriptor >= 0 { return descriptor }
             switch errno {
             case ENOSYS, EPERM:
@@ -227,13 +274,15 @@ final class StaticFileServer: Sendable {
     }
 
     private func cachedFile(relative: String, file: OpenFile) -> CachedFile? {
-        if let hit = cache.withLock({ $0[relative] }), hit.identity == file.identity {
+        if let hit = cache.withLock({ $0[relative] }), hit.identity == file.identity,
+            hit.changedNanoseconds == file.changedNanoseconds
+        {
             return hit
         }
         guard let bytes = WholeFile.read(descriptor: file.descriptor, size: file.identity.size) else { return nil }
         let validators = Validators(relative: relative, identity: file.identity)
         let response = HTTPResponse(headers: headers(validators), body: .bytes(bytes)).prepared()
-        let entry = CachedFile(identity: file.identity, validators: validators, bytes: bytes, response: response)
+        let entry = CachedFile(file: file, validators: validators, bytes: bytes, response: response)
         cache.withLock { cache in
             var used = cache.values.reduce(0) { $0 + $1.bytes.count }
             if let old = cache[relative] { used -= old.bytes.count }
@@ -245,6 +294,11 @@ final class StaticFileServer: Sendable {
     }
 }
 
+extension stat {
+    /// The inode's last change (ctime), in nanoseconds since the epoch.
+    fileprivate var changedNanoseconds: Int { Int(st_ctim.tv_sec) * 1_000_000_000 + Int(st_ctim.tv_nsec) }
+}
+
 /// The public directory cannot be served.
 public struct StaticFileServerError: Error, CustomStringConvertible, Sendable {
     /// The configured directory.
@@ -254,6 +308,23 @@ public struct StaticFileServerError: Error, CustomStringConvertible, Sendable {
 
     /// Names the directory by its path only: the caller knows the setting it came from.
     public var description: String { "'\(path)' cannot be served: \(reason)" }
+}
+
+/// Calls `body` with `path` as a C string on the stack. Passing the String itself (or
+/// `withCString`) copies one stored inline, as paths up to 15 bytes are, into a new array.
+private func withCPath<Result>(_ path: String, _ body: (UnsafePointer<CChar>) -> Result) -> Result {
+    var path = path
+    return path.withUTF8 { bytes in
+        // At most `StaticPath.maxLength` bytes and the NUL: small enough for the stack.
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: bytes.count + 1) { buffer in
+            let start = buffer.baseAddress!
+            if let source = bytes.baseAddress {
+                UnsafeMutableRawPointer(start).copyMemory(from: source, byteCount: bytes.count)
+            }
+            start[bytes.count] = 0
+            return body(start)
+        }
+    }
 }
 
 /// `open(2)`, which `StaticFileServer.open(_:)` hides from the type's methods; a file-scope
