@@ -426,8 +426,8 @@ extension Record {
     init(_ head: RequestHead, body: [UInt8], kind: Kind, end: Int) {
         self.kind = kind
         method = head.method.rawValue
-        target = head.target
-        path = HTTPRequest.splitTarget(head.target).path
+        target = head.target.string
+        path = head.target.path
         version = head.version
         headers = head.headers.map { ($0.name, $0.value) }
         framing = head.framing

@@ -17,11 +17,28 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     /// Field after field: name length and value length (4 bytes each, little-endian), then the
     /// name's bytes and the value's.
     private var storage: [UInt8] = []
+    /// Where the first field starts. A parsed request's target comes before it, so that the
+    /// target shares this one allocation (`RequestTarget` reads it from `leadingStorage`).
+    private var fieldsStart = 0
 
     private static let lengthBytes = 8
 
     /// Creates an empty header list.
     public init() {}
+
+    /// Creates an empty header list whose buffer starts with `leading` (a request's target) and
+    /// has room for `fields` fields holding `byteCount` bytes.
+    package init(leading: UnsafeBufferPointer<UInt8>, fields: Int, byteCount: Int) {
+        storage.reserveCapacity(leading.count + fields * Self.lengthBytes + byteCount)
+        storage.append(contentsOf: leading)
+        fieldsStart = leading.count
+    }
+
+    /// The buffer, whose first `leadingCount` bytes are what `init(leading:fields:byteCount:)`
+    /// put there.
+    package var leadingStorage: [UInt8] { storage }
+    /// How many bytes come before the fields.
+    package var leadingCount: Int { fieldsStart }
 
     /// Creates a header list from name/value pairs in order.
     /// - Parameter elements: The fields.
@@ -40,12 +57,12 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     }
 
     /// Whether there are no fields.
-    public var isEmpty: Bool { storage.isEmpty }
+    public var isEmpty: Bool { storage.count == fieldsStart }
 
     /// Iterates the fields as strings, in order.
     public struct Iterator: IteratorProtocol {
         fileprivate let storage: [UInt8]
-        fileprivate var offset = 0
+        fileprivate var offset: Int
 
         public mutating func next() -> Field? {
             guard offset < storage.count else { return nil }
@@ -57,17 +74,12 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         }
     }
 
-    public func makeIterator() -> Iterator { Iterator(storage: storage) }
+    public func makeIterator() -> Iterator { Iterator(storage: storage, offset: fieldsStart) }
 
     /// Reserves room for `count` typical fields, so adding that many allocates once.
     /// - Parameter count: The number of fields.
     public mutating func reserveCapacity(_ count: Int) {
         storage.reserveCapacity(count * 48)
-    }
-
-    /// Reserves room for fields whose names and values hold `byteCount` bytes in all.
-    package mutating func reserveCapacity(fields: Int, byteCount: Int) {
-        storage.reserveCapacity(fields * Self.lengthBytes + byteCount)
     }
 
     /// Appends a field line, keeping any existing field of the same name.
@@ -103,6 +115,8 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         guard contains(name) else { return }
         var kept = HTTPHeaders()
         kept.storage.reserveCapacity(storage.count)
+        kept.storage.append(contentsOf: storage[..<fieldsStart])
+        kept.fieldsStart = fieldsStart
         forEachField(named: nil) { fieldName, value in
             if !Self.equalsIgnoringASCIICase(fieldName, name) { kept.append(name: fieldName, value: value) }
             return false
@@ -166,9 +180,10 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         named name: String? = nil,
         _ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) throws -> Bool
     ) rethrows {
-        guard !storage.isEmpty else { return }
+        guard storage.count > fieldsStart else { return }
+        let fieldsStart = self.fieldsStart
         try storage.withUnsafeBufferPointer { all in
-            var offset = 0
+            var offset = fieldsStart
             while offset < all.count {
                 let (fieldName, value, end) = Self.field(in: all, at: offset)
                 offset = end

@@ -191,9 +191,9 @@ package struct RequestParser {
         }
         let requestLineEnd = lineEnd(head, from: 0)
         var (method, target, version, authority) = try parseRequestLine(UnsafeBufferPointer(rebasing: head[..<requestLineEnd]))
-        var headers = HTTPHeaders()
-        // The field lines' bytes bound their names' and values': one allocation for all fields.
-        headers.reserveCapacity(fields: fieldCount, byteCount: head.count - requestLineEnd)
+        // The target, then the fields, whose lines' bytes bound their names' and values': one
+        // allocation for the target and all fields.
+        var headers = HTTPHeaders(leading: target, fields: fieldCount, byteCount: head.count - requestLineEnd)
         var controls = ControlFields()
         var lineStart = requestLineEnd + 2
         // The head's last two bytes are the empty line's CRLF.
@@ -206,7 +206,7 @@ package struct RequestParser {
         }
         if version.minor > 1 { version = .http1_1 }  // RFC 9110 §2.5: a higher minor is 1.1 to us.
         return try interpretFields(
-            method: method, target: target, version: version, targetAuthority: authority, headers: headers,
+            method: method, version: version, targetAuthority: authority, headers: headers,
             controls: controls, limits: limits)
     }
 
@@ -263,7 +263,7 @@ package struct RequestParser {
 
     private static func parseRequestLine(
         _ line: UnsafeBufferPointer<UInt8>
-    ) throws -> (method: HTTPMethod, target: String, version: HTTPVersion, authority: String?) {
+    ) throws -> (method: HTTPMethod, target: UnsafeBufferPointer<UInt8>, version: HTTPVersion, authority: String?) {
         guard let firstSpace = line.firstIndex(of: ByteClasses.space) else {
             throw HTTPError(.badRequest, "malformed request line")
         }
@@ -280,10 +280,11 @@ package struct RequestParser {
         }
         let version = try parseVersion(UnsafeBufferPointer(rebasing: line[(secondSpace + 1)...]))
         let method = HTTPMethod(token: methodBytes)
-        let target = String(decoding: targetBytes, as: UTF8.self)
         // Origin form, the common case, needs no further check.
-        let authority = targetBytes[0] == UInt8(ascii: "/") && method != .connect ? nil : try checkTargetForm(target, method: method)
-        return (method, target, version, authority)
+        let authority =
+            targetBytes[0] == UInt8(ascii: "/") && method != .connect
+            ? nil : try checkTargetForm(String(decoding: targetBytes, as: UTF8.self), method: method)
+        return (method, targetBytes, version, authority)
     }
 
     /// `HTTP-version = "HTTP/" DIGIT "." DIGIT` (RFC 9112 §2.3).
@@ -375,7 +376,6 @@ package struct RequestParser {
     /// Applies the framing and semantics rules that need the whole head.
     private static func interpretFields(
         method: HTTPMethod,
-        target: String,
         version: HTTPVersion,
         targetAuthority: String?,
         headers: HTTPHeaders,
@@ -405,6 +405,8 @@ package struct RequestParser {
             }
             expectsContinue = version == .http1_1 && framing != .none && framing != .length(0)
         }
+        // Taken last, so that the fields' appends above found their buffer uniquely owned.
+        let target = RequestTarget(storage: headers.leadingStorage, count: headers.leadingCount)
         return RequestHead(
             method: method,
             target: target,
