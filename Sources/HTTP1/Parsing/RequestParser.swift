@@ -148,7 +148,7 @@ package struct RequestParser {
             // else, so only the byte at a line end or at a limit goes through them.
             let limit = requestLineEnded ? limits.maxHeaderBytes : min(limits.maxHeaderBytes, limits.maxRequestLineLength)
             let end = min(bytes.count, limit)
-            while index < end, bytes[index] != cr, bytes[index] != lf { index += 1 }
+            index = ByteScan.firstLineBreak(bytes, from: index, to: end)
             guard index < bytes.count else { break }
             let byte = bytes[index]
             if !requestLineEnded {
@@ -183,8 +183,7 @@ package struct RequestParser {
     private static func parseHeadLines(_ head: UnsafeBufferPointer<UInt8>, limits: RequestLimits) throws -> RequestHead {
         // scanForHeadEnd let no bare CR or LF through, so every LF ends a line: the request line,
         // the field lines, and the empty line that ends the head.
-        var lineCount = 0
-        for byte in head where byte == ByteClasses.lf { lineCount += 1 }
+        let lineCount = ByteScan.count(of: ByteClasses.lf, in: head)
         let fieldCount = lineCount - 2
         guard fieldCount <= limits.maxHeaderCount else {
             throw HTTPError(.requestHeaderFieldsTooLarge, "more than \(limits.maxHeaderCount) header fields")
@@ -213,9 +212,7 @@ package struct RequestParser {
     /// The index of the CR that ends the line starting at `start` (the head holds one).
     @inline(__always)
     private static func lineEnd(_ head: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
-        var index = start
-        while head[index] != ByteClasses.cr { index += 1 }
-        return index
+        ByteScan.firstIndex(of: ByteClasses.cr, in: head, from: start)
     }
 
     /// The fields the parser itself acts on (Host, framing, Expect), noted by name while the
