@@ -345,16 +345,11 @@ package struct RequestParser {
         if first == ByteClasses.space || first == ByteClasses.tab {
             throw HTTPError(.badRequest, "obsolete line folding in header")
         }
-        guard let colon = line.firstIndex(of: ByteClasses.colon) else {
-            throw HTTPError(.badRequest, "header line without a colon")
-        }
+        // One pass finds the name's end and checks its bytes: a valid name is tokens up to the colon.
+        var colon = 0
+        while colon < line.count, ByteClasses.isToken(line[colon]) { colon += 1 }
+        guard colon > 0, colon < line.count, line[colon] == ByteClasses.colon else { throw invalidFieldName(line) }
         let nameBytes = UnsafeBufferPointer(rebasing: line[..<colon])
-        guard ByteClasses.isToken(nameBytes) else {
-            if let last = nameBytes.last, last == ByteClasses.space || last == ByteClasses.tab {
-                throw HTTPError(.badRequest, "whitespace before the colon in a header")
-            }
-            throw HTTPError(.badRequest, "invalid header name")
-        }
         var valueStart = colon + 1
         var valueEnd = line.count
         while valueStart < valueEnd, line[valueStart] == ByteClasses.space || line[valueStart] == ByteClasses.tab {
@@ -368,6 +363,17 @@ package struct RequestParser {
             throw HTTPError(.badRequest, "invalid character in header value")
         }
         return (nameBytes, valueBytes)
+    }
+
+    /// Why a field line has no valid name before a colon.
+    private static func invalidFieldName(_ line: UnsafeBufferPointer<UInt8>) -> HTTPError {
+        guard let colon = line.firstIndex(of: ByteClasses.colon) else {
+            return HTTPError(.badRequest, "header line without a colon")
+        }
+        if colon > 0, line[colon - 1] == ByteClasses.space || line[colon - 1] == ByteClasses.tab {
+            return HTTPError(.badRequest, "whitespace before the colon in a header")
+        }
+        return HTTPError(.badRequest, "invalid header name")
     }
 
     /// Applies the framing and semantics rules that need the whole head.
