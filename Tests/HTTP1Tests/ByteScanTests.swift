@@ -52,4 +52,18 @@ import Testing
             }
         }
     }
+
+    @Test func isFieldValueAgreesWithTheByteClass() {
+        // Every byte value at every position of a word and of the tail, in valid surroundings.
+        for length in [7, 8, 13, 16, 21] {
+            for position in 0..<length {
+                for byte in UInt8.min...UInt8.max {
+                    var bytes = (0..<length).map { [0x61, 0x80, 0xFF, 0x20, 0x7E, 0x09][$0 % 6] as UInt8 }
+                    bytes[position] = byte
+                    let expected = bytes.allSatisfy(ByteClasses.isFieldValue)
+                    #expect(bytes.withUnsafeBufferPointer(ByteScan.isFieldValue) == expected, "\(bytes)")
+                }
+            }
+        }
+    }
 }

@@ -359,9 +359,7 @@ package struct RequestParser {
             valueEnd -= 1
         }
         let valueBytes = UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd])
-        for byte in valueBytes where !ByteClasses.isFieldValue(byte) {
-            throw HTTPError(.badRequest, "invalid character in header value")
-        }
+        guard ByteScan.isFieldValue(valueBytes) else { throw HTTPError(.badRequest, "invalid character in header value") }
         return (nameBytes, valueBytes)
     }
 

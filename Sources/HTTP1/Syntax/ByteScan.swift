@@ -67,4 +67,28 @@ enum ByteScan {
         }
         return count
     }
+
+    /// Whether every byte of `bytes` may be in a field value (`ByteClasses.isFieldValue`): a word
+    /// with no control byte and no DEL passes whole; one with either (a tab, say) byte by byte.
+    @inline(__always)
+    static func isFieldValue(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let spaces = ones &* 0x20
+        let deletes = ones &* 0x7F
+        var index = 0
+        while index + 8 <= bytes.count {
+            let word = word(bytes, at: index)
+            // Nonzero exactly when some byte is below 0x20 (bytes of 0x80 and above have their high
+            // bit set, so `~word` clears theirs) or is 0x7F.
+            let suspect = ((word &- spaces) & ~word & ~lows) | zeroBytes(word ^ deletes)
+            if suspect != 0 {
+                for offset in index..<(index + 8) where !ByteClasses.isFieldValue(bytes[offset]) { return false }
+            }
+            index += 8
+        }
+        while index < bytes.count {
+            if !ByteClasses.isFieldValue(bytes[index]) { return false }
+            index += 1
+        }
+        return true
+    }
 }
