@@ -385,7 +385,7 @@ enum Feed {
                         "Connection options noted while parsing differ from the fields")
                     var record = Record(
                         RequestHead(
-                            method: request.method, target: request.target, version: request.version,
+                            method: request.method, target: request.requestTarget, version: request.version,
                             headers: request.headers, framing: .none, expectsContinue: false,
                             connectionTokens: request.connectionTokens ?? ConnectionTokens()),
                         body: request.body, kind: .request, end: end)
