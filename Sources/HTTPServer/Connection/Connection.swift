@@ -281,11 +281,11 @@ final class Connection: ResponseWriter {
     }
 
     /// A handler's response arrives (on the loop thread).
-    func write(_ response: HTTPResponse, serial responseSerial: UInt64) {
+    func write(_ response: consuming HTTPResponse, serial responseSerial: UInt64) {
         guard !isClosed, responseSerial == serial, machine.state == .processing else { return }
         if isDispatching {
             // Answered synchronously inside `answer`: send after it returns, not re-entrantly.
-            responseDuringDispatch = response
+            responseDuringDispatch = consume response
             return
         }
         let now = MonotonicInstant.now()
