@@ -21,20 +21,60 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     /// target shares this one allocation (`RequestTarget` reads it from `leadingStorage`).
     private var fieldsStart = 0
 
-    private static let lengthBytes = 8
+    fileprivate static let lengthBytes = 8
 
     /// Creates an empty header list.
     public init() {}
 
-    /// Creates an empty header list whose buffer starts with `leading` (a request's target) and
-    /// has room for `fields` fields holding `byteCount` bytes.
-    package init(leading: UnsafeBufferPointer<UInt8>, fields: Int, byteCount: Int) {
-        storage.reserveCapacity(leading.count + fields * Self.lengthBytes + byteCount)
-        storage.append(contentsOf: leading)
+    /// Creates a header list whose buffer starts with `leading` (a request's target), then holds
+    /// the fields `fields` hands to its writer: at most `fieldCount` of them, whose names and
+    /// values hold at most `byteCount` bytes. The buffer is allocated once and written in place
+    /// (an `Array` append per name and value cost more than the bytes it copied).
+    package init(
+        leading: UnsafeBufferPointer<UInt8>, fieldCount: Int, byteCount: Int,
+        fields: (_ writer: inout FieldWriter) throws -> Void
+    ) rethrows {
+        let capacity = leading.count + fieldCount * Self.lengthBytes + byteCount
+        storage = try [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            var writer = FieldWriter(buffer: buffer)
+            defer { count = writer.count }
+            writer.write(leading)
+            try fields(&writer)
+        }
         fieldsStart = leading.count
     }
 
-    /// The buffer, whose first `leadingCount` bytes are what `init(leading:fields:byteCount:)`
+    /// Writes field lines into the buffer `init(leading:fieldCount:byteCount:fields:)` allocated.
+    package struct FieldWriter: ~Copyable {
+        fileprivate let buffer: UnsafeMutableBufferPointer<UInt8>
+        fileprivate var count = 0
+
+        fileprivate init(buffer: UnsafeMutableBufferPointer<UInt8>) {
+            self.buffer = buffer
+        }
+
+        /// Appends a field line, as `HTTPHeaders.append(name:value:)` does.
+        @inline(__always)
+        package mutating func append(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+            precondition(buffer.count - count >= HTTPHeaders.lengthBytes + name.count + value.count, "field lines past the capacity given")
+            // Both lengths in one store, in the little-endian order `length(in:at:)` reads.
+            let lengths = UInt64(UInt32(truncatingIfNeeded: name.count)) | UInt64(UInt32(truncatingIfNeeded: value.count)) << 32
+            UnsafeMutableRawPointer(buffer.baseAddress! + count).storeBytes(of: lengths.littleEndian, as: UInt64.self)
+            count += HTTPHeaders.lengthBytes
+            write(name)
+            write(value)
+        }
+
+        @inline(__always)
+        fileprivate mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
+            guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+            precondition(buffer.count - count >= bytes.count, "bytes past the capacity given")
+            (buffer.baseAddress! + count).update(from: source, count: bytes.count)
+            count += bytes.count
+        }
+    }
+
+    /// The buffer, whose first `leadingCount` bytes are what `init(leading:fieldCount:byteCount:fields:)`
     /// put there.
     package var leadingStorage: [UInt8] { storage }
     /// How many bytes come before the fields.

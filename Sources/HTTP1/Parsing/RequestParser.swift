@@ -192,16 +192,17 @@ package struct RequestParser {
         var (method, target, version, authority) = try parseRequestLine(UnsafeBufferPointer(rebasing: head[..<requestLineEnd]))
         // The target, then the fields, whose lines' bytes bound their names' and values': one
         // allocation for the target and all fields.
-        var headers = HTTPHeaders(leading: target, fields: fieldCount, byteCount: head.count - requestLineEnd)
         var controls = ControlFields()
-        var lineStart = requestLineEnd + 2
-        // The head's last two bytes are the empty line's CRLF.
-        while lineStart < head.count - 2 {
-            let end = lineEnd(head, from: lineStart)
-            let (name, value) = try parseFieldLine(UnsafeBufferPointer(rebasing: head[lineStart..<end]))
-            controls.note(name, value: value)
-            headers.append(name: name, value: value)
-            lineStart = end + 2
+        let headers = try HTTPHeaders(leading: target, fieldCount: fieldCount, byteCount: head.count - requestLineEnd) { fields in
+            var lineStart = requestLineEnd + 2
+            // The head's last two bytes are the empty line's CRLF.
+            while lineStart < head.count - 2 {
+                let end = lineEnd(head, from: lineStart)
+                let (name, value) = try parseFieldLine(UnsafeBufferPointer(rebasing: head[lineStart..<end]))
+                controls.note(name, value: value)
+                fields.append(name: name, value: value)
+                lineStart = end + 2
+            }
         }
         if version.minor > 1 { version = .http1_1 }  // RFC 9110 §2.5: a higher minor is 1.1 to us.
         return try interpretFields(
