@@ -385,7 +385,7 @@ enum Feed {
                         "Connection options noted while parsing differ from the fields")
                     var record = Record(
                         RequestHead(
-                            method: request.method, target: request.target, version: request.version,
+                            method: request.method, target: request.requestTarget, version: request.version,
                             headers: request.headers, framing: .none, expectsContinue: false,
                             connectionTokens: request.connectionTokens ?? ConnectionTokens()),
                         body: request.body, kind: .request, end: end)
@@ -426,8 +426,8 @@ extension Record {
     init(_ head: RequestHead, body: [UInt8], kind: Kind, end: Int) {
         self.kind = kind
         method = head.method.rawValue
-        target = head.target
-        path = HTTPRequest.splitTarget(head.target).path
+        target = head.target.string
+        path = head.target.path
         version = head.version
         headers = head.headers.map { ($0.name, $0.value) }
         framing = head.framing

@@ -17,11 +17,68 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     /// Field after field: name length and value length (4 bytes each, little-endian), then the
     /// name's bytes and the value's.
     private var storage: [UInt8] = []
+    /// Where the first field starts. A parsed request's target comes before it, so that the
+    /// target shares this one allocation (`RequestTarget` reads it from `leadingStorage`).
+    private var fieldsStart = 0
 
-    private static let lengthBytes = 8
+    fileprivate static let lengthBytes = 8
 
     /// Creates an empty header list.
     public init() {}
+
+    /// Creates a header list whose buffer starts with `leading` (a request's target), then holds
+    /// the fields `fields` hands to its writer: at most `fieldCount` of them, whose names and
+    /// values hold at most `byteCount` bytes. The buffer is allocated once and written in place
+    /// (an `Array` append per name and value cost more than the bytes it copied).
+    package init(
+        leading: UnsafeBufferPointer<UInt8>, fieldCount: Int, byteCount: Int,
+        fields: (_ writer: inout FieldWriter) throws -> Void
+    ) rethrows {
+        let capacity = leading.count + fieldCount * Self.lengthBytes + byteCount
+        storage = try [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            var writer = FieldWriter(buffer: buffer)
+            defer { count = writer.count }
+            writer.write(leading)
+            try fields(&writer)
+        }
+        fieldsStart = leading.count
+    }
+
+    /// Writes field lines into the buffer `init(leading:fieldCount:byteCount:fields:)` allocated.
+    package struct FieldWriter: ~Copyable {
+        fileprivate let buffer: UnsafeMutableBufferPointer<UInt8>
+        fileprivate var count = 0
+
+        fileprivate init(buffer: UnsafeMutableBufferPointer<UInt8>) {
+            self.buffer = buffer
+        }
+
+        /// Appends a field line, as `HTTPHeaders.append(name:value:)` does.
+        @inline(__always)
+        package mutating func append(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+            precondition(buffer.count - count >= HTTPHeaders.lengthBytes + name.count + value.count, "field lines past the capacity given")
+            // Both lengths in one store, in the little-endian order `length(in:at:)` reads.
+            let lengths = UInt64(UInt32(truncatingIfNeeded: name.count)) | UInt64(UInt32(truncatingIfNeeded: value.count)) << 32
+            UnsafeMutableRawPointer(buffer.baseAddress! + count).storeBytes(of: lengths.littleEndian, as: UInt64.self)
+            count += HTTPHeaders.lengthBytes
+            write(name)
+            write(value)
+        }
+
+        @inline(__always)
+        fileprivate mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
+            guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+            precondition(buffer.count - count >= bytes.count, "bytes past the capacity given")
+            (buffer.baseAddress! + count).update(from: source, count: bytes.count)
+            count += bytes.count
+        }
+    }
+
+    /// The buffer, whose first `leadingCount` bytes are what `init(leading:fieldCount:byteCount:fields:)`
+    /// put there.
+    package var leadingStorage: [UInt8] { storage }
+    /// How many bytes come before the fields.
+    package var leadingCount: Int { fieldsStart }
 
     /// Creates a header list from name/value pairs in order.
     /// - Parameter elements: The fields.
@@ -40,12 +97,12 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     }
 
     /// Whether there are no fields.
-    public var isEmpty: Bool { storage.isEmpty }
+    public var isEmpty: Bool { storage.count == fieldsStart }
 
     /// Iterates the fields as strings, in order.
     public struct Iterator: IteratorProtocol {
         fileprivate let storage: [UInt8]
-        fileprivate var offset = 0
+        fileprivate var offset: Int
 
         public mutating func next() -> Field? {
             guard offset < storage.count else { return nil }
@@ -57,17 +114,12 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         }
     }
 
-    public func makeIterator() -> Iterator { Iterator(storage: storage) }
+    public func makeIterator() -> Iterator { Iterator(storage: storage, offset: fieldsStart) }
 
     /// Reserves room for `count` typical fields, so adding that many allocates once.
     /// - Parameter count: The number of fields.
     public mutating func reserveCapacity(_ count: Int) {
         storage.reserveCapacity(count * 48)
-    }
-
-    /// Reserves room for fields whose names and values hold `byteCount` bytes in all.
-    package mutating func reserveCapacity(fields: Int, byteCount: Int) {
-        storage.reserveCapacity(fields * Self.lengthBytes + byteCount)
     }
 
     /// Appends a field line, keeping any existing field of the same name.
@@ -103,6 +155,8 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         guard contains(name) else { return }
         var kept = HTTPHeaders()
         kept.storage.reserveCapacity(storage.count)
+        kept.storage.append(contentsOf: storage[..<fieldsStart])
+        kept.fieldsStart = fieldsStart
         forEachField(named: nil) { fieldName, value in
             if !Self.equalsIgnoringASCIICase(fieldName, name) { kept.append(name: fieldName, value: value) }
             return false
@@ -166,9 +220,10 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         named name: String? = nil,
         _ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) throws -> Bool
     ) rethrows {
-        guard !storage.isEmpty else { return }
+        guard storage.count > fieldsStart else { return }
+        let fieldsStart = self.fieldsStart
         try storage.withUnsafeBufferPointer { all in
-            var offset = 0
+            var offset = fieldsStart
             while offset < all.count {
                 let (fieldName, value, end) = Self.field(in: all, at: offset)
                 offset = end

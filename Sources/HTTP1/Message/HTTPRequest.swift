@@ -4,11 +4,19 @@ public struct HTTPRequest: Sendable {
     /// The request method.
     public var method: HTTPMethod
     /// The request target as sent on the request line (origin, absolute or asterisk form).
-    public var target: String
-    /// The path component of the target, still percent-encoded (RFC 9112 §3.2).
-    public var path: String
+    /// Made from the target's bytes on each call: compare with `path(equals:)` or read
+    /// `withPathBytes` where no `String` is needed.
+    public var target: String {
+        get { requestTarget.string }
+        set { requestTarget = RequestTarget(newValue) }
+    }
+    /// The path component of the target, still percent-encoded (RFC 9112 §3.2); `/` for an
+    /// absolute-form target without one.
+    public var path: String { requestTarget.path }
     /// The query component without the `?`, or nil when there is none.
-    public var query: String?
+    public var query: String? { requestTarget.query }
+    /// The target's bytes, shared with the fields' buffer when parsed.
+    package var requestTarget: RequestTarget
     /// The protocol version of the request line.
     public var version: HTTPVersion
     /// The header fields in the order received.
@@ -39,22 +47,38 @@ public struct HTTPRequest: Sendable {
         body: [UInt8] = [],
         remoteAddress: String? = nil
     ) {
+        self.init(method: method, target: RequestTarget(target), version: version, headers: headers, body: body)
+        self.remoteAddress = remoteAddress
+    }
+
+    /// Creates a request whose target is already bytes (the parser's way).
+    package init(method: HTTPMethod, target: RequestTarget, version: HTTPVersion, headers: HTTPHeaders, body: [UInt8]) {
         self.method = method
-        self.target = target
+        self.requestTarget = target
         self.version = version
         self.headers = headers
         self.body = body
-        self.remoteAddress = remoteAddress
-        let (path, query) = HTTPRequest.splitTarget(target)
-        self.path = path
-        self.query = query
+    }
+
+    /// Whether the path, compared byte for byte (still percent-encoded), is `other`.
+    /// - Parameter other: The path to compare with, e.g. `/basic`.
+    public func path(equals other: StaticString) -> Bool {
+        other.withUTF8Buffer { expected in
+            requestTarget.withPathBytes { path in path.elementsEqual(expected) }
+        }
+    }
+
+    /// Calls `body` with the bytes of the path (still percent-encoded), so that a route can be
+    /// matched without making a `String`.
+    /// - Parameter body: Reads the path's bytes; they are valid only during the call.
+    /// - Returns: What `body` returns.
+    public func withPathBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        try requestTarget.withPathBytes(body)
     }
 
     /// Whether the target is `*` (asterisk-form, RFC 9112 §3.2.4): the request concerns the
     /// server as a whole, not a resource.
-    public var isAsteriskForm: Bool {
-        target.utf8.count == 1 && target.utf8.first == UInt8(ascii: "*")
-    }
+    public var isAsteriskForm: Bool { requestTarget.isAsterisk }
 
     /// Whether the client asked to keep the connection open after this exchange
     /// (RFC 9112 §9.3: HTTP/1.1 persists unless `close`; HTTP/1.0 only with `keep-alive`).
@@ -67,26 +91,7 @@ public struct HTTPRequest: Sendable {
 
     /// Splits a request target into its path and query, turning absolute form into a path.
     static func splitTarget(_ target: String) -> (path: String, query: String?) {
-        // Origin form without a query, the common case: the path is the target itself.
-        let bytes = target.utf8
-        if bytes.first == UInt8(ascii: "/") {
-            guard let mark = bytes.firstIndex(of: UInt8(ascii: "?")) else { return (target, nil) }
-            return (String(target[..<mark]), String(target[target.utf8.index(after: mark)...]))
-        }
-        var rest = Substring(target)
-        if !rest.hasPrefix("/"), let colon = rest.firstIndex(of: ":"), rest[colon...].hasPrefix("://") {
-            // absolute-form (RFC 9112 §3.2.2): drop scheme and authority.
-            rest = rest[rest.index(colon, offsetBy: 3)...]
-            if let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) {
-                rest = rest[slash...]
-            } else {
-                rest = ""
-            }
-            if !rest.hasPrefix("/") { rest = "/" + rest }
-        }
-        if let mark = rest.firstIndex(of: "?") {
-            return (String(rest[..<mark]), String(rest[rest.index(after: mark)...]))
-        }
-        return (String(rest), nil)
+        let split = RequestTarget(target)
+        return (split.path, split.query)
     }
 }

@@ -11,7 +11,7 @@ package enum BodyFraming: Equatable, Sendable {
 /// The parsed head of a request, before its body has arrived.
 package struct RequestHead: Sendable {
     package var method: HTTPMethod
-    package var target: String
+    package var target: RequestTarget
     package var version: HTTPVersion
     package var headers: HTTPHeaders
     package var framing: BodyFraming

@@ -148,7 +148,7 @@ package struct RequestParser {
             // else, so only the byte at a line end or at a limit goes through them.
             let limit = requestLineEnded ? limits.maxHeaderBytes : min(limits.maxHeaderBytes, limits.maxRequestLineLength)
             let end = min(bytes.count, limit)
-            while index < end, bytes[index] != cr, bytes[index] != lf { index += 1 }
+            index = ByteScan.firstLineBreak(bytes, from: index, to: end)
             guard index < bytes.count else { break }
             let byte = bytes[index]
             if !requestLineEnded {
@@ -183,39 +183,37 @@ package struct RequestParser {
     private static func parseHeadLines(_ head: UnsafeBufferPointer<UInt8>, limits: RequestLimits) throws -> RequestHead {
         // scanForHeadEnd let no bare CR or LF through, so every LF ends a line: the request line,
         // the field lines, and the empty line that ends the head.
-        var lineCount = 0
-        for byte in head where byte == ByteClasses.lf { lineCount += 1 }
+        let lineCount = ByteScan.count(of: ByteClasses.lf, in: head)
         let fieldCount = lineCount - 2
         guard fieldCount <= limits.maxHeaderCount else {
             throw HTTPError(.requestHeaderFieldsTooLarge, "more than \(limits.maxHeaderCount) header fields")
         }
         let requestLineEnd = lineEnd(head, from: 0)
         var (method, target, version, authority) = try parseRequestLine(UnsafeBufferPointer(rebasing: head[..<requestLineEnd]))
-        var headers = HTTPHeaders()
-        // The field lines' bytes bound their names' and values': one allocation for all fields.
-        headers.reserveCapacity(fields: fieldCount, byteCount: head.count - requestLineEnd)
+        // The target, then the fields, whose lines' bytes bound their names' and values': one
+        // allocation for the target and all fields.
         var controls = ControlFields()
-        var lineStart = requestLineEnd + 2
-        // The head's last two bytes are the empty line's CRLF.
-        while lineStart < head.count - 2 {
-            let end = lineEnd(head, from: lineStart)
-            let (name, value) = try parseFieldLine(UnsafeBufferPointer(rebasing: head[lineStart..<end]))
-            controls.note(name, value: value)
-            headers.append(name: name, value: value)
-            lineStart = end + 2
+        let headers = try HTTPHeaders(leading: target, fieldCount: fieldCount, byteCount: head.count - requestLineEnd) { fields in
+            var lineStart = requestLineEnd + 2
+            // The head's last two bytes are the empty line's CRLF.
+            while lineStart < head.count - 2 {
+                let end = lineEnd(head, from: lineStart)
+                let (name, value) = try parseFieldLine(UnsafeBufferPointer(rebasing: head[lineStart..<end]))
+                controls.note(name, value: value)
+                fields.append(name: name, value: value)
+                lineStart = end + 2
+            }
         }
         if version.minor > 1 { version = .http1_1 }  // RFC 9110 §2.5: a higher minor is 1.1 to us.
         return try interpretFields(
-            method: method, target: target, version: version, targetAuthority: authority, headers: headers,
+            method: method, version: version, targetAuthority: authority, headers: headers,
             controls: controls, limits: limits)
     }
 
     /// The index of the CR that ends the line starting at `start` (the head holds one).
     @inline(__always)
     private static func lineEnd(_ head: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
-        var index = start
-        while head[index] != ByteClasses.cr { index += 1 }
-        return index
+        ByteScan.firstIndex(of: ByteClasses.cr, in: head, from: start)
     }
 
     /// The fields the parser itself acts on (Host, framing, Expect), noted by name while the
@@ -263,7 +261,7 @@ package struct RequestParser {
 
     private static func parseRequestLine(
         _ line: UnsafeBufferPointer<UInt8>
-    ) throws -> (method: HTTPMethod, target: String, version: HTTPVersion, authority: String?) {
+    ) throws -> (method: HTTPMethod, target: UnsafeBufferPointer<UInt8>, version: HTTPVersion, authority: String?) {
         guard let firstSpace = line.firstIndex(of: ByteClasses.space) else {
             throw HTTPError(.badRequest, "malformed request line")
         }
@@ -280,10 +278,11 @@ package struct RequestParser {
         }
         let version = try parseVersion(UnsafeBufferPointer(rebasing: line[(secondSpace + 1)...]))
         let method = HTTPMethod(token: methodBytes)
-        let target = String(decoding: targetBytes, as: UTF8.self)
         // Origin form, the common case, needs no further check.
-        let authority = targetBytes[0] == UInt8(ascii: "/") && method != .connect ? nil : try checkTargetForm(target, method: method)
-        return (method, target, version, authority)
+        let authority =
+            targetBytes[0] == UInt8(ascii: "/") && method != .connect
+            ? nil : try checkTargetForm(String(decoding: targetBytes, as: UTF8.self), method: method)
+        return (method, targetBytes, version, authority)
     }
 
     /// `HTTP-version = "HTTP/" DIGIT "." DIGIT` (RFC 9112 §2.3).
@@ -347,16 +346,11 @@ package struct RequestParser {
         if first == ByteClasses.space || first == ByteClasses.tab {
             throw HTTPError(.badRequest, "obsolete line folding in header")
         }
-        guard let colon = line.firstIndex(of: ByteClasses.colon) else {
-            throw HTTPError(.badRequest, "header line without a colon")
-        }
+        // One pass finds the name's end and checks its bytes: a valid name is tokens up to the colon.
+        var colon = 0
+        while colon < line.count, ByteClasses.isToken(line[colon]) { colon += 1 }
+        guard colon > 0, colon < line.count, line[colon] == ByteClasses.colon else { throw invalidFieldName(line) }
         let nameBytes = UnsafeBufferPointer(rebasing: line[..<colon])
-        guard ByteClasses.isToken(nameBytes) else {
-            if let last = nameBytes.last, last == ByteClasses.space || last == ByteClasses.tab {
-                throw HTTPError(.badRequest, "whitespace before the colon in a header")
-            }
-            throw HTTPError(.badRequest, "invalid header name")
-        }
         var valueStart = colon + 1
         var valueEnd = line.count
         while valueStart < valueEnd, line[valueStart] == ByteClasses.space || line[valueStart] == ByteClasses.tab {
@@ -366,16 +360,24 @@ package struct RequestParser {
             valueEnd -= 1
         }
         let valueBytes = UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd])
-        for byte in valueBytes where !ByteClasses.isFieldValue(byte) {
-            throw HTTPError(.badRequest, "invalid character in header value")
-        }
+        guard ByteScan.isFieldValue(valueBytes) else { throw HTTPError(.badRequest, "invalid character in header value") }
         return (nameBytes, valueBytes)
+    }
+
+    /// Why a field line has no valid name before a colon.
+    private static func invalidFieldName(_ line: UnsafeBufferPointer<UInt8>) -> HTTPError {
+        guard let colon = line.firstIndex(of: ByteClasses.colon) else {
+            return HTTPError(.badRequest, "header line without a colon")
+        }
+        if colon > 0, line[colon - 1] == ByteClasses.space || line[colon - 1] == ByteClasses.tab {
+            return HTTPError(.badRequest, "whitespace before the colon in a header")
+        }
+        return HTTPError(.badRequest, "invalid header name")
     }
 
     /// Applies the framing and semantics rules that need the whole head.
     private static func interpretFields(
         method: HTTPMethod,
-        target: String,
         version: HTTPVersion,
         targetAuthority: String?,
         headers: HTTPHeaders,
@@ -405,6 +407,8 @@ package struct RequestParser {
             }
             expectsContinue = version == .http1_1 && framing != .none && framing != .length(0)
         }
+        // Taken last, so that the fields' appends above found their buffer uniquely owned.
+        let target = RequestTarget(storage: headers.leadingStorage, count: headers.leadingCount)
         return RequestHead(
             method: method,
             target: target,

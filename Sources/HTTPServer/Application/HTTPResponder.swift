@@ -51,12 +51,12 @@ public final class HTTPResponder: Sendable {
 
     /// Writes the response to the client. Calls after the first are ignored.
     /// - Parameter response: The response.
-    public func write(_ response: HTTPResponse) {
+    public func write(_ response: consuming HTTPResponse) {
         guard !hasWritten.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        pass(response)
+        pass(consume response)
     }
 
-    private func pass(_ response: HTTPResponse) {
+    private func pass(_ response: consuming HTTPResponse) {
         switch destination {
         case .function(let receive, _):
             receive(response)
@@ -64,9 +64,11 @@ public final class HTTPResponder: Sendable {
             // Most handlers answer synchronously on the loop thread: write without wrapping the
             // response in a scheduled closure (a heap allocation per request).
             if target.inbox.isCurrentThread {
-                target.writer.write(response, serial: serial)
+                target.writer.write(consume response, serial: serial)
             } else {
-                target.inbox.schedule { target.writer.write(response, serial: serial) }
+                // A constant, as a closure for another thread may capture only those.
+                let scheduled = consume response
+                target.inbox.schedule { target.writer.write(scheduled, serial: serial) }
             }
         }
     }

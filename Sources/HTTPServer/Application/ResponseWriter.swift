@@ -3,7 +3,7 @@
 protocol ResponseWriter: AnyObject {
     /// Writes the response to request number `serial`; one for a request no longer in flight is
     /// dropped.
-    func write(_ response: HTTPResponse, serial: UInt64)
+    func write(_ response: consuming HTTPResponse, serial: UInt64)
 }
 
 /// A connection and its loop's inbox, carried into a responder (which is Sendable). The

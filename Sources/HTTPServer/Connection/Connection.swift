@@ -256,8 +256,7 @@ final class Connection: ResponseWriter {
         isDispatching = true
         handOver(request, serial: requestSerial)
         isDispatching = false
-        if let response = responseDuringDispatch {
-            responseDuringDispatch = nil
+        if let response = responseDuringDispatch.take() {
             startResponse(response, at: now)
         }
     }
@@ -282,11 +281,11 @@ final class Connection: ResponseWriter {
     }
 
     /// A handler's response arrives (on the loop thread).
-    func write(_ response: HTTPResponse, serial responseSerial: UInt64) {
+    func write(_ response: consuming HTTPResponse, serial responseSerial: UInt64) {
         guard !isClosed, responseSerial == serial, machine.state == .processing else { return }
         if isDispatching {
             // Answered synchronously inside `answer`: send after it returns, not re-entrantly.
-            responseDuringDispatch = response
+            responseDuringDispatch = consume response
             return
         }
         let now = MonotonicInstant.now()
@@ -326,7 +325,7 @@ final class Connection: ResponseWriter {
         let head = context.encodeHead(response, keepAlive: keepAlive, requestVersion: currentRequestVersion)
         let sendsContent = !currentRequestIsHead && !response.status.forbidsContent
         // An interim response not yet fully written goes first, in the same write.
-        var write = PendingWrite(head: head, after: pendingWrite)
+        var write = PendingWrite(head: head, after: pendingWrite.take())
         if sendsContent {
             switch response.body {
             case .empty: break
@@ -341,7 +340,8 @@ final class Connection: ResponseWriter {
     /// Writes as much of the pending response as the socket takes.
     /// - Returns: True when all of it is written.
     private func flush(at now: MonotonicInstant) -> Bool {
-        guard var write = pendingWrite else { return true }
+        // Moved out, not copied: a copy would retain (and later release) each of its buffers.
+        guard var write = pendingWrite.take() else { return true }
         defer { if !isClosed { pendingWrite = write } }
         do {
             while true {
