@@ -34,6 +34,7 @@ import collections, re, sys
 groups = [
     ("swift-log", r"^\$s7Logging"),
     ("FoundationEssentials", r"^\$s(20FoundationEssentials|10Foundation|12_FoundationC|18_FoundationUnicode)"),
+    ("HTTP1 (ours)", r"^\$s5HTTP1"),
     ("HTTPServer (ours)", r"^\$s10HTTPServer"),
     ("DemoApp (ours)", r"^\$s7DemoApp"),
     ("demo-server (ours)", r"^\$s11demo_server"),
