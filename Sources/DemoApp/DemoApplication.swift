@@ -113,14 +113,17 @@ public final class DemoApplication: HTTPHandler, HTTPServerObserver {
         /// The fixed route the path names, or nil (a static file, or nothing).
         let route: Route?
         let started: MonotonicInstant
-        /// The request's place in a distributed trace; its ids go on every line logged for it.
-        let trace: RequestTrace
+        /// The request's place in a distributed trace, whose ids go on every line logged for it;
+        /// made up front only when the access log is on (random ids cost several hundred
+        /// instructions, a quarter of a `/basic` answer's own work), else by `trace(of:)` for the
+        /// rare line that needs it.
+        let trace: RequestTrace?
     }
 
     public func answer(_ request: HTTPRequest, responder: HTTPResponder) {
-        let exchange = Exchange(
-            request: request, route: Route(path: request.path), started: .now(),
-            trace: RequestTrace(headers: request.headers, ids: traceIDs))
+        let route = request.withPathBytes(Route.init(pathBytes:))
+        let trace = accessLog == nil ? nil : RequestTrace(headers: request.headers, ids: traceIDs)
+        let exchange = Exchange(request: request, route: route, started: .now(), trace: trace)
         if let route = exchange.route {
             dispatch(exchange, to: route, responder: responder)
         } else {
@@ -135,15 +138,18 @@ public final class DemoApplication: HTTPHandler, HTTPServerObserver {
         // A prepared response was complete when it was prepared (the fixed answers, cached static
         // files): adding to it would only throw its encoded head away.
         let response = response.isPrepared ? response : completed(response, route: exchange.route)
-        let request = exchange.request
+        // Read in place: a local copy of the request would retain and release each of its buffers.
         let seconds = MonotonicInstant.now().seconds(since: exchange.started)
         // The walkthrough's images count under its route, found or not.
         let label: RouteLabel =
-            exchange.route?.label ?? (request.path.hasPrefix("/tutorial/") ? .tutorial : response.status == .notFound ? .unmatched : .staticFile)
-        metrics.observe(route: label, method: request.method, status: response.status.code, seconds: seconds)
-        logAccess(
-            request, trace: exchange.trace, status: response.status, bytes: request.method == .head ? 0 : response.body.count,
-            seconds: seconds)
+            exchange.route?.label
+            ?? (exchange.request.path(hasPrefix: "/tutorial/") ? .tutorial : response.status == .notFound ? .unmatched : .staticFile)
+        metrics.observe(route: label, method: exchange.request.method, status: response.status.code, seconds: seconds)
+        if accessLog != nil {
+            logAccess(
+                exchange.request, trace: trace(of: exchange), status: response.status,
+                bytes: exchange.request.method == .head ? 0 : response.body.count, seconds: seconds)
+        }
         responder.write(response)
     }
 
@@ -160,6 +166,11 @@ public final class DemoApplication: HTTPHandler, HTTPServerObserver {
             response.headers.set("Retry-After", Self.retryAfterSeconds)
         }
         return response
+    }
+
+    /// The exchange's trace: the one its access-log line carries, or (access log off) one made now.
+    private func trace(of exchange: Exchange) -> RequestTrace {
+        exchange.trace ?? RequestTrace(headers: exchange.request.headers, ids: traceIDs)
     }
 
     /// One access-log entry (nothing when the access log is off).
@@ -186,7 +197,7 @@ public final class DemoApplication: HTTPHandler, HTTPServerObserver {
     /// `OPTIONS *`, which the server answered itself, is logged and counted like any request.
     public func requestAnsweredByServer(_ request: HTTPRequest, response: HTTPResponse) {
         // `OPTIONS *`, or a route's refusal of a body it will not read (405, 413).
-        let label = request.target == "*" ? RouteLabel.server : Route(path: request.path)?.label ?? .unmatched
+        let label = request.isAsteriskForm ? RouteLabel.server : request.withPathBytes(Route.init(pathBytes:))?.label ?? .unmatched
         metrics.observe(route: label, method: request.method, status: response.status.code, seconds: nil)
         guard accessLog != nil else { return }
         logAccess(request, trace: RequestTrace(headers: request.headers, ids: traceIDs), status: response.status, bytes: 0, seconds: nil)
@@ -202,14 +213,13 @@ public final class DemoApplication: HTTPHandler, HTTPServerObserver {
     }
 
     private func dispatch(_ exchange: Exchange, to route: Route, responder: HTTPResponder) {
-        let request = exchange.request
-        if request.method == .options {
+        if exchange.request.method == .options {
             let allow = (route.allowedMethods + [.options]).map(\.rawValue).joined(separator: ", ")
             answer(exchange, HTTPResponse(status: .noContent, headers: ["Allow": allow]), responder: responder)
             return
         }
-        guard route.allows(request.method) else {
-            answer(exchange, ErrorResponses.methodNotAllowed(request.path, allowed: route.allowedMethods + [.options]), responder: responder)
+        guard route.allows(exchange.request.method) else {
+            answer(exchange, ErrorResponses.methodNotAllowed(exchange.request.path, allowed: route.allowedMethods + [.options]), responder: responder)
             return
         }
         switch route {
@@ -263,7 +273,7 @@ public final class DemoApplication: HTTPHandler, HTTPServerObserver {
             response.headers.set("Cache-Control", "no-store")
             return response
         case .failure(let error):
-            exchange.trace.annotating(logger).error("visit store failed", metadata: ["error": "\(error)"])
+            trace(of: exchange).annotating(logger).error("visit store failed", metadata: ["error": "\(error)"])
             return ErrorResponses.forPath(
                 "/", status: .serviceUnavailable, message: "The visit counter is unavailable; try again shortly.")
         }
@@ -389,7 +399,7 @@ public final class DemoApplication: HTTPHandler, HTTPServerObserver {
     }
 
     private func storeUnavailable(_ error: any Error, exchange: Exchange) -> HTTPResponse {
-        exchange.trace.annotating(logger).error("visit store failed", metadata: ["error": "\(error)"])
+        trace(of: exchange).annotating(logger).error("visit store failed", metadata: ["error": "\(error)"])
         return ErrorResponses.json(.serviceUnavailable, "the visit store is unavailable")
     }
 

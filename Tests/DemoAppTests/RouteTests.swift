@@ -17,4 +17,10 @@ import Testing
         #expect(Route(path: route.label.value) == route)
         #expect(Route.allCases.filter { $0.label == route.label } == [route])
     }
+
+    /// Only the exact path is a route: no prefix, extension, case variant or encoded form of one.
+    @Test(arguments: ["", "/basi", "/basicx", "/basic/", "/Basic", "//", "/api/visit", "/api/visits/", "/%62asic", "/tutorial/", "/metricz"])
+    func aPathNearARouteIsNoRoute(path: String) {
+        #expect(Route(path: path) == nil)
+    }
 }

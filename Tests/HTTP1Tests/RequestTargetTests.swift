@@ -64,6 +64,20 @@ import Testing
         #expect(request.withPathBytes { String(decoding: $0, as: UTF8.self) } == request.path)
     }
 
+    @Test(arguments: [
+        ("/tutorial/images/a.svg", "/tutorial/", true),
+        ("/tutorial/", "/tutorial/", true),
+        ("/tutorial", "/tutorial/", false),
+        ("/tutorial?x=/tutorial/", "/tutorial/", false),
+        ("http://example.com/tutorial/x", "/tutorial/", true),
+        ("/TUTORIAL/x", "/tutorial/", false),
+    ] as [(String, StaticString, Bool)])
+    func pathHasPrefix(target: String, prefix: StaticString, expected: Bool) {
+        let request = HTTPRequest(method: .get, target: target)
+        #expect(request.path(hasPrefix: prefix) == expected)
+        #expect(request.path.hasPrefix(prefix.description) == expected)
+    }
+
     @Test func settingTheTargetSplitsItAgain() {
         var request = HTTPRequest(method: .get, target: "/a?b")
         request.target = "/c/d?e=f"

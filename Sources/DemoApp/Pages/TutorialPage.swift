@@ -69,7 +69,7 @@ final class TutorialPage: Sendable {
     /// One of the walkthrough's images, by its path under `/tutorial/images/`.
     /// - Returns: The file, or nil when the path names none of them (the caller answers 404).
     func asset(for request: HTTPRequest) -> HTTPResponse? {
-        guard let images, request.path.utf8.starts(with: "/tutorial/".utf8) else { return nil }
+        guard let images, request.path(hasPrefix: "/tutorial/") else { return nil }
         // Decode and check the whole path first, then look at its segments: a check on the
         // encoded form (`/tutorial/TUTORIAL.m%64`, `/tutorial/%69mages/`) would see other bytes
         // than the file system does.

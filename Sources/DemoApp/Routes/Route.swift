@@ -17,20 +17,28 @@ enum Route: CaseIterable, Sendable {
     case tutorial
 
     /// The route of a fixed path, or nil for anything else (a static file, or nothing).
-    /// - Parameter path: The request's decoded path.
+    /// - Parameter path: The request's path, still percent-encoded (no route's path has a `%`).
     init?(path: String) {
-        switch path {
-        case "/": self = .page
-        case "/basic": self = .basic
-        case "/api/visits": self = .visits
-        case "/livez": self = .livez
-        case "/healthz": self = .healthz
-        case "/readyz": self = .readyz
-        case "/metrics": self = .metrics
-        case "/tutorial": self = .tutorial
-        default: return nil
-        }
+        var path = path
+        guard let route = path.withUTF8(Route.init(pathBytes:)) else { return nil }
+        self = route
     }
+
+    /// The route of a fixed path given as the request's bytes, so that matching makes no string:
+    /// every request is matched, and most are `/basic` or a file.
+    /// - Parameter path: The path's bytes, still percent-encoded.
+    init?(pathBytes path: UnsafeBufferPointer<UInt8>) {
+        for (route, routePath) in Self.paths where path.equals(routePath) {
+            self = route
+            return
+        }
+        return nil
+    }
+
+    private static let paths: [(Route, StaticString)] = [
+        (.page, "/"), (.basic, "/basic"), (.visits, "/api/visits"), (.livez, "/livez"), (.healthz, "/healthz"),
+        (.readyz, "/readyz"), (.metrics, "/metrics"), (.tutorial, "/tutorial"),
+    ]
 
     /// What metrics count the route's answers under.
     var label: RouteLabel {

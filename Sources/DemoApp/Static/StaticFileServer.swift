@@ -127,7 +127,7 @@ final class StaticFileServer: Sendable {
     /// - Parameter request: The request.
     /// - Returns: What the lookup found.
     func lookup(_ request: HTTPRequest) -> Lookup {
-        guard let relative = try? StaticPath.relativePath(from: request.path) else { return .notFound }
+        guard let relative = try? request.withPathBytes(StaticPath.relativePath(fromBytes:)) else { return .notFound }
         return lookup(relativePath: relative, request: request)
     }
 

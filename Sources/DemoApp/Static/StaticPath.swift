@@ -22,15 +22,18 @@ enum StaticPath {
     /// - Throws: `Refusal` when the path could reach outside, or at something hidden.
     static func relativePath(from requestPath: String) throws -> String {
         var requestPath = requestPath
-        // Most paths have nothing encoded: they are checked in place, in one pass over the bytes,
-        // and a String is valid UTF-8 already (only decoding can produce invalid sequences).
-        let unencoded = try requestPath.withUTF8 { path -> String? in
-            guard path.count <= maxLength, path.first == UInt8(ascii: "/") else { throw Refusal.forbiddenCharacter }
-            guard try !checkUnencoded(path) else { return nil }
+        return try requestPath.withUTF8(relativePath(fromBytes:))
+    }
+
+    /// `relativePath(from:)` on the path's bytes, as the request holds them: the one string made
+    /// is the result.
+    static func relativePath(fromBytes path: UnsafeBufferPointer<UInt8>) throws -> String {
+        guard path.count <= maxLength, path.first == UInt8(ascii: "/") else { throw Refusal.forbiddenCharacter }
+        // Most paths are plain ASCII with nothing encoded: they are checked in place, in one pass
+        // over the bytes, and need no UTF-8 validation.
+        if try !checkUnencoded(path) {
             return String(decoding: UnsafeBufferPointer(rebasing: path.dropFirst()), as: UTF8.self)
         }
-        if let unencoded { return unencoded }
-        let path = requestPath.utf8
         guard let decoded = path.percentDecoded else { throw Refusal.malformedEncoding }
         try checkCharacters(decoded)
         guard let text = String(validating: decoded.dropFirst(), as: UTF8.self) else { throw Refusal.malformedEncoding }
@@ -38,12 +41,10 @@ enum StaticPath {
         return text
     }
 
-    /// The rules of `checkCharacters` and `checkSegments` in one pass over a path as it came;
-    /// true, with the rest unchecked, at the first `%` (the decoded path is checked instead).
     private static func checkUnencoded(_ path: UnsafeBufferPointer<UInt8>) throws -> Bool {
         var atSegmentStart = true
         for byte in path.dropFirst() {
-            if byte == UInt8(ascii: "%") { return true }
+            if byte == UInt8(ascii: "%") || byte >= 0x80 { return true }
             if byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "\\") { throw Refusal.forbiddenCharacter }
             if atSegmentStart {
                 guard byte != UInt8(ascii: "/"), byte != UInt8(ascii: ".") else { throw Refusal.forbiddenSegment }

@@ -25,17 +25,30 @@ public struct RequestTrace: Sendable {
     ///   - headers: The request's header fields.
     ///   - ids: Where new ids come from.
     init(headers: HTTPHeaders, ids: RandomIDSource) {
-        // Looked up by name on the fields' bytes: no string is made, nor any array allocated, for
-        // a request that carries none of them.
-        let traceParents = headers.values("traceparent")
-        let traceStates = headers.values("tracestate")
-        let requestIDs = headers.values("X-Request-Id")
+        // One pass over the fields' bytes, names compared by length first: no string is made,
+        // nor any list, for a request that carries none of them.
+        var traceParents: [String]?
+        var traceStates: [String]?
+        var requestIDs: [String]?
+        headers.forEachField { name, value in
+            switch name.count {
+            case 10 where name.equalsIgnoringASCIICase("tracestate"):
+                traceStates.append(String(decoding: value, as: UTF8.self))
+            case 11 where name.equalsIgnoringASCIICase("traceparent"):
+                traceParents.append(String(decoding: value, as: UTF8.self))
+            case 12 where name.equalsIgnoringASCIICase("x-request-id"):
+                requestIDs.append(String(decoding: value, as: UTF8.self))
+            default:
+                break
+            }
+            return false
+        }
         // Two `traceparent` lines cannot be one valid value: a new trace (§3.2).
-        if traceParents.count == 1, let parent = TraceParent.parse(traceParents[0]) {
+        if let traceParents, traceParents.count == 1, let parent = TraceParent.parse(traceParents[0]) {
             self.parent = parent
             traceID = parent.traceID
             spanID = ids.spanID()
-            traceState = traceStates.isEmpty ? nil : TraceState.bounded(traceStates)
+            traceState = traceStates.flatMap { TraceState.bounded($0) }
         } else {
             parent = nil
             (traceID, spanID) = ids.traceAndSpanID()
@@ -43,7 +56,11 @@ public struct RequestTrace: Sendable {
             traceState = nil
         }
         // Two `X-Request-Id` lines are ambiguous: neither is logged.
-        self.requestID = requestIDs.count == 1 ? RequestID.sanitized(requestIDs[0]) : nil
+        if let requestIDs, requestIDs.count == 1 {
+            self.requestID = RequestID.sanitized(requestIDs[0])
+        } else {
+            self.requestID = nil
+        }
     }
 
     /// A trace for something that is not a parsed request (a request the server rejected before
@@ -73,5 +90,12 @@ public struct RequestTrace: Sendable {
         addMetadata(to: &metadata)
         for (key, value) in metadata { logger[metadataKey: key] = value }
         return logger
+    }
+}
+
+extension [String]? {
+    /// Appends to the list, making it on the first value.
+    fileprivate mutating func append(_ value: String) {
+        if self == nil { self = [value] } else { self!.append(value) }
     }
 }

@@ -16,7 +16,7 @@ public struct HTTPRequest: Sendable {
     /// The query component without the `?`, or nil when there is none.
     public var query: String? { requestTarget.query }
     /// The target's bytes, shared with the fields' buffer when parsed.
-    package var requestTarget: RequestTarget
+    @usableFromInline package var requestTarget: RequestTarget
     /// The protocol version of the request line.
     public var version: HTTPVersion
     /// The header fields in the order received.
@@ -60,18 +60,23 @@ public struct HTTPRequest: Sendable {
         self.body = body
     }
 
+    /// Whether the path, compared byte for byte (still percent-encoded), starts with `prefix`.
+    /// - Parameter prefix: The start to look for, e.g. `/tutorial/`.
+    public func path(hasPrefix prefix: StaticString) -> Bool {
+        requestTarget.withPathBytes { path in path.hasPrefix(prefix) }
+    }
+
     /// Whether the path, compared byte for byte (still percent-encoded), is `other`.
     /// - Parameter other: The path to compare with, e.g. `/basic`.
     public func path(equals other: StaticString) -> Bool {
-        other.withUTF8Buffer { expected in
-            requestTarget.withPathBytes { path in path.elementsEqual(expected) }
-        }
+        requestTarget.withPathBytes { path in path.equals(other) }
     }
 
     /// Calls `body` with the bytes of the path (still percent-encoded), so that a route can be
     /// matched without making a `String`.
     /// - Parameter body: Reads the path's bytes; they are valid only during the call.
     /// - Returns: What `body` returns.
+    @inlinable
     public func withPathBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
         try requestTarget.withPathBytes(body)
     }

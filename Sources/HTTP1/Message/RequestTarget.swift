@@ -3,16 +3,16 @@
 /// The parser's target shares one buffer with the request's fields (the target's bytes come
 /// first), so a long target costs no allocation of its own; a `String` is made only when a
 /// caller asks for one.
-package struct RequestTarget: Sendable {
+@usableFromInline package struct RequestTarget: Sendable {
     /// A buffer whose first `count` bytes are the target; what follows is not the target's.
-    let storage: [UInt8]
+    @usableFromInline let storage: [UInt8]
     private let count: Int
-    private let pathStart: Int
-    private let pathEnd: Int
+    @usableFromInline let pathStart: Int
+    @usableFromInline let pathEnd: Int
     /// Where the query starts (after the `?`), or nil when there is none; it runs to `count`.
     private let queryStart: Int?
     /// An absolute-form target without a path (`http://host`, `http://host?q`): its path is `/`.
-    private let pathIsImpliedRoot: Bool
+    @usableFromInline let pathIsImpliedRoot: Bool
 
     /// Splits the target at the start of `storage`, turning absolute form into a path.
     /// - Parameters:
@@ -49,6 +49,9 @@ package struct RequestTarget: Sendable {
     package var isAsterisk: Bool { count == 1 && storage[0] == UInt8(ascii: "*") }
 
     /// Calls `body` with the path's bytes (still percent-encoded).
+    // Inlinable so that it is specialized where it is called: generic across modules, each call
+    // looked up its result type's metadata at run time (hundreds of instructions per request).
+    @inlinable
     package func withPathBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
         if pathIsImpliedRoot {
             return try withUnsafeBytes(of: UInt8(ascii: "/")) { try body($0.bindMemory(to: UInt8.self)) }

@@ -21,7 +21,7 @@ package struct RequestHead: Sendable {
     package var connectionTokens: ConnectionTokens
 
     /// The complete request once the body is known.
-    package func request(body: [UInt8]) -> HTTPRequest {
+    package consuming func request(body: [UInt8]) -> HTTPRequest {
         var request = HTTPRequest(method: method, target: target, version: version, headers: headers, body: body)
         request.connectionTokens = connectionTokens
         return request

@@ -223,38 +223,29 @@ package struct RequestParser {
         /// The first Host value, in the head's bytes (which outlive this: it is used while the
         /// head is parsed, and never kept).
         var host: UnsafeBufferPointer<UInt8>?
-        var contentLengths: [String] = []
-        var transferCodings: [String] = []
-        var expectations: [String] = []
+        // Nil when absent, as in nearly every request: an empty array would still be released.
+        var contentLengths: [String]?
+        var transferCodings: [String]?
+        var expectations: [String]?
         var connection = ConnectionTokens()
 
         /// Notes a field if it is one of these; `name` is a valid token. Only these values become
         /// strings, and only the first Host's for every request.
         mutating func note(_ name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
             switch name.count {
-            case 4 where Self.name(name, is: "host"):
+            case 4 where name.equalsIgnoringASCIICase("host"):
                 hostCount += 1
                 if host == nil { host = value }
-            case 6 where Self.name(name, is: "expect"):
-                expectations.append(String(decoding: value, as: UTF8.self))
-            case 10 where Self.name(name, is: "connection"):
+            case 6 where name.equalsIgnoringASCIICase("expect"):
+                expectations.appendValue(value)
+            case 10 where name.equalsIgnoringASCIICase("connection"):
                 connection.note(value)
-            case 14 where Self.name(name, is: "content-length"):
-                contentLengths.append(String(decoding: value, as: UTF8.self))
-            case 17 where Self.name(name, is: "transfer-encoding"):
-                transferCodings.append(String(decoding: value, as: UTF8.self))
+            case 14 where name.equalsIgnoringASCIICase("content-length"):
+                contentLengths.appendValue(value)
+            case 17 where name.equalsIgnoringASCIICase("transfer-encoding"):
+                transferCodings.appendValue(value)
             default:
                 break
-            }
-        }
-
-        /// ASCII case-insensitive comparison with a lower-case name (RFC 9110 §5.1).
-        @inline(__always)
-        private static func name(_ bytes: UnsafeBufferPointer<UInt8>, is lowercased: StaticString) -> Bool {
-            lowercased.withUTF8Buffer { expected in
-                guard bytes.count == expected.count else { return false }
-                for index in 0..<expected.count where bytes[index].asciiLowercased != expected[index] { return false }
-                return true
             }
         }
     }
@@ -399,8 +390,7 @@ package struct RequestParser {
         let framing = try bodyFraming(version: version, controls: controls)
 
         var expectsContinue = false
-        let expectations = controls.expectations
-        if !expectations.isEmpty {
+        if let expectations = controls.expectations {
             // RFC 9110 §10.1.1: 100-continue is the only expectation; a 1.0 client's is ignored.
             guard expectations.count == 1, expectations[0].equalsIgnoringASCIICase("100-continue") else {
                 throw HTTPError(.expectationFailed, "unsupported expectation")
@@ -425,10 +415,8 @@ package struct RequestParser {
         version: HTTPVersion,
         controls: ControlFields
     ) throws -> BodyFraming {
-        let lengths = controls.contentLengths
-        let codings = controls.transferCodings
-        if !codings.isEmpty {
-            guard lengths.isEmpty else {
+        if let codings = controls.transferCodings {
+            guard controls.contentLengths == nil else {
                 throw HTTPError(.badRequest, "Content-Length together with Transfer-Encoding")
             }
             guard version == .http1_1 else {
@@ -436,9 +424,9 @@ package struct RequestParser {
             }
             return try transferCodingFraming(codings)
         }
-        if lengths.count > 1 { throw HTTPError(.badRequest, "more than one Content-Length") }
-        if let text = lengths.first {
-            return .length(try contentLength(text))
+        if let lengths = controls.contentLengths {
+            if lengths.count > 1 { throw HTTPError(.badRequest, "more than one Content-Length") }
+            return .length(try contentLength(lengths[0]))
         }
         // RFC 9112 §6.3 item 7: a request with neither Content-Length nor Transfer-Encoding has
         // an empty body, whatever its method (`curl -X POST url` sends exactly that).
@@ -716,5 +704,13 @@ package struct RequestParser {
 extension ByteClasses {
     package static func isTokenString(_ text: some StringProtocol) -> Bool {
         !text.isEmpty && text.utf8.allSatisfy { isToken($0) }
+    }
+}
+
+extension [String]? {
+    /// Appends a field's value as a string, making the list on the first.
+    fileprivate mutating func appendValue(_ value: UnsafeBufferPointer<UInt8>) {
+        let text = String(decoding: value, as: UTF8.self)
+        if self == nil { self = [text] } else { self!.append(text) }
     }
 }

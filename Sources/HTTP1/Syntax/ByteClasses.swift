@@ -54,5 +54,43 @@ enum ByteClasses {
 }
 
 extension UInt8 {
+    @inlinable
     package var asciiLowercased: UInt8 { (0x41...0x5A).contains(self) ? self | 0x20 : self }
+}
+
+// Inlinable: the application matches paths and field names with these on every request, and a
+// call across modules to an unspecialized generic costs a metadata lookup each time.
+extension UnsafeBufferPointer<UInt8> {
+    /// Whether these bytes (a field name, say) are `lowercased` ignoring ASCII case (RFC 9110
+    /// §5.1); no Unicode folding.
+    /// - Parameter lowercased: The name in lower case.
+    @inlinable
+    package func equalsIgnoringASCIICase(_ lowercased: StaticString) -> Bool {
+        lowercased.withUTF8Buffer { expected in
+            guard count == expected.count else { return false }
+            for index in 0..<expected.count where self[index].asciiLowercased != expected[index] { return false }
+            return true
+        }
+    }
+
+    /// Whether these bytes are exactly `other`'s.
+    @inlinable
+    package func equals(_ other: StaticString) -> Bool {
+        other.withUTF8Buffer { expected in count == expected.count && hasPrefix(expected) }
+    }
+
+    /// Whether these bytes start with `prefix`'s.
+    @inlinable
+    package func hasPrefix(_ prefix: StaticString) -> Bool {
+        prefix.withUTF8Buffer(hasPrefix)
+    }
+
+    /// Whether these bytes start with `prefix` (an index loop: the generic `starts(with:)` and
+    /// `elementsEqual` walk iterators, several times the instructions on a short path).
+    @inlinable
+    package func hasPrefix(_ prefix: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard count >= prefix.count else { return false }
+        for index in 0..<prefix.count where self[index] != prefix[index] { return false }
+        return true
+    }
 }

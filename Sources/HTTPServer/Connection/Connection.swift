@@ -179,7 +179,9 @@ final class Connection: ResponseWriter {
                 if peerClosedInput { close() }
                 return
             }
-            switch event {
+            // Consumed, so the request is moved out of the event rather than copied (a retain and
+            // a release of each of its buffers).
+            switch consume event {
             case .head(let head):
                 guard admitBody(of: head, at: now) else { return }
                 machine.headReceived(at: now, bufferedBodyBytes: input.readableCount)
