@@ -40,21 +40,75 @@ package struct ResponseHeadEncoder {
             cachedDate = Array("Date: \(HTTPDate.format(epochSeconds: now))\r\n".utf8)
             cachedDateSecond = now
         }
-        head.append(contentsOf: cachedDate)
-        // RFC 9110 §8.6: no Content-Length on 1xx and 204; a 304 may omit it.
-        if !response.status.forbidsContent {
-            Self.appendLiteral(&head, "Content-Length: ")
-            Self.appendDecimal(&head, response.body.count)
-            Self.appendLiteral(&head, "\r\n")
+        // The server's own fields, which end every head, are written into a buffer on the stack
+        // and appended at once: an `Array` append costs more than the few bytes of each of them.
+        let contentLength = response.status.forbidsContent ? nil : response.body.count
+        let cachedDate = self.cachedDate
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.serverFieldsCapacity) { buffer in
+            var fields = FieldBuffer(buffer)
+            fields.write(cachedDate)
+            // RFC 9110 §8.6: no Content-Length on 1xx and 204; a 304 may omit it.
+            if let contentLength {
+                fields.write("Content-Length: ")
+                fields.writeDecimal(contentLength)
+                fields.write("\r\n")
+            }
+            if !keepAlive {
+                fields.write("Connection: close\r\n")
+            } else if requestVersion == .http1_0 {
+                fields.write("Connection: keep-alive\r\n")
+            }
+            fields.write("\r\n")
+            head.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<fields.count]))
         }
-        if !keepAlive {
-            Self.appendLiteral(&head, "Connection: close\r\n")
-        } else if requestVersion == .http1_0 {
-            Self.appendLiteral(&head, "Connection: keep-alive\r\n")
-        }
-        Self.appendLiteral(&head, "\r\n")
         buffer = head
         return head
+    }
+
+    /// Room for the longest run of server fields: `Date` (37 bytes), `Content-Length` with 19
+    /// digits (37), `Connection: keep-alive` (24) and the empty line (2).
+    private static let serverFieldsCapacity = 128
+
+    /// Writes bytes into a buffer of known size, for the server's fields.
+    private struct FieldBuffer {
+        private let buffer: UnsafeMutableBufferPointer<UInt8>
+        private(set) var count = 0
+
+        init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+            self.buffer = buffer
+        }
+
+        mutating func write(_ bytes: [UInt8]) {
+            bytes.withUnsafeBufferPointer { write($0) }
+        }
+
+        mutating func write(_ text: StaticString) {
+            text.withUTF8Buffer { write($0) }
+        }
+
+        mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
+            guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+            precondition(buffer.count - count >= bytes.count, "server fields past their buffer")
+            (buffer.baseAddress! + count).update(from: source, count: bytes.count)
+            count += bytes.count
+        }
+
+        /// A non-negative integer in decimal.
+        mutating func writeDecimal(_ value: Int) {
+            var digits = 1
+            var rest = value / 10
+            while rest > 0 {
+                digits += 1
+                rest /= 10
+            }
+            precondition(buffer.count - count >= digits, "server fields past their buffer")
+            rest = value
+            for offset in stride(from: count + digits - 1, through: count, by: -1) {
+                buffer[offset] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+            count += digits
+        }
     }
 
     /// Appends the status line and the handler's fields, without the server-owned ones.
