@@ -35,13 +35,22 @@ public struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringConv
 
     public var description: String { rawValue }
 
-    public static let get = HTTPMethod(rawValue: "GET")
-    public static let head = HTTPMethod(rawValue: "HEAD")
-    public static let post = HTTPMethod(rawValue: "POST")
-    public static let put = HTTPMethod(rawValue: "PUT")
-    public static let patch = HTTPMethod(rawValue: "PATCH")
-    public static let delete = HTTPMethod(rawValue: "DELETE")
-    public static let options = HTTPMethod(rawValue: "OPTIONS")
-    public static let connect = HTTPMethod(rawValue: "CONNECT")
-    public static let trace = HTTPMethod(rawValue: "TRACE")
+    /// Methods are compared on every request, nearly always against another standard method of
+    /// another length (GET and HEAD, GET and OPTIONS): the length decides without a string
+    /// comparison. The result is `rawValue`'s equality, so the synthesized hash still agrees.
+    public static func == (lhs: HTTPMethod, rhs: HTTPMethod) -> Bool {
+        lhs.rawValue.utf8.count == rhs.rawValue.utf8.count && lhs.rawValue == rhs.rawValue
+    }
+
+    // Computed rather than stored: a token this short is a small string, made in place, where a
+    // stored static would be reached through its lazy initializer on every use.
+    public static var get: HTTPMethod { HTTPMethod(rawValue: "GET") }
+    public static var head: HTTPMethod { HTTPMethod(rawValue: "HEAD") }
+    public static var post: HTTPMethod { HTTPMethod(rawValue: "POST") }
+    public static var put: HTTPMethod { HTTPMethod(rawValue: "PUT") }
+    public static var patch: HTTPMethod { HTTPMethod(rawValue: "PATCH") }
+    public static var delete: HTTPMethod { HTTPMethod(rawValue: "DELETE") }
+    public static var options: HTTPMethod { HTTPMethod(rawValue: "OPTIONS") }
+    public static var connect: HTTPMethod { HTTPMethod(rawValue: "CONNECT") }
+    public static var trace: HTTPMethod { HTTPMethod(rawValue: "TRACE") }
 }

@@ -174,19 +174,18 @@ final class Connection: ResponseWriter {
                 sendError(HTTPError(.badRequest, "malformed request"), at: now)
                 return
             }
-            guard let event else {
+            // Consumed, and matched without unwrapping into a second binding, so the request is
+            // moved out of the event rather than copied (a retain and a release of each buffer).
+            switch consume event {
+            case nil:
                 // Input ended before a request was complete: nothing left to answer.
                 if peerClosedInput { close() }
                 return
-            }
-            // Consumed, so the request is moved out of the event rather than copied (a retain and
-            // a release of each of its buffers).
-            switch consume event {
-            case .head(let head):
+            case .head(let head)?:
                 guard admitBody(of: head, at: now) else { return }
                 machine.headReceived(at: now, bufferedBodyBytes: input.readableCount)
                 if head.expectsContinue && input.isEmpty { sendContinue(at: now) }
-            case .request(var request):
+            case .request(var request)?:
                 request.remoteAddress = remoteAddress
                 dispatch(request, at: now)
             }
