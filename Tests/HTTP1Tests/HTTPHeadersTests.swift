@@ -95,4 +95,34 @@ import Testing
         headers.remove("missing")
         #expect(headers.count == 2)
     }
+
+    /// The storage a parsed head is written into at once reads the same byte by byte, and gives
+    /// the fields that appending them one by one gives.
+    @Test func aParsedHeadsStorageImageReadsAsItIsWritten() {
+        let target = Array("/a?b".utf8)
+        let lines: [(String, String)] = [("Host", "example.com"), ("X-Empty", ""), ("Accept", String(repeating: "x", count: 300))]
+        let bytes = lines.map { (Array($0.0.utf8), Array($0.1.utf8)) }
+        var appended = HTTPHeaders()
+        for (name, value) in lines { appended.add(name, value) }
+        func withFields<R>(_ index: Int, _ fields: [HTTPHeaders.FieldBytes], _ body: ([HTTPHeaders.FieldBytes]) -> R) -> R {
+            guard index < bytes.count else { return body(fields) }
+            return bytes[index].0.withUnsafeBufferPointer { name in
+                bytes[index].1.withUnsafeBufferPointer { value in withFields(index + 1, fields + [(name, value)], body) }
+            }
+        }
+        withFields(0, []) { fields in
+            target.withUnsafeBufferPointer { leading in
+                fields.withUnsafeBufferPointer { fields in
+                    let image = HTTPHeaders.StorageImage(leading: leading, fields: fields)
+                    let written = Array(image)
+                    #expect(written.count == image.count)
+                    #expect(image.indices.map { image[$0] } == written)
+                    #expect(Array(IteratorSequence(image.makeIterator())) == written)
+                    let headers = HTTPHeaders(leading: leading, fields: fields)
+                    #expect(headers.leadingStorage.prefix(headers.leadingCount).elementsEqual(target))
+                    #expect(Array(headers) == Array(appended))
+                }
+            }
+        }
+    }
 }

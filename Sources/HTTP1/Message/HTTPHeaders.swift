@@ -26,26 +26,83 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     /// Creates an empty header list.
     public init() {}
 
+    /// A parsed field line's name and value, in the request head's bytes.
+    package typealias FieldBytes = (name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>)
+
     /// Creates a header list whose buffer starts with `leading` (a request's target), then holds
-    /// the fields `fields` hands to its writer: at most `fieldCount` of them, whose names and
-    /// values hold at most `byteCount` bytes. The buffer is allocated once and written in place
-    /// (an `Array` append per name and value cost more than the bytes it copied).
-    package init(
-        leading: UnsafeBufferPointer<UInt8>, fieldCount: Int, byteCount: Int,
-        fields: (_ writer: inout FieldWriter) throws -> Void
-    ) rethrows {
-        let capacity = leading.count + fieldCount * Self.lengthBytes + byteCount
-        storage = try [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
-            var writer = FieldWriter(buffer: buffer)
-            defer { count = writer.count }
-            writer.write(leading)
-            try fields(&writer)
-        }
+    /// `fields`. The buffer is allocated once, at its exact size, and written in place (an `Array`
+    /// append per name and value cost more than the bytes it copied).
+    package init(leading: UnsafeBufferPointer<UInt8>, fields: UnsafeBufferPointer<FieldBytes>) {
+        storage = Array(StorageImage(leading: leading, fields: fields))
         fieldsStart = leading.count
     }
 
-    /// Writes field lines into the buffer `init(leading:fieldCount:byteCount:fields:)` allocated.
-    package struct FieldWriter: ~Copyable {
+    /// The storage of `leading` followed by `fields`, as a collection that writes itself into the
+    /// buffer of the array made from it.
+    ///
+    /// `Array(_:)` of a collection allocates through a path the compiler specializes for `UInt8`;
+    /// `Array(unsafeUninitializedCapacity:)` goes through a generic one in the standard library
+    /// that looks the buffer's type up at run time, several hundred instructions per request.
+    struct StorageImage: RandomAccessCollection {
+        let leading: UnsafeBufferPointer<UInt8>
+        let fields: UnsafeBufferPointer<FieldBytes>
+        let endIndex: Int
+
+        init(leading: UnsafeBufferPointer<UInt8>, fields: UnsafeBufferPointer<FieldBytes>) {
+            self.leading = leading
+            self.fields = fields
+            var count = leading.count
+            for field in fields { count += HTTPHeaders.lengthBytes + field.name.count + field.value.count }
+            endIndex = count
+        }
+
+        var startIndex: Int { 0 }
+
+        /// The byte at `position`, found by walking the fields: only generic algorithms read it
+        /// this way; `Array(_:)` writes the whole image at once (`_copyContents`).
+        subscript(position: Int) -> UInt8 {
+            precondition(position >= 0 && position < endIndex, "index out of range")
+            if position < leading.count { return leading[position] }
+            var offset = leading.count
+            for field in fields {
+                let inField = position - offset
+                let size = HTTPHeaders.lengthBytes + field.name.count + field.value.count
+                if inField < size {
+                    // The two lengths, 4 bytes each, little-endian (`FieldWriter.append`).
+                    if inField < 4 { return UInt8(truncatingIfNeeded: field.name.count >> (8 * inField)) }
+                    if inField < 8 { return UInt8(truncatingIfNeeded: field.value.count >> (8 * (inField - 4))) }
+                    let inName = inField - HTTPHeaders.lengthBytes
+                    return inName < field.name.count ? field.name[inName] : field.value[inName - field.name.count]
+                }
+                offset += size
+            }
+            preconditionFailure("index out of range")
+        }
+
+        struct Iterator: IteratorProtocol {
+            let image: StorageImage
+            var position: Int
+
+            mutating func next() -> UInt8? {
+                guard position < image.endIndex else { return nil }
+                defer { position += 1 }
+                return image[position]
+            }
+        }
+
+        func makeIterator() -> Iterator { Iterator(image: self, position: 0) }
+
+        func _copyContents(initializing buffer: UnsafeMutableBufferPointer<UInt8>) -> (Iterator, Int) {
+            precondition(buffer.count >= endIndex, "buffer smaller than the image")
+            var writer = FieldWriter(buffer: buffer)
+            writer.write(leading)
+            for field in fields { writer.append(name: field.name, value: field.value) }
+            return (Iterator(image: self, position: writer.count), writer.count)
+        }
+    }
+
+    /// Writes field lines into a buffer of known size.
+    struct FieldWriter: ~Copyable {
         fileprivate let buffer: UnsafeMutableBufferPointer<UInt8>
         fileprivate var count = 0
 
@@ -55,7 +112,7 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 
         /// Appends a field line, as `HTTPHeaders.append(name:value:)` does.
         @inline(__always)
-        package mutating func append(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+        mutating func append(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
             precondition(buffer.count - count >= HTTPHeaders.lengthBytes + name.count + value.count, "field lines past the capacity given")
             // Both lengths in one store, in the little-endian order `length(in:at:)` reads.
             let lengths = UInt64(UInt32(truncatingIfNeeded: name.count)) | UInt64(UInt32(truncatingIfNeeded: value.count)) << 32
@@ -69,12 +126,12 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         fileprivate mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
             guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
             precondition(buffer.count - count >= bytes.count, "bytes past the capacity given")
-            (buffer.baseAddress! + count).update(from: source, count: bytes.count)
+            (buffer.baseAddress! + count).initialize(from: source, count: bytes.count)
             count += bytes.count
         }
     }
 
-    /// The buffer, whose first `leadingCount` bytes are what `init(leading:fieldCount:byteCount:fields:)`
+    /// The buffer, whose first `leadingCount` bytes are what `init(leading:fields:)`
     /// put there.
     package var leadingStorage: [UInt8] { storage }
     /// How many bytes come before the fields.

@@ -190,19 +190,22 @@ package struct RequestParser {
         }
         let requestLineEnd = lineEnd(head, from: 0)
         var (method, target, version, authority) = try parseRequestLine(UnsafeBufferPointer(rebasing: head[..<requestLineEnd]))
-        // The target, then the fields, whose lines' bytes bound their names' and values': one
-        // allocation for the target and all fields.
+        // The fields are parsed into a list on the stack, then stored with the target in one
+        // allocation of exactly their size.
         var controls = ControlFields()
-        let headers = try HTTPHeaders(leading: target, fieldCount: fieldCount, byteCount: head.count - requestLineEnd) { fields in
+        let headers = try withUnsafeTemporaryAllocation(of: HTTPHeaders.FieldBytes.self, capacity: max(fieldCount, 1)) { fields in
+            var count = 0
             var lineStart = requestLineEnd + 2
             // The head's last two bytes are the empty line's CRLF.
             while lineStart < head.count - 2 {
                 let end = lineEnd(head, from: lineStart)
-                let (name, value) = try parseFieldLine(UnsafeBufferPointer(rebasing: head[lineStart..<end]))
-                controls.note(name, value: value)
-                fields.append(name: name, value: value)
+                let field = try parseFieldLine(UnsafeBufferPointer(rebasing: head[lineStart..<end]))
+                controls.note(field.name, value: field.value)
+                fields.initializeElement(at: count, to: field)
+                count += 1
                 lineStart = end + 2
             }
+            return HTTPHeaders(leading: target, fields: UnsafeBufferPointer(rebasing: fields[..<count]))
         }
         if version.minor > 1 { version = .http1_1 }  // RFC 9110 §2.5: a higher minor is 1.1 to us.
         return try interpretFields(
