@@ -12,13 +12,16 @@ public final class HTTPResponder: Sendable {
     private enum Destination: Sendable {
         /// A function given by whoever made the responder (tests, a handler called directly).
         case function(@Sendable (HTTPResponse) -> Void, hop: EventLoopHop?)
-        /// The server's own case, one per request: the connection and the number of the request
-        /// on it, held directly rather than captured in a closure (one allocation less).
-        case connection(ResponseTarget, serial: UInt64)
+        /// The server's own case: the connection, held directly rather than captured in a
+        /// closure (one allocation less), and the number of the request on it in `serial`.
+        case connection(ResponseTarget)
     }
 
     private let destination: Destination
     private let hasWritten = Atomic<Bool>(false)
+    /// The number of the request on its connection (the `.connection` case). Changed only by
+    /// `rearm(serial:)`, while the connection holds the one reference: no other thread can see it.
+    nonisolated(unsafe) private var serial: UInt64
 
     /// Creates a responder that passes the response to `receive`; the server makes one per
     /// request, and tests make their own to call a handler without sockets.
@@ -28,11 +31,32 @@ public final class HTTPResponder: Sendable {
     ///   - receive: Receives the response, once.
     public init(eventLoop: EventLoopHop? = nil, _ receive: @escaping @Sendable (HTTPResponse) -> Void) {
         destination = .function(receive, hop: eventLoop)
+        serial = 0
     }
 
     /// The responder for request number `serial` on the connection `target` names.
     init(_ target: ResponseTarget, serial: UInt64) {
-        destination = .connection(target, serial: serial)
+        destination = .connection(target)
+        self.serial = serial
+    }
+
+    /// Makes an answered responder answer request number `serial` of the same connection, so the
+    /// connection reuses it instead of allocating one per request. Only while the caller holds
+    /// the one reference.
+    func rearm(serial: UInt64) {
+        self.serial = serial
+        hasWritten.store(false, ordering: .releasing)
+    }
+
+    /// Answers 500 if nothing was written: what `deinit` does for a responder dropped unanswered,
+    /// for one the connection keeps to reuse.
+    func answerIfUnanswered() {
+        guard !hasWritten.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        pass(Self.unansweredResponse)
+    }
+
+    private static var unansweredResponse: HTTPResponse {
+        .text("Internal Server Error\n", status: .internalServerError)
     }
 
     /// Runs `work` on the request's event loop: at once when called there, else at the loop's
@@ -44,7 +68,7 @@ public final class HTTPResponder: Sendable {
         switch destination {
         case .function(_, let hop):
             if let hop { hop(work) } else { work() }
-        case .connection(let target, _):
+        case .connection(let target):
             target.inbox.runOnLoop(work)
         }
     }
@@ -60,7 +84,8 @@ public final class HTTPResponder: Sendable {
         switch destination {
         case .function(let receive, _):
             receive(response)
-        case .connection(let target, let serial):
+        case .connection(let target):
+            let serial = self.serial
             // Most handlers answer synchronously on the loop thread: write without wrapping the
             // response in a scheduled closure (a heap allocation per request).
             if target.inbox.isCurrentThread {
@@ -75,7 +100,7 @@ public final class HTTPResponder: Sendable {
 
     deinit {
         if !hasWritten.load(ordering: .acquiring) {
-            pass(.text("Internal Server Error\n", status: .internalServerError))
+            pass(Self.unansweredResponse)
         }
     }
 }

@@ -23,6 +23,10 @@ final class Connection: ResponseWriter {
     private var serial: UInt64 = 0
     private var isDispatching = false
     private var responseDuringDispatch: HTTPResponse?
+    /// The last request's responder, when the handler kept no reference to it: the next request
+    /// gets it back instead of a new one (one allocation less per request). It refers to this
+    /// connection, so `close()` lets go of it.
+    private var spareResponder: HTTPResponder?
     /// The request whose body is being read under a route's limit below the server's, and the
     /// route's answer if the body passes it.
     private var routeTooLarge: (head: HTTPRequest, response: HTTPResponse)?
@@ -272,13 +276,25 @@ final class Connection: ResponseWriter {
         startResponse(response, at: now)
     }
 
-    /// Calls the handler with a fresh responder. The responder is released when this returns, so
-    /// one the handler dropped answers (500) while `isDispatching` still holds: a local in
-    /// `dispatch` would live to the end of that function in unoptimized builds and answer after
+    /// Calls the handler with a responder, the spare or a new one. One the handler dropped
+    /// unanswered answers (500) before this returns, while `isDispatching` still holds: a local
+    /// in `dispatch` would live to the end of that function in unoptimized builds and answer after
     /// it, re-entering `drive` once per pipelined request (one stack level each).
     private func handOver(_ request: HTTPRequest, serial requestSerial: UInt64) {
-        let responder = HTTPResponder(ResponseTarget(writer: self, inbox: context.inbox), serial: requestSerial)
+        var responder: HTTPResponder
+        if let spare = spareResponder.take() {
+            spare.rearm(serial: requestSerial)
+            responder = spare
+        } else {
+            responder = HTTPResponder(ResponseTarget(writer: self, inbox: context.inbox), serial: requestSerial)
+        }
         context.handler.answer(request, responder: responder)
+        // Held by nobody else, the handler is done with it: answered, or dropped unanswered, which
+        // gets the 500 its deinit would have sent. Either way it is free for the next request.
+        if isKnownUniquelyReferenced(&responder) {
+            responder.answerIfUnanswered()
+            spareResponder = responder
+        }
     }
 
     /// A handler's response arrives (on the loop thread).
@@ -426,6 +442,7 @@ final class Connection: ResponseWriter {
         isClosed = true
         machine.closed()
         pendingWrite = nil
+        spareResponder = nil
         context.connectionClosed(self)
     }
 }

@@ -38,6 +38,31 @@ extension HTTPServerTests {
             }
         }
 
+        /// The connection reuses a responder the handler let go of; one a handler keeps (answered
+        /// later from another thread, or held) is never handed to the next request.
+        @Test func pipelinedAnswersStayWithTheirRequestsWhenRespondersAreReused() async throws {
+            let handler = MockHandler()
+            try await withTestServer(handler: handler) { _, port in
+                let client = try TestClient(port: port)
+                defer { client.close() }
+                try client.send(
+                    get("/echo?1") + get("/never") + get("/echo?2") + get("/late?ms=20") + get("/echo?3") + get("/hold")
+                        + get("/echo?4"))
+                #expect(try client.readResponse().text == "GET /echo?1")
+                #expect(try client.readResponse().status == 500)
+                #expect(try client.readResponse().text == "GET /echo?2")
+                #expect(try client.readResponse().text == "GET /late?ms=20")
+                #expect(try client.readResponse().text == "GET /echo?3")
+                #expect(await eventually { handler.stash.count == 1 })
+                handler.stash.respondAll(.text("held"), thenAgain: .text("again"))
+                #expect(try client.readResponse().text == "held")
+                #expect(try client.readResponse().text == "GET /echo?4")
+                try client.send(get("/never") + get("/echo?5"))
+                #expect(try client.readResponse().status == 500)
+                #expect(try client.readResponse().text == "GET /echo?5")
+            }
+        }
+
         @Test func handlerAnsweringFromAnotherThread() async throws {
             try await withTestServer { _, port in
                 let client = try TestClient(port: port)
