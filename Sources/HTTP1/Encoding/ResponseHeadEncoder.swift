@@ -78,14 +78,17 @@ package struct ResponseHeadEncoder {
             self.buffer = buffer
         }
 
+        @inline(__always)
         mutating func write(_ bytes: [UInt8]) {
             bytes.withUnsafeBufferPointer { write($0) }
         }
 
+        @inline(__always)
         mutating func write(_ text: StaticString) {
             text.withUTF8Buffer { write($0) }
         }
 
+        @inline(__always)
         mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
             guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
             precondition(buffer.count - count >= bytes.count, "server fields past their buffer")
@@ -94,6 +97,7 @@ package struct ResponseHeadEncoder {
         }
 
         /// A non-negative integer in decimal.
+        @inline(__always)
         mutating func writeDecimal(_ value: Int) {
             var digits = 1
             var rest = value / 10

@@ -51,7 +51,7 @@ enum Authority {
                 index += 3
                 continue
             }
-            guard isUnreserved(byte) || isSubDelimiter(byte) else { return false }
+            guard isRegNameByte(byte) else { return false }
             index += 1
         }
         return true
@@ -125,6 +125,18 @@ enum Authority {
             guard value <= 255 else { return false }
         }
         return true
+    }
+
+    /// `unreserved / sub-delims` (RFC 3986 §2.3, §2.2) as a 128-bit set, bytes 0-63 and 64-127:
+    /// what a reg-name holds besides percent-encodings, one test per byte of every Host.
+    private static let regNameLow: UInt64 = 0x2BFF_7FD2_0000_0000
+    private static let regNameHigh: UInt64 = 0x47FF_FFFE_87FF_FFFE
+
+    @inline(__always)
+    static func isRegNameByte(_ byte: UInt8) -> Bool {
+        if byte < 64 { return regNameLow & (1 << UInt64(byte)) != 0 }
+        if byte < 128 { return regNameHigh & (1 << UInt64(byte - 64)) != 0 }
+        return false
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { (0x30...0x39).contains(byte) }
