@@ -167,10 +167,19 @@ package struct RequestParser {
                 if index >= 3, bytes[index - 2] == lf, bytes[index - 3] == cr {
                     return (index + 1, index + 1)
                 }
-            } else if byte == cr {
-                if index + 1 < bytes.count, bytes[index + 1] != lf {
-                    throw HTTPError(.badRequest, "bare CR in request head")
+            } else if byte == cr, index + 1 < bytes.count {
+                guard bytes[index + 1] == lf else { throw HTTPError(.badRequest, "bare CR in request head") }
+                // The LF is taken with its CR, under the rules the LF would meet alone: within the
+                // head's limit, and the end of the head when CR LF came just before.
+                let lfIndex = index + 1
+                guard lfIndex < limits.maxHeaderBytes else {
+                    throw HTTPError(.requestHeaderFieldsTooLarge, "request head larger than \(limits.maxHeaderBytes) bytes")
                 }
+                if lfIndex >= 3, bytes[lfIndex - 2] == lf, bytes[lfIndex - 3] == cr {
+                    return (lfIndex + 1, lfIndex + 1)
+                }
+                index = lfIndex + 1
+                continue
             }
             index += 1
         }
