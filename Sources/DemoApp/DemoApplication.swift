@@ -213,12 +213,13 @@ public final class DemoApplication: HTTPHandler, HTTPServerObserver {
     }
 
     private func dispatch(_ exchange: Exchange, to route: Route, responder: HTTPResponder) {
-        if exchange.request.method == .options {
-            let allow = (route.allowedMethods + [.options]).map(\.rawValue).joined(separator: ", ")
-            answer(exchange, HTTPResponse(status: .noContent, headers: ["Allow": allow]), responder: responder)
-            return
-        }
+        // No route answers OPTIONS as a method of its own: asked only of what it does not allow.
         guard route.allows(exchange.request.method) else {
+            if exchange.request.method == .options {
+                let allow = (route.allowedMethods + [.options]).map(\.rawValue).joined(separator: ", ")
+                answer(exchange, HTTPResponse(status: .noContent, headers: ["Allow": allow]), responder: responder)
+                return
+            }
             answer(exchange, ErrorResponses.methodNotAllowed(exchange.request.path, allowed: route.allowedMethods + [.options]), responder: responder)
             return
         }

@@ -281,9 +281,9 @@ package struct RequestParser {
         }
         let version = try parseVersion(UnsafeBufferPointer(rebasing: line[(secondSpace + 1)...]))
         let method = HTTPMethod(token: methodBytes)
-        // Origin form, the common case, needs no further check.
+        // Origin form, the common case, needs no further check (CONNECT told on its bytes).
         let authority =
-            targetBytes[0] == UInt8(ascii: "/") && method != .connect
+            targetBytes[0] == UInt8(ascii: "/") && !methodBytes.equals("CONNECT")
             ? nil : try checkTargetForm(String(decoding: targetBytes, as: UTF8.self), method: method)
         return (method, targetBytes, version, authority)
     }

@@ -29,32 +29,37 @@ enum Authority {
             }
             hostEnd = close + 1
         } else {
-            hostEnd = bytes.firstIndex(of: UInt8(ascii: ":")) ?? bytes.count
-            guard isRegName(bytes[..<hostEnd]) else { return false }
+            guard let end = regNameEnd(bytes) else { return false }
+            hostEnd = end
             if hostEnd == 0 && !allowsEmptyHost { return false }
         }
         guard hostEnd < bytes.count else { return true }
-        // `":" port`, where port is `*DIGIT` (an empty port is allowed by the grammar).
+        // `":" port`, where port is `*DIGIT` (an empty port is allowed by the grammar); any other
+        // byte after the host is one no host may hold.
         guard bytes[hostEnd] == UInt8(ascii: ":") else { return false }
-        return bytes[(hostEnd + 1)...].allSatisfy(isDigit)
+        for index in (hostEnd + 1)..<bytes.count where !isDigit(bytes[index]) { return false }
+        return true
     }
 
-    /// `reg-name = *( unreserved / pct-encoded / sub-delims )`; IPv4address is a subset of it.
-    private static func isRegName(_ bytes: Bytes) -> Bool {
-        var index = bytes.startIndex
-        while index < bytes.endIndex {
+    /// Where the `reg-name = *( unreserved / pct-encoded / sub-delims )` that starts `bytes` ends
+    /// (IPv4address is a subset of it): the index of the first byte that cannot continue it, or
+    /// nil when a `%` is not followed by two hex digits. One pass over a Host value, which every
+    /// request has.
+    private static func regNameEnd(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var index = 0
+        while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "%") {
-                guard index + 2 < bytes.endIndex, isHexDigit(bytes[index + 1]), isHexDigit(bytes[index + 2]) else {
-                    return false
+                guard index + 2 < bytes.count, isHexDigit(bytes[index + 1]), isHexDigit(bytes[index + 2]) else {
+                    return nil
                 }
                 index += 3
                 continue
             }
-            guard isRegNameByte(byte) else { return false }
+            guard isRegNameByte(byte) else { return index }
             index += 1
         }
-        return true
+        return index
     }
 
     /// What is between `[` and `]`: `IPv6address / IPvFuture` (RFC 3986 §3.2.2). Zone
