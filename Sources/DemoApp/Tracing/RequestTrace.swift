@@ -33,11 +33,11 @@ public struct RequestTrace: Sendable {
         headers.forEachField { name, value in
             switch name.count {
             case 10 where name.equalsIgnoringASCIICase("tracestate"):
-                traceStates.append(String(decoding: value, as: UTF8.self))
+                traceStates.appendMakingList(String(decoding: value, as: UTF8.self))
             case 11 where name.equalsIgnoringASCIICase("traceparent"):
-                traceParents.append(String(decoding: value, as: UTF8.self))
+                traceParents.appendMakingList(String(decoding: value, as: UTF8.self))
             case 12 where name.equalsIgnoringASCIICase("x-request-id"):
-                requestIDs.append(String(decoding: value, as: UTF8.self))
+                requestIDs.appendMakingList(String(decoding: value, as: UTF8.self))
             default:
                 break
             }
@@ -90,12 +90,5 @@ public struct RequestTrace: Sendable {
         addMetadata(to: &metadata)
         for (key, value) in metadata { logger[metadataKey: key] = value }
         return logger
-    }
-}
-
-extension [String]? {
-    /// Appends to the list, making it on the first value.
-    fileprivate mutating func append(_ value: String) {
-        if self == nil { self = [value] } else { self!.append(value) }
     }
 }

@@ -373,3 +373,11 @@ extension StringProtocol {
         return text
     }
 }
+
+extension Optional {
+    /// Appends to the list, making it on the first element: field values gathered by name while
+    /// a head is read stay nil, and cost nothing to release, in the many requests without them.
+    package mutating func appendMakingList<Element>(_ element: Element) where Wrapped == [Element] {
+        if self == nil { self = [element] } else { self!.append(element) }
+    }
+}

@@ -249,13 +249,13 @@ package struct RequestParser {
                 hostCount += 1
                 if host == nil { host = value }
             case 6 where name.equalsIgnoringASCIICase("expect"):
-                expectations.appendValue(value)
+                expectations.appendMakingList(String(decoding: value, as: UTF8.self))
             case 10 where name.equalsIgnoringASCIICase("connection"):
                 connection.note(value)
             case 14 where name.equalsIgnoringASCIICase("content-length"):
-                contentLengths.appendValue(value)
+                contentLengths.appendMakingList(String(decoding: value, as: UTF8.self))
             case 17 where name.equalsIgnoringASCIICase("transfer-encoding"):
-                transferCodings.appendValue(value)
+                transferCodings.appendMakingList(String(decoding: value, as: UTF8.self))
             default:
                 break
             }
@@ -716,13 +716,5 @@ package struct RequestParser {
 extension ByteClasses {
     package static func isTokenString(_ text: some StringProtocol) -> Bool {
         !text.isEmpty && text.utf8.allSatisfy { isToken($0) }
-    }
-}
-
-extension [String]? {
-    /// Appends a field's value as a string, making the list on the first.
-    fileprivate mutating func appendValue(_ value: UnsafeBufferPointer<UInt8>) {
-        let text = String(decoding: value, as: UTF8.self)
-        if self == nil { self = [text] } else { self!.append(text) }
     }
 }

@@ -139,9 +139,7 @@ enum Authority {
 
     @inline(__always)
     static func isRegNameByte(_ byte: UInt8) -> Bool {
-        if byte < 64 { return regNameLow & (1 << UInt64(byte)) != 0 }
-        if byte < 128 { return regNameHigh & (1 << UInt64(byte - 64)) != 0 }
-        return false
+        ByteClasses.isASCII(byte, in: regNameLow, regNameHigh)
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { (0x30...0x39).contains(byte) }
