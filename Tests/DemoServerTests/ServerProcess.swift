@@ -104,6 +104,14 @@ final class ServerProcess: @unchecked Sendable {
     func stop(signal: Int32 = SIGTERM, timeout: Double = 20) -> Int32 {
         guard process.isRunning else { return process.terminationStatus }
         kill(process.processIdentifier, signal)
+        return waitForExit(timeout: timeout)
+    }
+
+    /// Waits for the process to exit after a signal already sent, without sending another: a
+    /// second stop signal tells the server to skip its drain and exit 1.
+    /// - Returns: The exit status, or the signal number when it was killed past `timeout`.
+    @discardableResult
+    func waitForExit(timeout: Double = 20) -> Int32 {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(5_000) }
         if process.isRunning {

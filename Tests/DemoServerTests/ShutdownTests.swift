@@ -42,7 +42,8 @@ import TestSupport
         received += try busy.waitForClose(timeout: .seconds(60)).bytes
         let headEnd = try #require(received.firstRange(of: Array("\r\n\r\n".utf8)))
         #expect(received.count - headEnd.upperBound == size)
-        #expect(server.stop(timeout: 60) == 0)
+        // The one SIGTERM above stops it: another would mean "skip the drain".
+        #expect(server.waitForExit(timeout: 60) == 0)
         #expect(!server.standardOutput.contains("shutdown deadline passed"))
         #expect(!server.standardError.contains("shutdown deadline passed"))
         #expect(server.standardOutput.contains("stopped cleanly"))
