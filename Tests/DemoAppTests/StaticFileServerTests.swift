@@ -204,6 +204,23 @@ import TestSupport
         }
     }
 
+    @Test func answersEachCachedFileByItsOwnPathPlainOrEncoded() throws {
+        try withRoot { root, server in
+            try Data("one\n".utf8).write(to: URL(fileURLWithPath: root + "/a.txt"))
+            try Data("two\n".utf8).write(to: URL(fileURLWithPath: root + "/b.txt"))
+            // Twice round: the first reads and caches each file, the second answers from the cache.
+            for _ in 0..<2 {
+                #expect(get(server, "/a.txt")?.text == "one\n")
+                #expect(get(server, "/b.txt")?.text == "two\n")
+                #expect(get(server, "/%61.txt")?.text == "one\n")
+                #expect(get(server, "/css/sit%65.css")?.text == "body{}\n")
+                #expect(get(server, "/css/site.css")?.text == "body{}\n")
+                #expect(get(server, "/c.txt") == nil)
+                #expect(get(server, "/a.txt/") == nil)
+            }
+        }
+    }
+
     @Test func streamsLargeFilesFromDisk() throws {
         try withRoot { root, server in
             let size = StaticFileServer.memoryCacheFileLimit + 1

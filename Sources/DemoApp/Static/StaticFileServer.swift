@@ -32,11 +32,15 @@ final class StaticFileServer: Sendable {
     /// Fields every answer carries besides the file's own (the application's security headers).
     private let commonHeaders: HTTPHeaders
 
-    private let cache = Mutex<[String: CachedFile]>([:])
+    /// Small files by `CachedFile.key(of:)` of their relative path: a hit is found from the
+    /// request's bytes, with no `String` made or hashed.
+    private let cache = Mutex<[Int: CachedFile]>([:])
 
     /// A class, so that taking an entry out of the cache on every hit is one reference count,
     /// not one per field.
     private final class CachedFile: Sendable {
+        /// The relative path it was read from: two paths whose keys collide take the slot in turn.
+        let relativePath: [UInt8]
         let identity: FileIdentity
         /// The inode's change time (ctime) when it was read: a `chmod`, a rename or a new hard link
         /// changes it, and each sends the next request through the confined open again.
@@ -47,7 +51,8 @@ final class StaticFileServer: Sendable {
         /// as it is.
         let response: HTTPResponse
 
-        init(file: OpenFile, validators: Validators, bytes: [UInt8], response: HTTPResponse) {
+        init(relativePath: String, file: OpenFile, validators: Validators, bytes: [UInt8], response: HTTPResponse) {
+            self.relativePath = Array(relativePath.utf8)
             identity = file.identity
             changedNanoseconds = file.changedNanoseconds
             self.validators = validators
@@ -58,6 +63,21 @@ final class StaticFileServer: Sendable {
         /// Whether `info` describes the very file this was read from, unchanged since.
         func isVersion(of info: stat) -> Bool {
             FileIdentity(info) == identity && info.changedNanoseconds == changedNanoseconds
+        }
+
+        /// Whether this was read from `path`.
+        func isCopy(of path: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard relativePath.count == path.count, let start = path.baseAddress else { return relativePath.count == path.count }
+            return relativePath.withUnsafeBufferPointer { memcmp($0.baseAddress!, start, path.count) == 0 }
+        }
+
+        /// The cache's key for a relative path: FNV-1a of its bytes, which costs a few
+        /// instructions a byte where hashing a `String` costs hundreds. Only files that were
+        /// opened get an entry, so a client cannot choose keys to make them collide.
+        static func key(of path: UnsafeBufferPointer<UInt8>) -> Int {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in path { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            return Int(truncatingIfNeeded: hash)
         }
     }
 
@@ -127,8 +147,27 @@ final class StaticFileServer: Sendable {
     /// - Parameter request: The request.
     /// - Returns: What the lookup found.
     func lookup(_ request: HTTPRequest) -> Lookup {
-        guard let relative = try? request.withPathBytes(StaticPath.relativePath(fromBytes:)) else { return .notFound }
-        return lookup(relativePath: relative, request: request)
+        // Most requests are a plain path to a cached file: answered from the request's bytes.
+        let found = try? request.withPathBytes { path -> PathLookup in
+            guard let plain = try StaticPath.plainRelativePath(fromBytes: path) else {
+                return .uncached(try StaticPath.relativePath(fromBytes: path))
+            }
+            if let current = currentCachedFile(plain) { return .cached(current) }
+            return .uncached(String(decoding: plain, as: UTF8.self))
+        }
+        switch found {
+        case nil: return .notFound
+        case .cached(let current): return answer(request, validators: current.validators) ?? .found(current.response)
+        case .uncached(let relative): return lookup(relativePath: relative, request: request)
+        }
+    }
+
+    /// What a request's path led to before any file was opened.
+    private enum PathLookup {
+        /// A cached copy, current.
+        case cached(CachedFile)
+        /// The decoded, checked relative path, to look up or open.
+        case uncached(String)
     }
 
     /// Answers a GET or HEAD for a path already decoded and checked by `StaticPath`.
@@ -192,7 +231,14 @@ final class StaticFileServer: Sendable {
     /// unreadable or linked elsewhere has another change time: either takes the confined open
     /// again, which refuses what lies outside or cannot be read.
     private func currentCachedFile(_ relative: String) -> CachedFile? {
-        guard let entry = cache.withLock({ $0[relative] }) else { return nil }
+        var relative = relative
+        return relative.withUTF8(currentCachedFile)
+    }
+
+    /// `currentCachedFile(_:)` of a relative path's bytes.
+    private func currentCachedFile(_ relative: UnsafeBufferPointer<UInt8>) -> CachedFile? {
+        let key = CachedFile.key(of: relative)
+        guard let entry = cache.withLock({ $0[key] }), entry.isCopy(of: relative) else { return nil }
         var info = stat()
         let found = withCPath(relative) { fstatat(rootDescriptor, $0, &info, 0) }
         guard found == 0, (info.st_mode & S_IFMT) == S_IFREG, entry.isVersion(of: info) else { return nil }
@@ -274,7 +320,9 @@ final class StaticFileServer: Sendable {
     }
 
     private func cachedFile(relative: String, file: OpenFile) -> CachedFile? {
-        if let hit = cache.withLock({ $0[relative] }), hit.identity == file.identity,
+        var path = relative
+        let key = path.withUTF8(CachedFile.key(of:))
+        if let hit = cache.withLock({ $0[key] }), path.withUTF8(hit.isCopy(of:)), hit.identity == file.identity,
             hit.changedNanoseconds == file.changedNanoseconds
         {
             return hit
@@ -282,12 +330,12 @@ final class StaticFileServer: Sendable {
         guard let bytes = WholeFile.read(descriptor: file.descriptor, size: file.identity.size) else { return nil }
         let validators = Validators(relative: relative, identity: file.identity)
         let response = HTTPResponse(headers: headers(validators), body: .bytes(bytes)).prepared()
-        let entry = CachedFile(file: file, validators: validators, bytes: bytes, response: response)
+        let entry = CachedFile(relativePath: relative, file: file, validators: validators, bytes: bytes, response: response)
         cache.withLock { cache in
             var used = cache.values.reduce(0) { $0 + $1.bytes.count }
-            if let old = cache[relative] { used -= old.bytes.count }
+            if let old = cache[key] { used -= old.bytes.count }
             if used + bytes.count <= Self.memoryCacheBudget {
-                cache[relative] = entry
+                cache[key] = entry
             }
         }
         return entry
@@ -314,16 +362,19 @@ public struct StaticFileServerError: Error, CustomStringConvertible, Sendable {
 /// `withCString`) copies one stored inline, as paths up to 15 bytes are, into a new array.
 private func withCPath<Result>(_ path: String, _ body: (UnsafePointer<CChar>) -> Result) -> Result {
     var path = path
-    return path.withUTF8 { bytes in
-        // At most `StaticPath.maxLength` bytes and the NUL: small enough for the stack.
-        withUnsafeTemporaryAllocation(of: CChar.self, capacity: bytes.count + 1) { buffer in
-            let start = buffer.baseAddress!
-            if let source = bytes.baseAddress {
-                UnsafeMutableRawPointer(start).copyMemory(from: source, byteCount: bytes.count)
-            }
-            start[bytes.count] = 0
-            return body(start)
+    return path.withUTF8 { withCPath($0, body) }
+}
+
+/// Calls `body` with a path's bytes as a C string on the stack.
+private func withCPath<Result>(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafePointer<CChar>) -> Result) -> Result {
+    // At most `StaticPath.maxLength` bytes and the NUL: small enough for the stack.
+    withUnsafeTemporaryAllocation(of: CChar.self, capacity: bytes.count + 1) { buffer in
+        let start = buffer.baseAddress!
+        if let source = bytes.baseAddress {
+            UnsafeMutableRawPointer(start).copyMemory(from: source, byteCount: bytes.count)
         }
+        start[bytes.count] = 0
+        return body(start)
     }
 }
 

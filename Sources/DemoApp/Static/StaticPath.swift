@@ -28,17 +28,25 @@ enum StaticPath {
     /// `relativePath(from:)` on the path's bytes, as the request holds them: the one string made
     /// is the result.
     static func relativePath(fromBytes path: UnsafeBufferPointer<UInt8>) throws -> String {
-        guard path.count <= maxLength, path.first == UInt8(ascii: "/") else { throw Refusal.forbiddenCharacter }
-        // Most paths are plain ASCII with nothing encoded: they are checked in place, in one pass
-        // over the bytes, and need no UTF-8 validation.
-        if try !checkUnencoded(path) {
-            return String(decoding: UnsafeBufferPointer(rebasing: path.dropFirst()), as: UTF8.self)
+        if let plain = try plainRelativePath(fromBytes: path) {
+            return String(decoding: plain, as: UTF8.self)
         }
         guard let decoded = path.percentDecoded else { throw Refusal.malformedEncoding }
         try checkCharacters(decoded)
         guard let text = String(validating: decoded.dropFirst(), as: UTF8.self) else { throw Refusal.malformedEncoding }
         try checkSegments(decoded)
         return text
+    }
+
+    /// The relative path as a view on `path`'s own bytes, when it is plain ASCII with nothing
+    /// encoded (most are): checked in place, in one pass, with no UTF-8 validation and no copy.
+    /// - Parameter path: The percent-encoded request path, starting with `/`.
+    /// - Returns: The bytes after the leading `/`, or nil when the path needs decoding first
+    ///   (`relativePath(fromBytes:)` does that).
+    /// - Throws: `Refusal` when the path could reach outside, or at something hidden.
+    static func plainRelativePath(fromBytes path: UnsafeBufferPointer<UInt8>) throws -> UnsafeBufferPointer<UInt8>? {
+        guard path.count <= maxLength, path.first == UInt8(ascii: "/") else { throw Refusal.forbiddenCharacter }
+        return try checkUnencoded(path) ? nil : UnsafeBufferPointer(rebasing: path.dropFirst())
     }
 
     private static func checkUnencoded(_ path: UnsafeBufferPointer<UInt8>) throws -> Bool {
