@@ -238,7 +238,6 @@ final class EventLoop: @unchecked Sendable {
                 statistics.releaseConnection()
                 return
             }
-            socket.setNoDelay()
             do {
                 try register(
                     socket.descriptor,

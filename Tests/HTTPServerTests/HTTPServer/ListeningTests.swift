@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 import TestSupport
 
@@ -32,6 +33,28 @@ extension HTTPServerTests {
                 }
                 #expect(server.statistics.openConnections == 24)
             }
+        }
+
+        @Test func aConnectionIsHandedOverWithItsFirstBytesAndSendsWithoutDelay() throws {
+            let listener = try Socket.listen(on: SocketAddress(host: "127.0.0.1", port: 0), backlog: 8)
+            defer { listener.close() }
+            let client = try TestClient(port: try listener.localAddress().port)
+            defer { client.close() }
+            // Connected, nothing sent: the kernel keeps it (its wait is about a second, far
+            // beyond the next line).
+            #expect(try listener.accept() == nil)
+            try client.send(get("/"))
+            var accepted: Socket?
+            for _ in 0..<1000 where accepted == nil {
+                accepted = try listener.accept()?.0
+                if accepted == nil { usleep(1000) }
+            }
+            let socket = try #require(accepted)
+            defer { socket.close() }
+            var noDelay: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            #expect(getsockopt(socket.descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, &length) == 0)
+            #expect(noDelay == 1, "inherited from the listener")
         }
     }
 }
