@@ -204,6 +204,26 @@ import TestSupport
         }
     }
 
+    @Test func seesAFileRewrittenWithItsSizeAndModificationTimeKept() throws {
+        try withRoot { root, server in
+            let path = root + "/css/site.css"
+            #expect(get(server, "/css/site.css")?.text == "body{}\n")
+            var before = stat()
+            #expect(stat(path, &before) == 0)
+            // Same inode, same size, the modification time set back: only the change time
+            // (which no one can set back) tells the cached copy is stale.
+            let file = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            try file.write(contentsOf: Data("body{}/".utf8))
+            try file.close()
+            var times = [before.st_atim, before.st_mtim]
+            #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
+            var after = stat()
+            #expect(stat(path, &after) == 0)
+            #expect(FileIdentity(after) == FileIdentity(before))
+            #expect(get(server, "/css/site.css")?.text == "body{}/")
+        }
+    }
+
     @Test func answersEachCachedFileByItsOwnPathPlainOrEncoded() throws {
         try withRoot { root, server in
             try Data("one\n".utf8).write(to: URL(fileURLWithPath: root + "/a.txt"))
