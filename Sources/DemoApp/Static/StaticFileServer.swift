@@ -67,8 +67,7 @@ final class StaticFileServer: Sendable {
 
         /// Whether this was read from `path`.
         func isCopy(of path: UnsafeBufferPointer<UInt8>) -> Bool {
-            guard relativePath.count == path.count, let start = path.baseAddress else { return relativePath.count == path.count }
-            return relativePath.withUnsafeBufferPointer { memcmp($0.baseAddress!, start, path.count) == 0 }
+            relativePath.withUnsafeBufferPointer { $0.count == path.count && $0.hasPrefix(path) }
         }
 
         /// The cache's key for a relative path: FNV-1a of its bytes, which costs a few
@@ -150,15 +149,16 @@ final class StaticFileServer: Sendable {
         // Most requests are a plain path to a cached file: answered from the request's bytes.
         let found = try? request.withPathBytes { path -> PathLookup in
             guard let plain = try StaticPath.plainRelativePath(fromBytes: path) else {
-                return .uncached(try StaticPath.relativePath(fromBytes: path))
+                return .decoded(try StaticPath.relativePath(fromBytes: path))
             }
             if let current = currentCachedFile(plain) { return .cached(current) }
-            return .uncached(String(decoding: plain, as: UTF8.self))
+            return .notCached(String(decoding: plain, as: UTF8.self))
         }
         switch found {
         case nil: return .notFound
-        case .cached(let current): return answer(request, validators: current.validators) ?? .found(current.response)
-        case .uncached(let relative): return lookup(relativePath: relative, request: request)
+        case .cached(let current): return answer(request, cached: current)
+        case .decoded(let relative): return lookup(relativePath: relative, request: request)
+        case .notCached(let relative): return lookupOnDisk(relativePath: relative, request: request)
         }
     }
 
@@ -166,8 +166,10 @@ final class StaticFileServer: Sendable {
     private enum PathLookup {
         /// A cached copy, current.
         case cached(CachedFile)
-        /// The decoded, checked relative path, to look up or open.
-        case uncached(String)
+        /// The decoded, checked relative path, not yet looked up in the cache.
+        case decoded(String)
+        /// The checked relative path, with no current copy in the cache.
+        case notCached(String)
     }
 
     /// Answers a GET or HEAD for a path already decoded and checked by `StaticPath`.
@@ -184,9 +186,17 @@ final class StaticFileServer: Sendable {
     /// Answers a GET or HEAD for a path already decoded and checked, saying why when there is no
     /// file to send.
     private func lookup(relativePath relative: String, request: HTTPRequest) -> Lookup {
-        if let current = currentCachedFile(relative) {
-            return answer(request, validators: current.validators) ?? .found(current.response)
-        }
+        if let current = currentCachedFile(relative) { return answer(request, cached: current) }
+        return lookupOnDisk(relativePath: relative, request: request)
+    }
+
+    /// A cached copy's answer: 304 or 412 when the preconditions say so, else the copy.
+    private func answer(_ request: HTTPRequest, cached: CachedFile) -> Lookup {
+        answer(request, validators: cached.validators) ?? .found(cached.response)
+    }
+
+    /// `lookup(relativePath:request:)` once the cache had no current copy: the confined open.
+    private func lookupOnDisk(relativePath relative: String, request: HTTPRequest) -> Lookup {
         let file: OpenFile
         switch open(relative) {
         case .opened(let opened): file = opened
