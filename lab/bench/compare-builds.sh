@@ -6,7 +6,8 @@
 #
 # Defaults: 5 rounds, /basic, 64 keep-alive connections. Each round starts a fresh server (fresh
 # database, ACCESS_LOG=off) pinned to BENCH_SERVER_CPU (default 1), warms it up for 1 s, then runs
-# wrk (1 thread, pinned to BENCH_CLIENT_CPU, default 0) for COMPARE_DURATION (default 4s).
+# wrk (1 thread, pinned to BENCH_CLIENT_CPU, default 0) for COMPARE_DURATION (default 4s); with
+# COMPARE_CLOSE=1, every request on a new connection (`Connection: close`).
 # Per run it prints requests per second and the server's CPU time per request (utime + stime
 # from /proc/PID/stat over the measured run, divided by the requests wrk completed): the second
 # number moves less with the machine's noise than the first. Ends with the medians.
@@ -26,6 +27,9 @@ rounds=${3:-5}
 route=${4:-/basic}
 connections=${5:-64}
 duration=${COMPARE_DURATION:-4s}
+# COMPARE_CLOSE=1: one request per connection (`Connection: close`), as lab/bench.sh's close rows.
+wrk_fields=()
+[[ "${COMPARE_CLOSE:-0}" == 1 ]] && wrk_fields=(-H "Connection: close")
 server_cpu=${BENCH_SERVER_CPU:-1}
 client_cpu=${BENCH_CLIENT_CPU:-0}
 port=${COMPARE_PORT:-18181}
@@ -65,10 +69,10 @@ measure() {
         sleep 0.05
     done
     [[ $ready == 1 ]] || { echo "compare-builds: $1 did not start:" >&2; cat "$tmp/server.log" >&2; exit 1; }
-    taskset -c "$client_cpu" wrk -t1 -c"$connections" -d1s "http://127.0.0.1:$port$route" >/dev/null
+    taskset -c "$client_cpu" wrk -t1 -c"$connections" -d1s "${wrk_fields[@]}" "http://127.0.0.1:$port$route" >/dev/null
     local before after output
     before=$(cpu_ticks "$server_pid")
-    output=$(taskset -c "$client_cpu" wrk -t1 -c"$connections" -d"$duration" "http://127.0.0.1:$port$route")
+    output=$(taskset -c "$client_cpu" wrk -t1 -c"$connections" -d"$duration" "${wrk_fields[@]}" "http://127.0.0.1:$port$route")
     after=$(cpu_ticks "$server_pid")
     kill -TERM "$server_pid"
     wait "$server_pid" 2>/dev/null || true
@@ -86,7 +90,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 
 echo "A = $binary_a"
 echo "B = $binary_b"
-echo "route $route, $connections connections, $duration per run, server on core $server_cpu, wrk on core $client_cpu"
+echo "route $route, $connections connections${wrk_fields:+ (Connection: close)}, $duration per run, server on core $server_cpu, wrk on core $client_cpu"
 results=()
 for round in $(seq 1 "$rounds"); do
     read -r rps_a cpu_a <<<"$(measure "$binary_a")"
